@@ -1,0 +1,328 @@
+// The server every model extends: the request pipeline, the lifecycle and
+// the shutdown sequence, written once. A model supplies only its dispatch,
+// `processRequest` — socketserver's seam, where ThreadingMixIn and
+// ForkingMixIn differ.
+import net from 'node:net';
+import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
+import { AddressInUseError, ListenError, ServerClosedError, UsageError } from './errors.js';
+import type { HandlerSpec } from './handler-reference.js';
+import { type Limits, resolveLimits } from './limits.js';
+import type { ErrorSink, RequestOutcome } from './run-request.js';
+import {
+  type ModelDescription,
+  platformDemultiplexer,
+  type ServerDescription,
+} from './server-description.js';
+import type { ServerInfo } from './server-info.js';
+import {
+  ABORT_GRACE,
+  CLOSE_WRITE_GRACE,
+  DEFAULT_BACKLOG,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE,
+  type ServerOptions,
+} from './server-options.js';
+import { runShutdownSequence, type ShutdownReport } from './shutdown-sequence.js';
+
+/** What a model's dispatch receives with each accepted socket. */
+export interface RequestContext {
+  readonly clientAddress: Address;
+  /** Fires when the server shuts down; hand it to the handler. */
+  readonly signal: AbortSignal;
+  readonly server: ServerInfo;
+  /** The server's `handleError`, bound, for `runRequest`. */
+  readonly onError: ErrorSink;
+}
+
+/** What a model's dispatch returns: a running request the server can wait for and stop. */
+export interface RequestTask {
+  /** Settles with the outcome once the handler finished and the connection is released; never rejects. */
+  readonly done: Promise<RequestOutcome>;
+  /** Send FIN to the peer. */
+  closeWrite(): void;
+  /** Reset the connection. */
+  abort(): void;
+}
+
+/** The connection as `verifyRequest` sees it, before any handler runs. */
+export interface PendingRequest {
+  readonly remote: Address;
+  readonly local: Address;
+}
+
+/** Counters since the server started. */
+export interface ServerStats {
+  accepted: number;
+  active: number;
+  completed: number;
+  failed: number;
+  /** Refused by `verifyRequest`, `maxConnections`, or because the server was closing. */
+  refused: number;
+}
+
+export interface CloseOptions {
+  /** Grace period in ms for open requests before FIN, then RST. Default: `shutdownGrace`. */
+  timeout?: number;
+}
+
+/**
+ * Methods for the caller: `listen`, `serveForever`, `handleRequest`,
+ * `shutdown`, `close`, `stats`, `describe`, `address`.
+ * Methods that may be overridden: `verifyRequest`, `handleError`.
+ * Methods for derived classes: `processRequest`, `describeModel`, and the
+ * hooks `prepare`, `release`, `netServerOptions`.
+ */
+export abstract class BaseServer implements AsyncDisposable {
+  /** The model's name, as in `listening on … (model/mode)`. */
+  abstract readonly model: string;
+  /** The model's variant. */
+  abstract readonly mode: string;
+
+  readonly handler: HandlerSpec;
+  readonly limits: Limits;
+  protected readonly options: Readonly<ServerOptions>;
+
+  #listener: net.Server | undefined;
+  #address: Address | undefined;
+  #listening: Promise<Address> | undefined;
+  #closing: Promise<ShutdownReport> | undefined;
+  readonly #closed: Promise<ShutdownReport>;
+  #resolveClosed!: (report: ShutdownReport) => void;
+  readonly #tasks = new Map<RequestTask, AbortController>();
+  readonly #counters = { accepted: 0, completed: 0, failed: 0, refused: 0 };
+  #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
+
+  constructor(handler: HandlerSpec, options: ServerOptions = {}) {
+    checkOptions(options);
+    this.handler = handler;
+    this.options = options;
+    this.limits = resolveLimits(options.limits);
+    this.#closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  /** The listening address; throws before `listen()` resolved. */
+  get address(): Address {
+    if (!this.#address) throw new ListenError('server is not listening');
+    return this.#address;
+  }
+
+  /** What handlers see of this server. */
+  get info(): ServerInfo {
+    return { model: this.model, mode: this.mode, address: this.address, limits: this.limits };
+  }
+
+  /** Binds and starts accepting; resolves with the address. Idempotent. */
+  listen(): Promise<Address> {
+    if (this.#closing) return Promise.reject(new ServerClosedError('server is closed'));
+    this.#listening ??= this.#listen();
+    return this.#listening;
+  }
+
+  /** Listens (if not yet) and resolves when the server has been shut down, with the report. */
+  async serveForever(): Promise<ShutdownReport> {
+    await this.listen();
+    return this.#closed;
+  }
+
+  /** Serves exactly one more request: resolves with its outcome when it has finished. */
+  async handleRequest(): Promise<RequestOutcome> {
+    await this.listen();
+    const done = await new Promise<Promise<RequestOutcome>>((resolve) => {
+      this.#nextRequestWaiters.push(resolve);
+    });
+    return done;
+  }
+
+  /** Stops accepting and waits, without limit, for every open request to finish. */
+  shutdown(): Promise<ShutdownReport> {
+    return this.close({ timeout: Number.POSITIVE_INFINITY });
+  }
+
+  /**
+   * The shutdown sequence: stop accepting → fire every handler's signal →
+   * wait up to `timeout` → FIN → wait → RST. Resolves with what happened to
+   * the open requests. Idempotent: later calls return the first call's result.
+   */
+  close({ timeout }: CloseOptions = {}): Promise<ShutdownReport> {
+    this.#closing ??= this.#close(timeout ?? this.options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE);
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Python's `verify_request`: return false to refuse a connection before any handler runs. */
+  verifyRequest(_request: PendingRequest): boolean {
+    return true;
+  }
+
+  /** Python's `handle_error`: called with every error a request raised. Logs by default. */
+  handleError(error: unknown, clientAddress: Address): void {
+    const log = this.options.log ?? ((line: string) => console.error(line));
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log(`error while handling request from ${formatAddress(clientAddress)}: ${detail}`);
+  }
+
+  stats(): ServerStats {
+    return { ...this.#counters, active: this.#tasks.size };
+  }
+
+  describe(): ServerDescription {
+    return {
+      model: this.model,
+      mode: this.mode,
+      address: this.#address ? formatAddress(this.#address) : 'not listening',
+      demultiplexer: platformDemultiplexer(),
+      runtime: `Node.js ${process.version} (${process.platform}/${process.arch})`,
+      limits: this.limits,
+      ...this.describeModel(),
+    };
+  }
+
+  /** Hands an accepted, verified socket to the model. Must not throw for one bad connection. */
+  protected abstract processRequest(socket: net.Socket, context: RequestContext): RequestTask;
+
+  /** The model's part of `describe()`. */
+  protected abstract describeModel(): ModelDescription;
+
+  /** Runs before binding: load handlers, start pools. A throw fails `listen()`. */
+  protected prepare(): void | Promise<void> {}
+
+  /** Runs once after close: stop pools, free what `prepare` took. */
+  protected release(): void | Promise<void> {}
+
+  /** Options for `net.createServer`, e.g. `pauseOnConnect` for models that read the descriptor. */
+  protected netServerOptions(): net.ServerOpts {
+    return {};
+  }
+
+  async #listen(): Promise<Address> {
+    await this.prepare();
+    const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
+    const host = this.options.host ?? DEFAULT_HOST;
+    const port = this.options.port ?? DEFAULT_PORT;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen({ host, port, backlog: this.options.backlog ?? DEFAULT_BACKLOG }, () => {
+          listener.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      await this.release();
+      throw listenError(error, host, port);
+    }
+    // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
+    listener.on('error', (error) => this.handleError(error, this.address));
+    this.#listener = listener;
+    this.#address = fromAddressInfo(listener.address());
+    return this.#address;
+  }
+
+  #accept(socket: net.Socket): void {
+    this.#counters.accepted++;
+    // Until the model attaches its own, an early reset must not crash the process.
+    socket.on('error', () => {});
+    const max = this.options.maxConnections;
+    const pending: PendingRequest = {
+      remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+    };
+    let accepted = false;
+    try {
+      accepted =
+        this.#closing === undefined &&
+        (max === undefined || this.#tasks.size < max) &&
+        this.verifyRequest(pending);
+    } catch (error) {
+      this.handleError(error, pending.remote);
+    }
+    if (!accepted) {
+      this.#counters.refused++;
+      socket.destroy();
+      return;
+    }
+    this.#start(socket, pending.remote);
+  }
+
+  #start(socket: net.Socket, clientAddress: Address): void {
+    const controller = new AbortController();
+    const context: RequestContext = {
+      clientAddress,
+      signal: controller.signal,
+      server: this.info,
+      onError: (error, address) => this.handleError(error, address),
+    };
+    let task: RequestTask;
+    try {
+      task = this.processRequest(socket, context);
+    } catch (error) {
+      this.#counters.failed++;
+      this.handleError(error, clientAddress);
+      socket.destroy();
+      return;
+    }
+    this.#tasks.set(task, controller);
+    const waiters = this.#nextRequestWaiters;
+    this.#nextRequestWaiters = [];
+    for (const waiter of waiters) waiter(task.done);
+    void task.done.then((outcome) => {
+      this.#counters[outcome]++;
+      this.#tasks.delete(task);
+    });
+  }
+
+  async #close(grace: number): Promise<ShutdownReport> {
+    await this.#listening?.catch(() => {});
+    this.#listener?.close();
+    const targets = [...this.#tasks].map(([task, controller]) => ({
+      done: task.done,
+      signal: () => controller.abort(new ServerClosedError('server is shutting down')),
+      closeWrite: () => task.closeWrite(),
+      abort: () => task.abort(),
+    }));
+    const report = await runShutdownSequence(targets, {
+      grace,
+      closeWriteGrace: Math.min(CLOSE_WRITE_GRACE, Math.max(grace, 100)),
+      abortGrace: ABORT_GRACE,
+    });
+    if (this.#listening) await this.release();
+    this.#resolveClosed(report);
+    return report;
+  }
+}
+
+function checkOptions(options: ServerOptions): void {
+  const { port, backlog, maxConnections, idleTimeout, shutdownGrace } = options;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new UsageError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  if (options.reuseAddress === false) {
+    throw new UsageError('reuseAddress: false is not possible: libuv always sets SO_REUSEADDR');
+  }
+  for (const [name, value] of Object.entries({ backlog, maxConnections })) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new UsageError(`${name} must be a positive integer, got ${value}`);
+    }
+  }
+  for (const [name, value] of Object.entries({ idleTimeout, shutdownGrace })) {
+    if (value !== undefined && !(value >= 0)) {
+      throw new UsageError(`${name} must be a duration in ms (>= 0), got ${value}`);
+    }
+  }
+}
+
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = formatAddress(toAddress(host, port, undefined));
+  if (code === 'EADDRINUSE') {
+    return new AddressInUseError(`address ${where} is already in use`, { cause: error });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ListenError(`cannot listen on ${where}: ${reason}`, { cause: error });
+}

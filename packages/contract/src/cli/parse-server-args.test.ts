@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { UnknownHandlerError, UsageError } from '../errors.js';
+import { parseServerArgs } from './parse-server-args.js';
+
+const spec = { name: 'iomodels-test', modes: ['threading', 'serial', 'forking'] };
+
+describe('parseServerArgs', () => {
+  it('applies the documented defaults', () => {
+    const args = parseServerArgs([], spec);
+    expect(args).toMatchObject({ host: '127.0.0.1', port: 8009, mode: 'threading', grace: 5000 });
+    expect(args !== 'help' && args.handler.export).toBe('IvrHandler');
+  });
+
+  it('reads every flag', () => {
+    const args = parseServerArgs(
+      ['--host', '::1', '--port', '0', '--handler', 'echo', '--mode', 'forking', '--grace', '0.5'],
+      spec,
+    );
+    expect(args).toMatchObject({ host: '::1', port: 0, mode: 'forking', grace: 500 });
+  });
+
+  it.each([
+    [['--port', 'x'], /--port must be a number/],
+    [['--port', '70000'], /--port must be an integer from 0 to 65535/],
+    [['--mode', 'fast'], /--mode must be one of threading, serial, forking/],
+    [['--bogus'], /Unknown option/],
+    [['extra'], /positional/],
+    [['--grace', '-1'], /--grace/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
+    expect(() => parseServerArgs(argv, spec)).toThrow(message);
+  });
+
+  it('rejects an unknown handler', () => {
+    expect(() => parseServerArgs(['--handler', 'nope'], spec)).toThrow(UnknownHandlerError);
+  });
+
+  it('answers help', () => {
+    expect(parseServerArgs(['--help'], spec)).toBe('help');
+  });
+});

@@ -1,0 +1,93 @@
+// The flags every model's bin shares, parsed strictly.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
+import { type HandlerReference, parseHandlerArgument } from '../handler-reference.js';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE } from '../server-options.js';
+
+/** What a model's bin needs to know to build its server. */
+export interface ServerArgs {
+  host: string;
+  port: number;
+  handler: HandlerReference;
+  mode: string;
+  /** Grace period for open connections on SIGINT/SIGTERM, ms. */
+  grace: number;
+}
+
+/** The model-specific part of a bin. */
+export interface ServerCommandSpec {
+  /** The bin's name, e.g. `iomodels-blocking`. */
+  readonly name: string;
+  /** Modes `--mode` accepts; the first is the default unless `defaultMode` says otherwise. */
+  readonly modes: readonly string[];
+  readonly defaultMode?: string;
+}
+
+export function usage(spec: ServerCommandSpec): string {
+  const modes = spec.modes.length > 1 ? ` [--mode ${spec.modes.join('|')}]` : '';
+  return [
+    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS]`,
+    `  --host     interface to listen on (default ${DEFAULT_HOST})`,
+    `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
+    '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
+    ...(modes ? [`  --mode     ${spec.modes.join(', ')} (default ${defaultMode(spec)})`] : []),
+    `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
+  ].join('\n');
+}
+
+/** Parses argv; returns `help` for `--help`; throws `UsageError` for anything wrong. */
+export function parseServerArgs(
+  argv: readonly string[],
+  spec: ServerCommandSpec,
+): ServerArgs | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        handler: { type: 'string' },
+        mode: { type: 'string' },
+        grace: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return 'help';
+  const host = (values.host as string | undefined) ?? DEFAULT_HOST;
+  if (host === '') throw new UsageError('--host must not be empty');
+  const port = parseNumber('--port', values.port as string | undefined, DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+  }
+  const grace = parseNumber(
+    '--grace',
+    values.grace as string | undefined,
+    DEFAULT_SHUTDOWN_GRACE / 1000,
+  );
+  if (grace < 0) throw new UsageError(`--grace must be >= 0 seconds, got "${values.grace}"`);
+  const mode = (values.mode as string | undefined) ?? defaultMode(spec);
+  if (!spec.modes.includes(mode)) {
+    throw new UsageError(`--mode must be one of ${spec.modes.join(', ')}, got "${mode}"`);
+  }
+  const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
+  return { host, port, handler, mode, grace: grace * 1000 };
+}
+
+function defaultMode(spec: ServerCommandSpec): string {
+  return spec.defaultMode ?? spec.modes[0] ?? '';
+}
+
+function parseNumber(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new UsageError(`${flag} must be a number, got "${text}"`);
+  }
+  return value;
+}

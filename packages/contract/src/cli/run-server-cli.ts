@@ -1,0 +1,89 @@
+// The body of every model's bin: parse flags, listen, print one line, serve
+// until SIGINT/SIGTERM, shut down gracefully. Errors are caught here, once:
+// expected ones (usage, handler, address) are one line and exit 2.
+import { formatAddress } from '../address.js';
+import type { BaseServer } from '../base-server.js';
+import { ListenError, UnknownHandlerError, UsageError } from '../errors.js';
+import { loadHandler } from '../handler-reference.js';
+import {
+  parseServerArgs,
+  type ServerArgs,
+  type ServerCommandSpec,
+  usage,
+} from './parse-server-args.js';
+
+/** A bin: the flags it takes and how it builds its server from them. */
+export interface ServerCommand extends ServerCommandSpec {
+  create(args: ServerArgs): BaseServer | Promise<BaseServer>;
+}
+
+/** Exit code for bad input (flags, handler, address), as the command-line contract says. */
+export const EXIT_USAGE = 2;
+
+/**
+ * Runs a server bin until a signal; never returns normally. Exit 0 after a
+ * graceful shutdown, 2 for bad input, 1 for a bug.
+ */
+export async function runServerCli(
+  command: ServerCommand,
+  argv = process.argv.slice(2),
+): Promise<never> {
+  let server: BaseServer;
+  try {
+    const args = parseServerArgs(argv, command);
+    if (args === 'help') {
+      process.stdout.write(`${usage(command)}\n`);
+      return process.exit(0);
+    }
+    // Fail on an unknown handler before binding, even for models that load it elsewhere.
+    await loadHandler(args.handler);
+    server = await command.create(args);
+    const address = await server.listen();
+    process.stdout.write(
+      `listening on ${formatAddress(address)} (${server.model}/${server.mode})\n`,
+    );
+    return await serveUntilSignal(server, args.grace, command.name);
+  } catch (error) {
+    if (isBadInput(error)) {
+      process.stderr.write(`${command.name}: ${(error as Error).message}\n`);
+      return process.exit(EXIT_USAGE);
+    }
+    process.stderr.write(
+      `${command.name}: unexpected error: ${(error as Error)?.stack ?? error}\n`,
+    );
+    return process.exit(1);
+  }
+}
+
+function isBadInput(error: unknown): boolean {
+  return (
+    UsageError.isInstance(error) ||
+    UnknownHandlerError.isInstance(error) ||
+    ListenError.isInstance(error)
+  );
+}
+
+async function serveUntilSignal(server: BaseServer, grace: number, name: string): Promise<never> {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  // A second signal means "now".
+  const force = () => process.exit(130);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  process.stderr.write(`${name}: ${signal}: closing (grace ${grace / 1000} s)\n`);
+  const report = await server.close({ timeout: grace });
+  process.stderr.write(
+    `${name}: closed: ${report.completed} completed, ${report.interrupted} interrupted, ${report.aborted} aborted\n`,
+  );
+  if (report.abandoned > 0) {
+    // Threads blocked in read(2) cannot be woken and would keep the process
+    // from exiting at all; ending it by signal is the only way out.
+    process.stderr.write(
+      `${name}: ${report.abandoned} thread(s) still blocked in read(2) on silent peers; ending the process by SIGKILL\n`,
+    );
+    process.kill(process.pid, 'SIGKILL');
+  }
+  return process.exit(0);
+}

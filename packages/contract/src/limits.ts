@@ -1,0 +1,53 @@
+// Every per-connection bound, named, with its default and the reason for it.
+// Node, asyncio and Twisted only advise on output buffering and keep
+// buffering; here a slow or vanished peer costs bounded memory.
+
+/** Per-connection limits. All sizes in bytes, all durations in milliseconds. */
+export interface Limits {
+  /**
+   * Longest line `StreamRequestHandler.readLine` (and line-based framing)
+   * accepts. 64 KiB: far above any interactive message, small enough that a
+   * peer that never sends a newline cannot grow a buffer without end.
+   */
+  readonly maxLineLength: number;
+  /**
+   * Most received-but-unread bytes a connection buffers before it stops
+   * reading from the socket (back-pressure to the peer through TCP).
+   * 256 KiB: a few socket buffers' worth.
+   */
+  readonly maxReceiveBuffer: number;
+  /**
+   * Hard cap on a connection's unsent output held in user space. `sendall`
+   * waits while the cap is reached; it never queues more than this.
+   * 1 MiB: enough to keep a fast link busy, bounded for 10,000 peers.
+   */
+  readonly maxUnsentBytes: number;
+  /**
+   * How long output may stay at the cap without the peer reading any of it
+   * before the connection is aborted (`SendStalledError`). 30 s: longer than
+   * any pause of a live peer, short enough to reclaim a vanished one.
+   */
+  readonly sendStallTimeout: number;
+}
+
+/** The defaults; each field's TSDoc gives the reason. */
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxLineLength: 64 * 1024,
+  maxReceiveBuffer: 256 * 1024,
+  maxUnsentBytes: 1024 * 1024,
+  sendStallTimeout: 30_000,
+});
+
+/** `recv()` without a size reads at most this much (Python's idiom passes 1024; we pass more). */
+export const DEFAULT_RECV_SIZE = 64 * 1024;
+
+/** Fills the unset fields of a partial limits object, rejecting nonsense. */
+export function resolveLimits(partial: Partial<Limits> = {}): Limits {
+  const limits = { ...DEFAULT_LIMITS, ...partial };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new RangeError(`limit ${name} must be a positive number, got ${value}`);
+    }
+  }
+  return Object.freeze(limits);
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryConnection, testServerInfo } from '../test/memory-connection.js';
+import { BaseRequestHandler } from './base-request-handler.js';
+import { runRequest } from './run-request.js';
+
+const signal = new AbortController().signal;
+
+describe('runRequest', () => {
+  it('runs setup, handle and finish in order and closes the connection', async () => {
+    const calls: string[] = [];
+    class Ordered extends BaseRequestHandler {
+      override setup() {
+        calls.push('setup');
+      }
+      async handle() {
+        calls.push('handle');
+      }
+      override finish() {
+        calls.push('finish');
+      }
+    }
+    const conn = new MemoryConnection([]);
+    expect(await runRequest(Ordered, conn, testServerInfo, signal, () => {})).toBe('completed');
+    expect(calls).toEqual(['setup', 'handle', 'finish']);
+    expect(conn.closed).toBe(true);
+  });
+
+  it('runs finish after handle throws, reports the error with the client address, and closes', async () => {
+    const calls: string[] = [];
+    const errors: unknown[] = [];
+    class Throws extends BaseRequestHandler {
+      handle() {
+        throw new Error('boom');
+      }
+      override finish() {
+        calls.push('finish');
+      }
+    }
+    const conn = new MemoryConnection([]);
+    const outcome = await runRequest(Throws, conn, testServerInfo, signal, (error, address) => {
+      errors.push(error, address);
+    });
+    expect(outcome).toBe('failed');
+    expect(calls).toEqual(['finish']);
+    expect((errors[0] as Error).message).toBe('boom');
+    expect(errors[1]).toEqual(conn.remote);
+    expect(conn.closed).toBe(true);
+  });
+
+  it('skips handle and finish when setup throws, as Python does', async () => {
+    const calls: string[] = [];
+    class BadSetup extends BaseRequestHandler {
+      override setup() {
+        throw new Error('no');
+      }
+      handle() {
+        calls.push('handle');
+      }
+      override finish() {
+        calls.push('finish');
+      }
+    }
+    const outcome = await runRequest(
+      BadSetup,
+      new MemoryConnection([]),
+      testServerInfo,
+      signal,
+      () => {},
+    );
+    expect(outcome).toBe('failed');
+    expect(calls).toEqual([]);
+  });
+
+  it('survives an error sink that throws', async () => {
+    class Throws extends BaseRequestHandler {
+      handle() {
+        throw new Error('boom');
+      }
+    }
+    const outcome = await runRequest(
+      Throws,
+      new MemoryConnection([]),
+      testServerInfo,
+      signal,
+      () => {
+        throw new Error('sink');
+      },
+    );
+    expect(outcome).toBe('failed');
+  });
+});

@@ -1,0 +1,51 @@
+// The one request runner every model uses (in whichever thread or process
+// runs the handler): setup → handle → finish, errors reported, never thrown.
+import type { Address } from './address.js';
+import type { HandlerClass } from './base-request-handler.js';
+import type { Connection } from './connection.js';
+import type { ServerInfo } from './server-info.js';
+
+/** How a request ended: the handler returned, or something threw. */
+export type RequestOutcome = 'completed' | 'failed';
+
+/** Where a failed request's error goes: the server's `handleError`. */
+export type ErrorSink = (error: unknown, clientAddress: Address) => void;
+
+/**
+ * Runs one handler over one connection, as Python's `finish_request` +
+ * `shutdown_request`: `setup()`, then `handle()` with `finish()` always
+ * after it; an error goes to `onError` with the client address; the
+ * connection is closed in every case. Never rejects.
+ */
+export async function runRequest(
+  handlerClass: HandlerClass,
+  connection: Connection,
+  server: ServerInfo,
+  signal: AbortSignal,
+  onError: ErrorSink,
+): Promise<RequestOutcome> {
+  const clientAddress = connection.remote;
+  let outcome: RequestOutcome = 'completed';
+  try {
+    const handler = new handlerClass(connection, clientAddress, server, signal);
+    await handler.setup();
+    try {
+      await handler.handle();
+    } finally {
+      await handler.finish();
+    }
+  } catch (error) {
+    outcome = 'failed';
+    try {
+      onError(error, clientAddress);
+    } catch {
+      // a throwing error sink must not take the server down
+    }
+  }
+  try {
+    await connection.close();
+  } catch {
+    // closing a connection the peer already reset is not a new failure
+  }
+  return outcome;
+}
