@@ -1,15 +1,24 @@
 // Shared test settings: sibling packages resolve from their sources, so no
-// test waits on another package's build.
+// in-process test waits on another package's build. (Code that runs in
+// another thread or process — workers, children, bins — loads built files.)
 import { fileURLToPath } from 'node:url';
 import { defineProject, type UserWorkspaceConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+const source = (pkg: string, file = 'index.ts') => `${root}packages/${pkg}/src/${file}`;
 
 export const sourceAliases: Record<string, string> = {
-  '@iomodels/contract/handlers': `${root}packages/contract/src/handlers/index.ts`,
-  '@iomodels/contract': `${root}packages/contract/src/index.ts`,
-  '@iomodels/client': `${root}packages/client/src/index.ts`,
-  '@iomodels/conformance': `${root}packages/conformance/src/index.ts`,
+  '@iomodels/contract/handlers': source('contract', 'handlers/index.ts'),
+  '@iomodels/contract': source('contract'),
+  '@iomodels/client': source('client'),
+  '@iomodels/conformance/handlers': source('conformance', 'handlers.ts'),
+  '@iomodels/conformance': source('conformance'),
+  '@iomodels/fd': source('fd'),
+  '@iomodels/blocking': source('blocking'),
+  '@iomodels/nonblocking': source('nonblocking'),
+  '@iomodels/multiplex/testing': source('multiplex', 'testing/index.ts'),
+  '@iomodels/multiplex': source('multiplex'),
+  '@iomodels/async': source('async'),
 };
 
 export function packageProject(name: string, extra: UserWorkspaceConfig['test'] = {}) {

@@ -15,8 +15,8 @@ export class IomodelsError extends Error {
   }
 
   /** True for an instance of this class or a subclass, even from another copy of the package. */
-  static isInstance<T extends typeof IomodelsError>(
-    this: T,
+  static isInstance<T extends abstract new (...args: never[]) => IomodelsError>(
+    this: T & { readonly code: string },
     error: unknown,
   ): error is InstanceType<T> {
     if (!(error instanceof Error)) return false;

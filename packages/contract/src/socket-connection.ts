@@ -42,8 +42,13 @@ export class SocketConnection implements Connection {
     socket.on('drain', wake);
   }
 
-  async recv(maxBytes = DEFAULT_RECV_SIZE): Promise<Uint8Array> {
+  /**
+   * Up to `maxBytes` bytes; empty at end of stream. An aborted `signal`
+   * rejects with its reason and consumes nothing.
+   */
+  async recv(maxBytes = DEFAULT_RECV_SIZE, signal?: AbortSignal): Promise<Uint8Array> {
     for (;;) {
+      signal?.throwIfAborted();
       const chunk = this.#socket.read() as Buffer | null;
       if (chunk !== null) {
         if (chunk.length <= maxBytes) return chunk;
@@ -52,7 +57,7 @@ export class SocketConnection implements Connection {
       }
       if (this.#error) throw peerError(this.#error);
       if (this.#ended || this.#socket.destroyed) return EMPTY;
-      await this.#nextEvent();
+      await this.#nextEvent(signal);
     }
   }
 
@@ -110,8 +115,20 @@ export class SocketConnection implements Connection {
     }
   }
 
-  #nextEvent(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
+  #nextEvent(signal?: AbortSignal): Promise<void> {
+    if (!signal) return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#waiters = this.#waiters.filter((waiter) => waiter !== wake);
+        reject(signal.reason);
+      };
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.#waiters.push(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   #wakeAll(): void {

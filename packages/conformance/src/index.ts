@@ -1,0 +1,18 @@
+// @iomodels/conformance — the suite, its handlers and the reference server.
+export {
+  CONFORMANCE_TESTS,
+  type ConformanceCapability,
+  type ConformanceTarget,
+  conformanceHandler,
+  conformanceHandlersPath,
+  describeConformance,
+} from './describe-conformance.js';
+export { ReferenceTCPServer } from './reference-server.js';
+export {
+  bytes,
+  recvExactly,
+  recvText,
+  recvUntilClosed,
+  seededRandom,
+  waitFor,
+} from './wire.js';

@@ -1,0 +1,57 @@
+// The smallest server that honours the contract: Node streams through the
+// contract's SocketConnection. The suite is proven on it; it is no IO model.
+import type net from 'node:net';
+import {
+  BaseServer,
+  type Connection,
+  type HandlerClass,
+  type Limits,
+  loadHandler,
+  type ModelDescription,
+  type RequestContext,
+  type RequestTask,
+  runRequest,
+  SocketConnection,
+} from '@iomodels/contract';
+
+/** Reference server for the conformance suite's own tests. */
+export class ReferenceTCPServer extends BaseServer {
+  readonly model = 'reference';
+  readonly mode = 'stream';
+  #handlerClass: HandlerClass | undefined;
+
+  protected override async prepare(): Promise<void> {
+    this.#handlerClass = await loadHandler(this.handler);
+  }
+
+  protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
+    const connection = this.createConnection(socket, this.limits);
+    const idle = this.options.idleTimeout ?? 0;
+    if (idle > 0) socket.setTimeout(idle, () => socket.end());
+    return {
+      done: runRequest(
+        this.#handlerClass!,
+        connection,
+        context.server,
+        context.signal,
+        context.onError,
+      ),
+      closeWrite: () => socket.end(),
+      abort: () => socket.resetAndDestroy(),
+    };
+  }
+
+  /** The connection handed to handlers; tests override it to build broken servers. */
+  protected createConnection(socket: net.Socket, limits: Limits): Connection {
+    return new SocketConnection(socket, limits);
+  }
+
+  protected describeModel(): ModelDescription {
+    return {
+      io: 'Node net.Socket streams over libuv',
+      completion: 'none',
+      concurrency: 'one event loop',
+      notes: ['the conformance suite reference, not an IO model'],
+    };
+  }
+}
