@@ -1,0 +1,97 @@
+// The contract's server on the Reactor model: BaseServer accepts, this class
+// adopts each socket into the reactor and runs the portable handler over a
+// ProtocolConnection. One thread, every connection multiplexed by libuv.
+import type net from 'node:net';
+import {
+  BaseServer,
+  type HandlerClass,
+  type HandlerSpec,
+  loadHandler,
+  type ModelDescription,
+  type RequestContext,
+  type RequestOutcome,
+  type RequestTask,
+  runRequest,
+  type ServerOptions,
+} from '@iomodels/contract';
+import { ProtocolConnection } from './protocol-connection.js';
+import { ATTACH, reactor as defaultReactor, type Reactor } from './reactor.js';
+
+/** Options of `ReactorTCPServer`: the shared server options plus the reactor to run on. */
+export interface ReactorTCPServerOptions extends ServerOptions {
+  /** The reactor connections are dispatched by; default the default `reactor`. */
+  reactor?: Reactor;
+}
+
+/**
+ * Runs a portable handler for every connection on one reactor. Honours
+ * `maxConnections` (refused past the cap, by the base server) and
+ * `idleTimeout` (a connection with no reads or writes that long is closed:
+ * FIN, and the handler's `recv` then ends).
+ */
+export class ReactorTCPServer extends BaseServer {
+  readonly model = 'multiplex';
+  readonly mode = 'reactor';
+  readonly reactor: Reactor;
+  #handlerClass: HandlerClass | undefined;
+
+  constructor(handler: HandlerSpec, options: ReactorTCPServerOptions = {}) {
+    super(handler, options);
+    this.reactor = options.reactor ?? defaultReactor;
+  }
+
+  protected override async prepare(): Promise<void> {
+    this.#handlerClass = await loadHandler(this.handler);
+  }
+
+  protected override netServerOptions(): net.ServerOpts {
+    return { allowHalfOpen: true };
+  }
+
+  protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
+    const handlerClass = this.#handlerClass;
+    if (handlerClass === undefined) throw new Error('handler not loaded: listen() first');
+    const connection = new ProtocolConnection(this.limits);
+    const transport = this.reactor[ATTACH](socket, connection, {
+      limits: this.limits,
+      idleTimeout: this.options.idleTimeout || undefined,
+    });
+    transport.start();
+    const done = this.#run(handlerClass, connection, context);
+    return {
+      done,
+      closeWrite: () => transport.loseWriteConnection(),
+      abort: () => transport.abortConnection(),
+    };
+  }
+
+  protected describeModel(): ModelDescription {
+    return {
+      io: 'readiness: libuv waits in the kernel demultiplexer and the reactor dispatches data events to protocols',
+      completion: 'none',
+      concurrency: 'one event loop; every connection is a protocol object, handlers are coroutines',
+      notes: [
+        'the demultiplexer is libuv’s (epoll on Linux, kqueue on macOS); the Reactor adds no poll loop of its own',
+        'a handler that computes without awaiting stalls every connection, as in Twisted',
+        'unsent output is bounded (maxUnsentBytes); Twisted only advises',
+      ],
+    };
+  }
+
+  async #run(
+    handlerClass: HandlerClass,
+    connection: ProtocolConnection,
+    context: RequestContext,
+  ): Promise<RequestOutcome> {
+    const outcome = await runRequest(
+      handlerClass,
+      connection,
+      context.server,
+      context.signal,
+      context.onError,
+    );
+    // The request is over once the socket is released, not just the handler.
+    await connection.lost;
+    return outcome;
+  }
+}

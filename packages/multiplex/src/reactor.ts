@@ -1,0 +1,294 @@
+// The Reactor (Twisted's `reactor`) over Node's event loop. libuv is the
+// demultiplexer: it waits in epoll (Linux) / kqueue (macOS) and tells us which
+// sockets are ready; this class turns that into protocol events and timers.
+import net from 'node:net';
+import {
+  DEFAULT_BACKLOG,
+  DEFAULT_HOST,
+  type Limits,
+  resolveLimits,
+  toAddress,
+} from '@iomodels/contract';
+import type { ClientFactory } from './client-factory.js';
+import { Connector } from './connector.js';
+import { DelayedCall, type DelayedCallScheduler, RUN_CALL } from './delayed-call.js';
+import type { Factory } from './factory.js';
+import { ListeningPort } from './listening-port.js';
+import type { Protocol } from './protocol.js';
+import type { ReactorTime } from './reactor-time.js';
+import { LOSE_CONNECTION_LINGER_MS, TCPTransport, type TransportHost } from './tcp-transport.js';
+
+/** Internal: attach a protocol to a connected socket. Not exported from the package. */
+export const ATTACH = Symbol('attachProtocol');
+
+/** Settings of one reactor. */
+export interface ReactorOptions {
+  /** Where errors thrown by protocols and delayed calls go. Default: `console.error`. */
+  onError?: (error: unknown) => void;
+  /** Per-connection output bounds for every transport; default the contract's. */
+  limits?: Partial<Limits>;
+}
+
+/** Options of `listenTCP`. */
+export interface ListenTCPOptions {
+  /** Interface to bind; default `127.0.0.1` (Twisted's default is every interface). */
+  host?: string;
+  /** Listen queue length; default 511. */
+  backlog?: number;
+}
+
+/** Options of `connectTCP`. */
+export interface ConnectTCPOptions {
+  /** Seconds to wait for the connection; default 30, as in Twisted. */
+  timeout?: number;
+  /** Local address to bind before connecting. */
+  bindAddress?: { host?: string; port?: number };
+}
+
+/** Per-connection options for the internal attach. */
+export interface AttachOptions {
+  idleTimeout?: number;
+  limits?: Limits;
+  onLost?: (reason: Error) => void;
+}
+
+/**
+ * One event loop's worth of network and timer dispatch. Node already runs
+ * libuv's loop, so a reactor never "blocks" in `run()`: `run()` keeps the
+ * process alive and resolves when `stop()` finished; ports, connections and
+ * delayed calls work before `run()` too. Several reactors may coexist (one
+ * per test); `reactor` is the default one.
+ */
+export class Reactor implements ReactorTime, TransportHost {
+  /** The bounds every transport of this reactor enforces. */
+  readonly limits: Limits;
+  readonly #onError: (error: unknown) => void;
+  readonly #ports = new Set<ListeningPort>();
+  readonly #connectors = new Set<Connector>();
+  readonly #transports = new Map<TCPTransport, ((reason: Error) => void) | undefined>();
+  readonly #timers = new Map<DelayedCall, NodeJS.Timeout>();
+  readonly #scheduler: DelayedCallScheduler;
+  #allLost: (() => void) | undefined;
+  #running = false;
+  #keepAlive: NodeJS.Timeout | undefined;
+  #run: Promise<void> | undefined;
+  #resolveRun: (() => void) | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: ReactorOptions = {}) {
+    this.limits = resolveLimits(options.limits);
+    this.#onError =
+      options.onError ??
+      ((error) => {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        console.error(`unhandled error in reactor: ${detail}`);
+      });
+    this.#scheduler = {
+      seconds: () => this.seconds(),
+      cancelled: (call) => this.#unschedule(call),
+      rescheduled: (call) => {
+        this.#unschedule(call);
+        this.#schedule(call);
+      },
+    };
+  }
+
+  /** True between `run()` and the end of `stop()`. */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Monotonic seconds (`performance.now()`), the clock `callLater` uses. */
+  seconds(): number {
+    return performance.now() / 1000;
+  }
+
+  /** Runs `fn(...args)` in `seconds`; errors it throws go to `onError`. */
+  callLater<A extends unknown[]>(
+    seconds: number,
+    fn: (...args: A) => void,
+    ...args: A
+  ): DelayedCall {
+    const call = new DelayedCall(this.seconds() + seconds, () => fn(...args), this.#scheduler);
+    this.#schedule(call);
+    return call;
+  }
+
+  /** The delayed calls still pending. */
+  getDelayedCalls(): DelayedCall[] {
+    return [...this.#timers.keys()];
+  }
+
+  /**
+   * Listens on `port` (0: any free one) and builds a protocol from `factory`
+   * for each connection. Binding completes asynchronously: await
+   * `port.listening` for the address (it rejects if the bind fails).
+   */
+  listenTCP(port: number, factory: Factory, options: ListenTCPOptions = {}): ListeningPort {
+    const server = net.createServer({ allowHalfOpen: true });
+    const listening = new ListeningPort(this, server, factory, {
+      port,
+      host: options.host ?? DEFAULT_HOST,
+      backlog: options.backlog ?? DEFAULT_BACKLOG,
+    });
+    this.#ports.add(listening);
+    void listening.listening.catch(() => this.#ports.delete(listening));
+    return listening;
+  }
+
+  /** Connects to `host:port`; the factory hears of success, failure and loss. */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: ClientFactory,
+    options: ConnectTCPOptions = {},
+  ): Connector {
+    const connector = new Connector(this, host, port, factory, options);
+    this.#connectors.add(connector);
+    connector.connect();
+    return connector;
+  }
+
+  /**
+   * Takes over an already-connected socket (Twisted's
+   * `adoptStreamConnection`): builds a protocol from `factory` and starts it.
+   * Returns the protocol, or `undefined` if the factory refused (the socket
+   * is then destroyed).
+   */
+  adoptStreamConnection(socket: net.Socket, factory: Factory): Protocol | undefined {
+    let protocol: Protocol | undefined;
+    try {
+      protocol = factory.buildProtocol(
+        toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+      );
+    } catch (error) {
+      this.logError(error);
+    }
+    if (!protocol) {
+      socket.destroy();
+      return undefined;
+    }
+    this[ATTACH](socket, protocol).start();
+    return protocol;
+  }
+
+  /** Keeps the process alive until `stop()`; resolves when `stop()` is done. */
+  run(): Promise<void> {
+    if (!this.#run) {
+      this.#running = true;
+      // libuv's loop is already running; this handle only keeps it from exiting.
+      this.#keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+      this.#run = new Promise((resolve) => {
+        this.#resolveRun = resolve;
+      });
+    }
+    return this.#run;
+  }
+
+  /**
+   * Stops every listening port, cancels pending delayed calls and pending
+   * connection attempts, and closes every connection (flush, FIN; reset after
+   * a short linger). Resolves when all of it is done; `run()` resolves too.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop().finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  /** Internal: attaches `protocol` to a connected socket through a new transport. */
+  [ATTACH](socket: net.Socket, protocol: Protocol, options: AttachOptions = {}): TCPTransport {
+    const transport = new TCPTransport(socket, protocol, this, {
+      limits: options.limits ?? this.limits,
+      idleTimeout: options.idleTimeout,
+    });
+    this.#transports.set(transport, options.onLost);
+    return transport;
+  }
+
+  /** Internal: a port stopped listening. */
+  portStopped(port: ListeningPort): void {
+    this.#ports.delete(port);
+  }
+
+  /** Internal: a connector will not connect again on its own. */
+  connectorDone(connector: Connector): void {
+    this.#connectors.delete(connector);
+  }
+
+  /** Internal: a connector started connecting again. */
+  connectorStarted(connector: Connector): void {
+    this.#connectors.add(connector);
+  }
+
+  /** Reports an error a protocol or a delayed call threw. */
+  logError(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch {
+      // a throwing error sink must not take the reactor down
+    }
+  }
+
+  /** Internal (TransportHost): a connection is gone. */
+  transportLost(transport: TCPTransport, reason: Error): void {
+    const onLost = this.#transports.get(transport);
+    this.#transports.delete(transport);
+    if (onLost) {
+      try {
+        onLost(reason);
+      } catch (error) {
+        this.logError(error);
+      }
+    }
+    if (this.#transports.size === 0) this.#allLost?.();
+  }
+
+  async #stop(): Promise<void> {
+    const stopped = [...this.#ports].map((port) => port.stopListening());
+    for (const connector of [...this.#connectors]) connector.stopConnecting();
+    for (const call of [...this.#timers.keys()]) call.cancel();
+    for (const transport of this.#transports.keys()) transport.loseConnection();
+    if (this.#transports.size > 0) {
+      const lost = new Promise<void>((resolve) => {
+        this.#allLost = resolve;
+      });
+      const timer = setTimeout(() => {
+        for (const transport of this.#transports.keys()) transport.abortConnection();
+      }, LOSE_CONNECTION_LINGER_MS);
+      await lost;
+      clearTimeout(timer);
+      this.#allLost = undefined;
+    }
+    await Promise.all(stopped);
+    if (this.#keepAlive) clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+    this.#running = false;
+    this.#run = undefined;
+    this.#resolveRun?.();
+    this.#resolveRun = undefined;
+  }
+
+  #schedule(call: DelayedCall): void {
+    const ms = Math.max(0, (call.getTime() - this.seconds()) * 1000);
+    const timer = setTimeout(() => {
+      this.#timers.delete(call);
+      try {
+        call[RUN_CALL]();
+      } catch (error) {
+        this.logError(error);
+      }
+    }, ms);
+    this.#timers.set(call, timer);
+  }
+
+  #unschedule(call: DelayedCall): void {
+    const timer = this.#timers.get(call);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#timers.delete(call);
+  }
+}
+
+/** The default reactor, as Twisted's `from twisted.internet import reactor`. */
+export const reactor = new Reactor();
