@@ -201,6 +201,17 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 
   async #listen(): Promise<Address> {
+    try {
+      return await this.#bind();
+    } catch (error) {
+      // Nothing listens: undo what prepare() took, once, and let close() know.
+      this.#listening = undefined;
+      await this.release();
+      throw error;
+    }
+  }
+
+  async #bind(): Promise<Address> {
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
     const host = this.options.host ?? DEFAULT_HOST;
@@ -214,7 +225,6 @@ export abstract class BaseServer implements AsyncDisposable {
         });
       });
     } catch (error) {
-      await this.release();
       throw listenError(error, host, port);
     }
     // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
