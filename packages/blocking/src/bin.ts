@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// iomodels-blocking: the shared server CLI with --mode serial|threading|forking.
+import { runServerCli } from '@iomodels/contract';
+import { ForkingTCPServer } from './forking-tcp-server.js';
+import { TCPServer } from './tcp-server.js';
+import { ThreadingTCPServer } from './threading-tcp-server.js';
+
+await runServerCli({
+  name: 'iomodels-blocking',
+  modes: ['threading', 'serial', 'forking'],
+  defaultMode: 'threading',
+  create({ host, port, handler, mode, grace }) {
+    const options = { host, port, shutdownGrace: grace };
+    if (mode === 'serial') return new TCPServer(handler, options);
+    if (mode === 'forking') return new ForkingTCPServer(handler, options);
+    return new ThreadingTCPServer(handler, options);
+  },
+});

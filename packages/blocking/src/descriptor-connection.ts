@@ -1,0 +1,99 @@
+// The BlockingConnection every blocking server hands its handler: recv is
+// one real read(2) on the descriptor, sendall write(2)s until every byte is
+// out. The same class runs on the main thread (TCPServer), in a worker
+// thread (ThreadingTCPServer) and in a child process (ForkingTCPServer).
+import {
+  type Address,
+  type BlockingConnection,
+  ConnectionClosedError,
+  DEFAULT_RECV_SIZE,
+  type Sendable,
+  toBytes,
+} from '@iomodels/contract';
+import { readDescriptor, writeAll } from '@iomodels/fd';
+
+const EMPTY = new Uint8Array(0);
+
+/** What the connection cannot do from where it runs; the dispatching side does it. */
+export interface DescriptorHooks {
+  /**
+   * Send FIN. libuv performs `shutdown(2)` on the owning thread's event loop,
+   * so a worker or child asks its owner; the write side is closed at once.
+   */
+  shutdownWrite(): void | Promise<void>;
+  /** Called before every read and write: where a pending abort turns into the handler's signal. */
+  beforeIo?(): void;
+}
+
+/**
+ * A connection over a blocking descriptor. It never closes the descriptor
+ * (its owner does, once the handler has returned: a descriptor closed while
+ * a thread may still read it can be reused by the next connection).
+ */
+export class DescriptorConnection implements BlockingConnection {
+  readonly remote: Address;
+  readonly local: Address;
+  readonly #fd: number;
+  readonly #buffer: Buffer;
+  readonly #hooks: DescriptorHooks;
+  #writeClosed = false;
+  #closed = false;
+
+  /**
+   * @param readBuffer reused by every `recv` of this thread (one per thread,
+   *   not per message); `recv` returns a copy of what it read.
+   */
+  constructor(
+    fd: number,
+    remote: Address,
+    local: Address,
+    readBuffer: Buffer,
+    hooks: DescriptorHooks,
+  ) {
+    this.#fd = fd;
+    this.remote = remote;
+    this.local = local;
+    this.#buffer = readBuffer;
+    this.#hooks = hooks;
+  }
+
+  /** The descriptor (Python's `socket.fileno()`); valid until the handler returns. */
+  fileno(): number {
+    return this.#fd;
+  }
+
+  /** One blocking `read(2)` of at most `maxBytes` (and at most the read buffer's size). */
+  recv(maxBytes = DEFAULT_RECV_SIZE): Uint8Array {
+    if (this.#closed) throw new ConnectionClosedError('connection is closed');
+    this.#hooks.beforeIo?.();
+    const length = Math.min(maxBytes, this.#buffer.length);
+    const n = readDescriptor(this.#fd, this.#buffer, 0, length);
+    if (n === 0) return EMPTY;
+    const data = Buffer.allocUnsafe(n);
+    this.#buffer.copy(data, 0, 0, n);
+    return data;
+  }
+
+  /** Blocking `write(2)` until every byte is in the kernel; a vanished peer throws. */
+  sendall(data: Sendable): void {
+    if (this.#closed || this.#writeClosed) {
+      throw new ConnectionClosedError('connection is closed for writing');
+    }
+    this.#hooks.beforeIo?.();
+    writeAll(this.#fd, toBytes(data));
+  }
+
+  /** Half-close: FIN after everything sent so far; `recv` keeps working. */
+  shutdownWrite(): void | Promise<void> {
+    if (this.#writeClosed) return;
+    this.#writeClosed = true;
+    return this.#hooks.shutdownWrite();
+  }
+
+  /** Sends FIN and refuses further calls; the owner releases the descriptor. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    void this.shutdownWrite();
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,15 @@
+// @iomodels/blocking — the public surface, by name.
+export { DescriptorConnection } from './descriptor-connection.js';
+export {
+  DEFAULT_MAX_CHILDREN,
+  DEFAULT_SPARE_CHILDREN,
+  type ForkingServerOptions,
+  ForkingTCPServer,
+} from './forking-tcp-server.js';
+export { DEFAULT_MAX_QUEUED_CONNECTIONS } from './pool-options.js';
+export { TCPServer } from './tcp-server.js';
+export {
+  DEFAULT_MAX_THREADS,
+  type ThreadingServerOptions,
+  ThreadingTCPServer,
+} from './threading-tcp-server.js';

@@ -1,0 +1,27 @@
+// Options and checks shared by the two pooled servers.
+import { type ServerOptions, UsageError } from '@iomodels/contract';
+
+/**
+ * Connections that may wait for a free thread or child before further ones
+ * are refused (and counted in `stats().refused`). 1024: twice Node's listen
+ * backlog, so a burst is queued rather than refused, and bounded memory.
+ */
+export const DEFAULT_MAX_QUEUED_CONNECTIONS = 1024;
+
+/** Checks a positive-integer option and returns it or its default. */
+export function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new UsageError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * The base server refuses and counts connections beyond `maxConnections`;
+ * a pool caps it at what it can serve plus what may wait.
+ */
+export function withPoolCap(options: ServerOptions, capacity: number): ServerOptions {
+  const max = options.maxConnections;
+  return { ...options, maxConnections: max === undefined ? capacity : Math.min(max, capacity) };
+}

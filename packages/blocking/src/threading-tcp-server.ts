@@ -1,0 +1,133 @@
+// ThreadingTCPServer: each connection's descriptor, switched to blocking,
+// is served by a pooled worker thread with real blocking read(2)/write(2).
+import type { Socket } from 'node:net';
+import {
+  BaseServer,
+  type CloseOptions,
+  type HandlerSpec,
+  loadHandler,
+  type ModelDescription,
+  type RequestContext,
+  type RequestTask,
+  type ServerOptions,
+  type ShutdownReport,
+  serializeHandlerReference,
+  toHandlerReference,
+} from '@iomodels/contract';
+import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
+import { DEFAULT_MAX_QUEUED_CONNECTIONS, positiveInteger, withPoolCap } from './pool-options.js';
+import { ThreadPool } from './thread-pool.js';
+
+/**
+ * Threads started at most. Python starts one per connection without a cap;
+ * 128 is generous enough that ordinary use never queues, and bounds what a
+ * flood costs (each thread is a V8 isolate, a few MiB).
+ */
+export const DEFAULT_MAX_THREADS = 128;
+
+export interface ThreadingServerOptions extends ServerOptions {
+  /** Most worker threads (default 128); further connections wait in the queue. */
+  maxThreads?: number;
+  /** Most connections waiting for a thread (default 1024); further ones are refused. */
+  maxQueuedConnections?: number;
+  /**
+   * Python's `daemon_threads` (default false): when true, a thread serving a
+   * connection does not keep the process alive. A thread inside read(2)
+   * still cannot be stopped — see the README.
+   */
+  daemonThreads?: boolean;
+  /**
+   * Python's `block_on_close` (default true): `close()` waits for the
+   * handler threads (the shutdown sequence). When false, `close()` resolves
+   * once the server stopped accepting, with an empty report; open requests
+   * run on until they end and `serveForever()` resolves with their report.
+   */
+  blockOnClose?: boolean;
+}
+
+const NOTHING_YET: ShutdownReport = Object.freeze({
+  completed: 0,
+  interrupted: 0,
+  aborted: 0,
+  abandoned: 0,
+});
+
+/**
+ * Python's `ThreadingTCPServer`: a thread per connection, from a pool.
+ * Handlers are loaded in each thread from a module reference; a portable
+ * (async) handler and one typed with `BlockingConnection` both run.
+ */
+export class ThreadingTCPServer extends BaseServer {
+  readonly model = 'blocking';
+  readonly mode = 'threading';
+  readonly maxThreads: number;
+  readonly daemonThreads: boolean;
+  readonly blockOnClose: boolean;
+  readonly #handlerReference;
+  #pool: ThreadPool | undefined;
+
+  constructor(handler: HandlerSpec, options: ThreadingServerOptions = {}) {
+    const maxThreads = positiveInteger('maxThreads', options.maxThreads, DEFAULT_MAX_THREADS);
+    const queued = positiveInteger(
+      'maxQueuedConnections',
+      options.maxQueuedConnections,
+      DEFAULT_MAX_QUEUED_CONNECTIONS,
+    );
+    super(handler, withPoolCap(options, maxThreads + queued));
+    checkRuntime();
+    this.#handlerReference = serializeHandlerReference(toHandlerReference(handler));
+    this.maxThreads = maxThreads;
+    this.daemonThreads = options.daemonThreads ?? false;
+    this.blockOnClose = options.blockOnClose ?? true;
+  }
+
+  override close(options?: CloseOptions): Promise<ShutdownReport> {
+    if (this.blockOnClose) return super.close(options);
+    void super.close({ timeout: Number.POSITIVE_INFINITY });
+    // The listener closes within a tick of close(); the requests run on.
+    return new Promise((resolve) => setImmediate(() => resolve({ ...NOTHING_YET })));
+  }
+
+  /** Threads alive, busy, and connections waiting for one. */
+  poolStats(): { threads: number; busy: number; queued: number } {
+    return this.#pool?.counts() ?? { threads: 0, busy: 0, queued: 0 };
+  }
+
+  protected override netServerOptions() {
+    return { pauseOnConnect: true };
+  }
+
+  protected override async prepare(): Promise<void> {
+    await probeRuntime();
+    await loadHandler(this.#handlerReference); // a clear error here, not in a thread
+    const pool = new ThreadPool({
+      handler: this.#handlerReference,
+      maxThreads: this.maxThreads,
+      daemonThreads: this.daemonThreads,
+      onError: (error, address) => this.handleError(error, address),
+    });
+    await pool.start();
+    this.#pool = pool;
+  }
+
+  protected override async release(): Promise<void> {
+    await this.#pool?.stop();
+  }
+
+  protected override processRequest(socket: Socket, context: RequestContext): RequestTask {
+    setBlocking(socket, true);
+    return this.#pool!.submit(socket, descriptorOf(socket), context);
+  }
+
+  protected override describeModel(): ModelDescription {
+    return {
+      io: 'a worker thread per connection waits in a blocking read(2) on its descriptor',
+      completion: 'none',
+      concurrency: `worker threads, pooled, up to ${this.maxThreads}`,
+      notes: [
+        'a thread blocked in read(2) cannot be interrupted: close() sends FIN and reports the connections it abandoned',
+        'while any thread is blocked on a silent peer the process cannot exit except by signal',
+      ],
+    };
+  }
+}

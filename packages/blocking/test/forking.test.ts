@@ -1,0 +1,138 @@
+// ForkingTCPServer beyond the conformance suite: crashes cost one
+// connection, stuck children are killed at close, no child outlives its server.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { ForkingTCPServer } from '@iomodels/blocking';
+import { IVR_GREETING } from '@iomodels/contract';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { eventually, fixture, isRunning, TestClient } from './helpers.js';
+
+const servers: ForkingTCPServer[] = [];
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.socket.destroy();
+  await Promise.all(servers.splice(0).map((server) => server.close({ timeout: 100 })));
+});
+
+async function start(
+  handler: ConstructorParameters<typeof ForkingTCPServer>[0],
+  options: ConstructorParameters<typeof ForkingTCPServer>[1] = {},
+) {
+  const server = new ForkingTCPServer(handler, {
+    host: '127.0.0.1',
+    port: 0,
+    log: () => {},
+    ...options,
+  });
+  servers.push(server);
+  await server.listen();
+  return server;
+}
+
+async function connect(server: ForkingTCPServer, allowHalfOpen = false) {
+  const client = await TestClient.connect(server.address, allowHalfOpen);
+  clients.push(client);
+  return client;
+}
+
+/** A half-open client only notices a reset when it writes: poke it until it is closed. */
+function gone(client: TestClient): boolean {
+  if (!client.closed && !client.socket.destroyed) client.socket.write('anyone there?');
+  return client.closed;
+}
+
+describe('ForkingTCPServer', () => {
+  it('runs a portable handler and a synchronous (BlockingConnection) one in children', async () => {
+    const ivr = await start('ivr');
+    const caller = await connect(ivr);
+    await caller.waitFor(IVR_GREETING);
+    const sync = await start(fixture('SyncEchoHandler'));
+    const client = await connect(sync);
+    client.write('blocking');
+    await client.waitFor('blocking');
+    client.socket.end();
+    await eventually(() => client.ended && sync.stats().completed === 1);
+  });
+
+  it('a handler that crashes its process costs that connection only; the pool replaces the child', async () => {
+    const server = await start(fixture('CrashingHandler'), { spareChildren: 2 });
+    const handleError = vi.spyOn(server, 'handleError');
+    const survivor = await connect(server);
+    const victim = await connect(server);
+    const survivorPid = Number(/pid=(\d+)/.exec(await survivor.waitFor('\n'))?.[1]);
+    const victimPid = Number(/pid=(\d+)/.exec(await victim.waitFor('\n'))?.[1]);
+    expect(victimPid).not.toBe(survivorPid);
+    victim.write('crash');
+    await eventually(() => victim.closed);
+    await eventually(() => server.stats().failed === 1);
+    expect(handleError).toHaveBeenCalledTimes(1);
+    expect(String(handleError.mock.calls[0]![0])).toMatch(/died \(code 7\)/);
+    // the other connection did not notice
+    survivor.write('still here');
+    await survivor.waitFor('still here');
+    // and a new connection is served by a live child
+    const next = await connect(server);
+    await next.waitFor('pid=');
+    expect(server.poolStats().pids).not.toContain(victimPid);
+    expect(isRunning(victimPid)).toBe(false);
+  });
+
+  it('sends a handler error from the child to handleError and counts it failed', async () => {
+    const server = await start(fixture('ThrowingHandler'));
+    const handleError = vi.spyOn(server, 'handleError');
+    const client = await connect(server);
+    const clientPort = client.socket.localPort;
+    await client.waitFor('hello');
+    await eventually(() => server.stats().failed === 1);
+    const [error, address] = handleError.mock.calls[0]!;
+    expect((error as Error).message).toBe('boom from the handler');
+    expect(address).toEqual(expect.objectContaining({ port: clientPort }));
+  });
+
+  it('reuses warm children: many connections, few processes', async () => {
+    const server = await start('echo', { spareChildren: 1 });
+    for (let i = 0; i < 6; i++) {
+      const client = await connect(server);
+      client.write(`n${i}`);
+      await client.waitFor(`n${i}`);
+      client.socket.end();
+      await eventually(() => client.closed);
+    }
+    await eventually(() => server.stats().completed === 6);
+    expect(server.poolStats().children).toBeLessThanOrEqual(3);
+  });
+
+  it('close({ timeout }) kills a child stuck in read(2): nothing is abandoned', async () => {
+    const server = await start(fixture('StuckHandler'));
+    const silent = await connect(server, true); // ignores FIN
+    const pid = Number(/pid=(\d+)/.exec(await silent.waitFor('\n'))?.[1]);
+    const report = await server.close({ timeout: 50 });
+    expect(report).toEqual({ completed: 0, interrupted: 0, aborted: 1, abandoned: 0 });
+    await eventually(() => gone(silent));
+    expect(isRunning(pid)).toBe(false);
+    expect(server.poolStats().children).toBe(0);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'no child outlives a server process killed by SIGKILL, even one stuck in read(2)',
+    async () => {
+      const script = `
+        const { ForkingTCPServer } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+        const server = new ForkingTCPServer(${JSON.stringify(fixture('StuckHandler'))}, { host: '127.0.0.1', port: 0 });
+        const address = await server.listen();
+        console.log(address.port);`;
+      const parent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+      const silent = await TestClient.connect(Number(String(line).trim()), true);
+      clients.push(silent);
+      const pid = Number(/pid=(\d+)/.exec(await silent.waitFor('\n'))?.[1]);
+      expect(isRunning(pid)).toBe(true);
+      parent.kill('SIGKILL');
+      await once(parent, 'exit');
+      await eventually(() => !isRunning(pid));
+      await eventually(() => gone(silent));
+    },
+  );
+});

@@ -1,0 +1,169 @@
+// ThreadingTCPServer beyond the conformance suite: real blocking reads in
+// worker threads, the pool, handler errors, and a stuck handler at close.
+import fs from 'node:fs';
+import { ThreadingTCPServer } from '@iomodels/blocking';
+import { IVR_GREETING, IVR_OPERATOR } from '@iomodels/contract';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { eventually, fixture, TestClient } from './helpers.js';
+
+const servers: ThreadingTCPServer[] = [];
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.socket.destroy();
+  await Promise.all(servers.splice(0).map((server) => server.close({ timeout: 100 })));
+});
+
+async function start(
+  handler: ConstructorParameters<typeof ThreadingTCPServer>[0],
+  options: ConstructorParameters<typeof ThreadingTCPServer>[1] = {},
+) {
+  const server = new ThreadingTCPServer(handler, {
+    host: '127.0.0.1',
+    port: 0,
+    log: () => {},
+    ...options,
+  });
+  servers.push(server);
+  await server.listen();
+  return server;
+}
+
+async function connect(server: ThreadingTCPServer, allowHalfOpen = false) {
+  const client = await TestClient.connect(server.address, allowHalfOpen);
+  clients.push(client);
+  return client;
+}
+
+/** The system call a thread of this process is in, as /proc shows it (Linux). */
+function threadsInRead(fd: number): string[] {
+  const readSyscall = process.arch === 'x64' ? 0 : process.arch === 'arm64' ? 63 : -1;
+  const found: string[] = [];
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const [nr, arg0] = fs.readFileSync(`/proc/self/task/${tid}/syscall`, 'utf8').split(' ');
+      if (Number(nr) === readSyscall && Number(arg0) === fd) found.push(tid);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return found;
+}
+
+describe('ThreadingTCPServer', () => {
+  it('runs a portable async handler (the built-in ivr) in a thread', async () => {
+    const server = await start('ivr');
+    const client = await connect(server);
+    await client.waitFor(IVR_GREETING);
+    client.write('0');
+    await client.waitFor(IVR_OPERATOR);
+    client.write('exit');
+    await eventually(() => client.ended);
+    await eventually(() => server.stats().completed === 1);
+  });
+
+  it('runs a handler typed with BlockingConnection (synchronous recv/sendall)', async () => {
+    const server = await start(fixture('SyncEchoHandler'));
+    const client = await connect(server);
+    client.write('one');
+    await client.waitFor('one');
+    client.write('two');
+    await client.waitFor('onetwo');
+    client.socket.end();
+    await eventually(() => client.ended && server.stats().completed === 1);
+  });
+
+  it.runIf(process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch))(
+    'the worker waits in read(2) in the kernel while the main event loop keeps serving timers',
+    async () => {
+      const server = await start(fixture('ReportThenReadHandler'));
+      const client = await connect(server);
+      const line = await client.waitFor('\n');
+      const fd = Number(/fd=(\d+)/.exec(line)?.[1]);
+      const thread = Number(/thread=(\d+)/.exec(line)?.[1]);
+      expect(thread).toBeGreaterThan(0); // not the main thread
+      await eventually(() => threadsInRead(fd).length === 1);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      await eventually(() => ticks >= 20);
+      clearInterval(timer);
+      expect(threadsInRead(fd)).toHaveLength(1); // still in read(2) after all those timers
+      client.write('ping');
+      await client.waitFor('got:ping');
+    },
+  );
+
+  it('sends a handler error to handleError with the client address and counts it failed', async () => {
+    const server = await start(fixture('ThrowingHandler'));
+    const handleError = vi.spyOn(server, 'handleError');
+    const client = await connect(server);
+    const clientPort = client.socket.localPort;
+    await client.waitFor('hello');
+    await eventually(() => client.closed && server.stats().failed === 1);
+    expect(handleError).toHaveBeenCalledTimes(1);
+    const [error, address] = handleError.mock.calls[0]!;
+    expect((error as Error).message).toBe('boom from the handler');
+    expect(address).toEqual(expect.objectContaining({ host: '127.0.0.1', port: clientPort }));
+  });
+
+  it('reuses idle threads for one connection after another', async () => {
+    const server = await start('echo');
+    for (let i = 0; i < 5; i++) {
+      const client = await connect(server);
+      client.write(`n${i}`);
+      await client.waitFor(`n${i}`);
+      client.socket.end();
+      await eventually(() => client.closed);
+    }
+    await eventually(() => server.stats().completed === 5);
+    expect(server.poolStats().threads).toBeLessThanOrEqual(2);
+  });
+
+  it('grows to maxThreads, queues beyond, refuses beyond the queue', async () => {
+    const server = await start(fixture('StuckHandler'), {
+      maxThreads: 2,
+      maxQueuedConnections: 1,
+    });
+    const first = await connect(server);
+    const second = await connect(server);
+    await first.waitFor('ready');
+    await second.waitFor('ready');
+    expect(server.poolStats()).toEqual({ threads: 2, busy: 2, queued: 0 });
+    const third = await connect(server);
+    await eventually(() => server.poolStats().queued === 1);
+    const fourth = await connect(server);
+    await eventually(() => fourth.closed);
+    expect(server.stats().refused).toBe(1);
+    expect(third.text).toBe('');
+    first.socket.end(); // its thread is freed and takes the queued connection
+    await third.waitFor('ready');
+    expect(server.poolStats().threads).toBe(2);
+  });
+
+  it('close({ timeout }) resolves with a thread stuck in read(2) and reports it abandoned', async () => {
+    const server = await start(fixture('StuckHandler'));
+    // A peer that ignores our FIN: it keeps its side open and says nothing.
+    const silent = await connect(server, true);
+    await silent.waitFor('ready');
+    const report = await server.close({ timeout: 50 });
+    expect(report).toEqual({ completed: 0, interrupted: 0, aborted: 1, abandoned: 1 });
+    expect(silent.ended).toBe(true); // it got the FIN
+    // Only the peer can wake the thread: once it closes, the thread ends.
+    silent.socket.end();
+    await eventually(() => silent.closed);
+  });
+
+  it('close() sends FIN to a waiting handler; a well-behaved peer lets it finish', async () => {
+    const server = await start(fixture('StuckHandler'));
+    const client = await connect(server); // closes when it gets FIN
+    await client.waitFor('ready');
+    const report = await server.close({ timeout: 50 });
+    expect(report).toEqual({ completed: 0, interrupted: 1, aborted: 0, abandoned: 0 });
+  });
+
+  it('refuses a handler class: it cannot cross into a thread', () => {
+    class Local {
+      handle() {}
+    }
+    expect(() => new ThreadingTCPServer(Local as never)).toThrow(/module: import\.meta\.url/);
+  });
+});

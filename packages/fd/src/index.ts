@@ -1,0 +1,15 @@
+// @iomodels/fd — the one place that touches Node's internal socket handle.
+// Private: bundled into the model packages that go below net.Socket.
+export { descriptorOf, type SocketLike, setBlocking } from './descriptor.js';
+export {
+  readDescriptor,
+  tryRead,
+  tryWrite,
+  WOULD_BLOCK,
+  type WouldBlock,
+  writeAll,
+  writeDescriptor,
+} from './descriptor-io.js';
+export { closeHandle, receivedHandle, sendSocket } from './handle-passing.js';
+export { probeRuntime } from './probe-runtime.js';
+export { checkRuntime, type TcpHandle } from './runtime-check.js';
