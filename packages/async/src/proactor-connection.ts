@@ -1,0 +1,137 @@
+// The portable Connection over an AsyncSocket: each `recv` is a posted read,
+// each `sendall` posted writes, with the contract's hard cap on unsent output.
+import {
+  type Address,
+  type Connection,
+  DEFAULT_RECV_SIZE,
+  type Limits,
+  type Sendable,
+  SendStalledError,
+  toBytes,
+} from '@iomodels/contract';
+import type { AsyncSocket } from './async-socket.js';
+
+/** Largest single posted write; stall detection counts progress in these. */
+const WRITE_PIECE = 64 * 1024;
+
+/**
+ * What a handler on `ProactorTCPServer` talks through. `sendall` resolves
+ * when the kernel has every byte, so the handler's own buffer is never held
+ * past the call; a large `sendall` keeps at most `maxUnsentBytes` of it in
+ * flight. Output that makes no progress for `sendStallTimeout` resets the
+ * connection with `SendStalledError`.
+ */
+export class ProactorConnection implements Connection {
+  readonly remote: Address;
+  readonly local: Address;
+  readonly #socket: AsyncSocket;
+  readonly #limits: Limits;
+  #sending = false;
+  #sendTail: Promise<void> = Promise.resolve();
+  #watchdog: NodeJS.Timeout | undefined;
+
+  constructor(socket: AsyncSocket, limits: Limits) {
+    this.#socket = socket;
+    this.#limits = limits;
+    this.remote = socket.remote;
+    this.local = socket.local;
+  }
+
+  recv(maxBytes = DEFAULT_RECV_SIZE): Promise<Uint8Array> {
+    return this.#socket.receive(maxBytes);
+  }
+
+  sendall(data: Sendable): Promise<void> {
+    const bytes = toBytes(data);
+    if (
+      !this.#sending &&
+      bytes.length <= WRITE_PIECE &&
+      bytes.length <= this.#limits.maxUnsentBytes
+    ) {
+      // The hot path: one posted write, no extra promise.
+      const written = this.#socket.write(bytes);
+      if (this.#socket.pendingWrites > 0) this.#armWatchdog();
+      return written as Promise<unknown> as Promise<void>;
+    }
+    return this.#sendPieces(bytes);
+  }
+
+  shutdownWrite(): void {
+    this.#socket.shutdownWrite();
+  }
+
+  close(): void {
+    this.#stopWatchdog();
+    // FIN after the queued output; the socket is released when the peer
+    // closes too, or reset after the linger timeout (`sendStallTimeout`).
+    void this.#socket.close();
+  }
+
+  /** Large or concurrent sends, one after another, at most `maxUnsentBytes` in flight. */
+  async #sendPieces(bytes: Uint8Array): Promise<void> {
+    const previous = this.#sendTail;
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#sendTail = mine;
+    this.#sending = true;
+    try {
+      await previous;
+      const cap = this.#limits.maxUnsentBytes;
+      const piece = Math.min(WRITE_PIECE, cap);
+      const inFlight: Array<Promise<number>> = [];
+      let inFlightBytes = 0;
+      let offset = 0;
+      do {
+        const chunk = bytes.subarray(offset, offset + piece);
+        offset += chunk.length;
+        const written = this.#socket.write(chunk);
+        written.catch(() => {}); // awaited below, in order
+        inFlight.push(written);
+        inFlightBytes += chunk.length;
+        this.#armWatchdog();
+        while (inFlightBytes > cap - piece && inFlight.length > 0) {
+          inFlightBytes -= await inFlight.shift()!;
+        }
+      } while (offset < bytes.length);
+      for (const written of inFlight) await written;
+    } finally {
+      release();
+      if (this.#sendTail === mine) this.#sending = false;
+    }
+  }
+
+  /** Checks a few times per `sendStallTimeout` that pending writes progress; stops when none are pending. */
+  #armWatchdog(): void {
+    if (this.#watchdog || this.#socket.pendingWrites === 0) return;
+    const socket = this.#socket;
+    const stallTimeout = this.#limits.sendStallTimeout;
+    const period = Math.max(1, Math.floor(stallTimeout / 4));
+    let seen = socket.completedWrites;
+    let stalledFor = 0;
+    this.#watchdog = setInterval(() => {
+      if (socket.pendingWrites === 0 || socket.closed) return this.#stopWatchdog();
+      if (socket.completedWrites !== seen) {
+        seen = socket.completedWrites;
+        stalledFor = 0;
+        return;
+      }
+      stalledFor += period;
+      if (stalledFor >= stallTimeout) {
+        this.#stopWatchdog();
+        socket.abort(
+          new SendStalledError(
+            `peer read none of the pending output for ${stallTimeout} ms; connection reset`,
+          ),
+        );
+      }
+    }, period);
+    this.#watchdog.unref();
+  }
+
+  #stopWatchdog(): void {
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+}

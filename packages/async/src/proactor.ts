@@ -1,0 +1,234 @@
+// The proactor (Boost.Asio's `io_context`): where operations are started and
+// where their completions come from. On Linux it is built, as Asio builds
+// it, over the readiness demultiplexer (epoll, run by libuv).
+import net from 'node:net';
+import {
+  AddressInUseError,
+  ConnectionRefusedError,
+  ConnectionTimeoutError,
+  DEFAULT_BACKLOG,
+  DEFAULT_HOST,
+  formatAddress,
+  ListenError,
+  type Sendable,
+  toAddress,
+} from '@iomodels/contract';
+import { AsyncAcceptor } from './async-acceptor.js';
+import { AsyncSocket, type AsyncSocketOptions, connectAsyncSocket } from './async-socket.js';
+import {
+  abortReason,
+  type CompletionCallback,
+  type OperationOptions,
+  splitArgs,
+  toCallback,
+} from './completion.js';
+
+/** Where `connect()` goes. */
+export interface ConnectTarget {
+  readonly host?: string;
+  readonly port: number;
+}
+
+/** Where `listen()` binds. */
+export interface ListenTarget {
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly backlog?: number;
+}
+
+/**
+ * Starts asynchronous operations and delivers their completions, Promise or
+ * callback. Operations on a connection are posted on its {@link AsyncSocket}
+ * (as Asio posts `async_read_some` on a socket); `read` and `write` are also
+ * offered here in the `proactor.read(socket, …)` form. `close()` stops every
+ * acceptor and resets every socket it made — every pending operation completes.
+ */
+export class Proactor implements AsyncDisposable {
+  readonly #socketOptions: AsyncSocketOptions;
+  readonly #sockets = new Set<AsyncSocket>();
+  readonly #acceptors = new Set<AsyncAcceptor>();
+
+  constructor(socketOptions: AsyncSocketOptions = {}) {
+    this.#socketOptions = socketOptions;
+  }
+
+  /** Sockets this proactor made that are still open. */
+  get openSockets(): number {
+    return this.#sockets.size;
+  }
+
+  /** Binds a listening socket; connections come out of its `accept()`. */
+  async listen(target: ListenTarget): Promise<AsyncAcceptor> {
+    const server = net.createServer({ allowHalfOpen: true });
+    const host = target.host ?? DEFAULT_HOST;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port: target.port, backlog: target.backlog ?? DEFAULT_BACKLOG }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      const where = formatAddress(toAddress(host, target.port, undefined));
+      if (error.code === 'EADDRINUSE') {
+        throw new AddressInUseError(`address ${where} is already in use`, { cause: error });
+      }
+      throw new ListenError(`cannot listen on ${where}: ${error.message}`, { cause: error });
+    });
+    const acceptor = new AsyncAcceptor(
+      server,
+      this.#socketOptions,
+      target.backlog ?? DEFAULT_BACKLOG,
+    );
+    this.#acceptors.add(acceptor);
+    return acceptor;
+  }
+
+  /** Posts an accept on `acceptor` (the same as `acceptor.accept`); tracks the socket. */
+  accept(acceptor: AsyncAcceptor, options?: OperationOptions): Promise<AsyncSocket>;
+  accept(acceptor: AsyncAcceptor, callback: CompletionCallback<AsyncSocket>): void;
+  accept(
+    acceptor: AsyncAcceptor,
+    options: OperationOptions,
+    callback: CompletionCallback<AsyncSocket>,
+  ): void;
+  accept(
+    acceptor: AsyncAcceptor,
+    a?: OperationOptions | CompletionCallback<AsyncSocket>,
+    b?: CompletionCallback<AsyncSocket>,
+  ): Promise<AsyncSocket> | undefined {
+    const [signal, callback] = splitArgs(a, b);
+    const promise = acceptor.accept({ signal }).then((socket) => this.#track(socket));
+    if (!callback) return promise;
+    toCallback(promise, callback);
+    return undefined;
+  }
+
+  /**
+   * Posts a connect: completes with a socket once connected. Its reads use
+   * Node's user-buffer path (`readPath === 'native'`).
+   */
+  connect(target: ConnectTarget, options?: OperationOptions): Promise<AsyncSocket>;
+  connect(target: ConnectTarget, callback: CompletionCallback<AsyncSocket>): void;
+  connect(
+    target: ConnectTarget,
+    options: OperationOptions,
+    callback: CompletionCallback<AsyncSocket>,
+  ): void;
+  connect(
+    target: ConnectTarget,
+    a?: OperationOptions | CompletionCallback<AsyncSocket>,
+    b?: CompletionCallback<AsyncSocket>,
+  ): Promise<AsyncSocket> | undefined {
+    const [signal, callback] = splitArgs(a, b);
+    const promise = this.#connect(target, signal);
+    if (!callback) return promise;
+    toCallback(promise, callback);
+    return undefined;
+  }
+
+  /** Takes over a connected `net.Socket` (e.g. one a `net.Server` accepted). Its reads are emulated. */
+  adopt(socket: net.Socket, options: AsyncSocketOptions = {}): AsyncSocket {
+    return this.#track(new AsyncSocket(socket, { ...this.#socketOptions, ...options }));
+  }
+
+  /** `socket.read(buffer, …)`, posted through the proactor: bytes into `buffer`, 0 = end of stream. */
+  read(socket: AsyncSocket, buffer: Uint8Array, options?: OperationOptions): Promise<number>;
+  read(socket: AsyncSocket, buffer: Uint8Array, callback: CompletionCallback<number>): void;
+  read(
+    socket: AsyncSocket,
+    buffer: Uint8Array,
+    options: OperationOptions,
+    callback: CompletionCallback<number>,
+  ): void;
+  read(
+    socket: AsyncSocket,
+    buffer: Uint8Array,
+    a?: OperationOptions | CompletionCallback<number>,
+    b?: CompletionCallback<number>,
+  ): Promise<number> | undefined {
+    const [signal, callback] = splitArgs(a, b);
+    if (callback) {
+      socket.read(buffer, { signal }, callback);
+      return undefined;
+    }
+    return socket.read(buffer, { signal });
+  }
+
+  /** `socket.write(data, …)`, posted through the proactor: completes once the kernel has every byte. */
+  write(socket: AsyncSocket, data: Sendable, options?: OperationOptions): Promise<number>;
+  write(socket: AsyncSocket, data: Sendable, callback: CompletionCallback<number>): void;
+  write(
+    socket: AsyncSocket,
+    data: Sendable,
+    options: OperationOptions,
+    callback: CompletionCallback<number>,
+  ): void;
+  write(
+    socket: AsyncSocket,
+    data: Sendable,
+    a?: OperationOptions | CompletionCallback<number>,
+    b?: CompletionCallback<number>,
+  ): Promise<number> | undefined {
+    const [signal, callback] = splitArgs(a, b);
+    if (callback) {
+      socket.write(data, { signal }, callback);
+      return undefined;
+    }
+    return socket.write(data, { signal });
+  }
+
+  /** Stops every acceptor and resets every open socket; pending operations complete with `ConnectionClosedError`. */
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.abort();
+    await Promise.all([...this.#acceptors].map((acceptor) => acceptor.close()));
+    this.#acceptors.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #track(socket: AsyncSocket): AsyncSocket {
+    this.#sockets.add(socket);
+    socket.socket.once('close', () => this.#sockets.delete(socket));
+    return socket;
+  }
+
+  #connect(target: ConnectTarget, signal: AbortSignal | undefined): Promise<AsyncSocket> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    const host = target.host ?? DEFAULT_HOST;
+    const owner = connectAsyncSocket({ host, port: target.port }, this.#socketOptions);
+    const socket = owner.socket;
+    return new Promise<AsyncSocket>((resolve, reject) => {
+      const onAbort = () => {
+        cleanup();
+        socket.destroy();
+        reject(abortReason(signal!));
+      };
+      const onError = (error: NodeJS.ErrnoException) => {
+        cleanup();
+        const where = formatAddress(toAddress(host, target.port, undefined));
+        if (error.code === 'ECONNREFUSED') {
+          reject(new ConnectionRefusedError(`connection to ${where} refused`, { cause: error }));
+        } else if (error.code === 'ETIMEDOUT') {
+          reject(new ConnectionTimeoutError(`connection to ${where} timed out`, { cause: error }));
+        } else {
+          reject(error);
+        }
+      };
+      const onConnect = () => {
+        cleanup();
+        resolve(this.#track(owner));
+      };
+      const cleanup = () => {
+        signal?.removeEventListener('abort', onAbort);
+        socket.off('error', onError);
+        socket.off('connect', onConnect);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', onError);
+      socket.once('connect', onConnect);
+    });
+  }
+}

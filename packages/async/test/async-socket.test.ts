@@ -1,0 +1,295 @@
+// AsyncSocket over real loopback sockets, on both read paths.
+import { once } from 'node:events';
+import {
+  ConnectionClosedError,
+  ConnectionResetError,
+  IncompleteReadError,
+  LineTooLongError,
+} from '@iomodels/contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReadInProgressError } from '../src/index.js';
+import { collect, type Pair, pairKinds, writeInPieces } from './helpers.js';
+
+describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
+  let pair: Pair;
+  afterEach(async () => {
+    await pair?.close();
+  });
+
+  it('reports its read path', async () => {
+    pair = await makePair();
+    expect(pair.socket.readPath).toBe(_name.startsWith('accepted') ? 'emulated' : 'native');
+  });
+
+  it('read places bytes in the caller buffer and answers 0 at end of stream', async () => {
+    pair = await makePair();
+    const buffer = new Uint8Array(16);
+    const reading = pair.socket.read(buffer);
+    pair.peer.end('hello');
+    const n = await reading;
+    expect(Buffer.from(buffer.subarray(0, n)).toString()).toBe('hello');
+    expect(await pair.socket.read(buffer)).toBe(0);
+    expect(await pair.socket.read(buffer)).toBe(0);
+  });
+
+  it('a small buffer takes what fits; the rest waits for the next read', async () => {
+    pair = await makePair();
+    pair.peer.end('abcdefghij');
+    const buffer = new Uint8Array(4);
+    let text = '';
+    for (;;) {
+      const n = await pair.socket.read(buffer);
+      if (n === 0) break;
+      expect(n).toBeLessThanOrEqual(4);
+      text += Buffer.from(buffer.subarray(0, n)).toString();
+    }
+    expect(text).toBe('abcdefghij');
+  });
+
+  it('callback form: read chains from the completion, write reports the byte count', async () => {
+    pair = await makePair();
+    const data = Buffer.alloc(200_000, 7).map((_, i) => i % 251);
+    const got: Buffer[] = [];
+    const buffer = new Uint8Array(1000);
+    const finished = new Promise<void>((resolve, reject) => {
+      const onRead = (error: Error | null, n?: number) => {
+        if (error) return reject(error);
+        if (n === 0) return resolve();
+        got.push(Buffer.from(buffer.subarray(0, n)));
+        pair.socket.read(buffer, onRead);
+      };
+      pair.socket.read(buffer, onRead);
+    });
+    const written = new Promise<number>((resolve, reject) =>
+      pair.socket.write('ping', {}, (error, n) => (error ? reject(error) : resolve(n!))),
+    );
+    const peerGot = new Promise<Buffer>((resolve) => pair.peer.once('data', resolve));
+    await writeInPieces(pair.peer, data, 7000);
+    pair.peer.end();
+    await finished;
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(await written).toBe(4);
+    expect((await peerGot).toString()).toBe('ping');
+  });
+
+  it('a completion callback is never called inside the call that posted it', async () => {
+    pair = await makePair();
+    pair.peer.write('x');
+    const buffer = new Uint8Array(1);
+    expect(await pair.socket.read(buffer)).toBe(1);
+    let inside = true;
+    const done = new Promise<void>((resolve) => {
+      pair.socket.write('y', () => {
+        expect(inside).toBe(false);
+        resolve();
+      });
+    });
+    inside = false;
+    await done;
+  });
+
+  it('a second outstanding read fails with ReadInProgressError; the first is unaffected', async () => {
+    pair = await makePair();
+    const first = pair.socket.read(new Uint8Array(8));
+    await expect(pair.socket.read(new Uint8Array(8))).rejects.toSatisfy((error) =>
+      ReadInProgressError.isInstance(error),
+    );
+    await expect(pair.socket.readExactly(2)).rejects.toBeInstanceOf(ReadInProgressError);
+    const viaCallback = await new Promise<Error | null>((resolve) =>
+      pair.socket.receive(8, (error) => resolve(error)),
+    );
+    expect(viaCallback).toBeInstanceOf(ReadInProgressError);
+    pair.peer.write('ok');
+    expect(await first).toBe(2);
+  });
+
+  it('cancellation: an aborted read completes with the reason and loses no bytes', async () => {
+    pair = await makePair();
+    const controller = new AbortController();
+    const buffer = new Uint8Array(8);
+    const reading = pair.socket.read(buffer, { signal: controller.signal });
+    controller.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    pair.peer.write('after');
+    const n = await pair.socket.read(buffer);
+    expect(Buffer.from(buffer.subarray(0, n)).toString()).toBe('after');
+  });
+
+  it('cancellation: an already-aborted signal fails at once, callback form included', async () => {
+    pair = await makePair();
+    const signal = AbortSignal.abort();
+    await expect(pair.socket.read(new Uint8Array(1), { signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    await expect(pair.socket.write('x', { signal })).rejects.toMatchObject({ name: 'AbortError' });
+    const error = await new Promise<Error | null>((resolve) =>
+      pair.socket.readLine(100, { signal }, (e) => resolve(e)),
+    );
+    expect(error?.name).toBe('AbortError');
+  });
+
+  it('timeouts: AbortSignal.timeout completes a read on a silent peer with TimeoutError', async () => {
+    pair = await makePair();
+    await expect(
+      pair.socket.read(new Uint8Array(8), { signal: AbortSignal.timeout(20) }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(
+      pair.socket.readExactly(4, { signal: AbortSignal.timeout(20) }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    // The socket is still usable.
+    pair.peer.write('late');
+    expect(Buffer.from(await pair.socket.readExactly(4)).toString()).toBe('late');
+  });
+
+  it('a cancelled readExactly puts back the bytes it had taken', async () => {
+    pair = await makePair();
+    const controller = new AbortController();
+    const reading = pair.socket.readExactly(6, { signal: controller.signal });
+    await new Promise<void>((resolve) => pair.peer.write('abc', () => resolve()));
+    // Let the bytes arrive and be taken by the pending readExactly.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    pair.peer.write('def');
+    expect(Buffer.from(await pair.socket.readExactly(6)).toString()).toBe('abcdef');
+  });
+
+  it('readExactly: end of stream midway fails with IncompleteReadError holding the partial bytes', async () => {
+    pair = await makePair();
+    pair.peer.end('abc');
+    const error = await pair.socket.readExactly(5).catch((e: unknown) => e);
+    expect(IncompleteReadError.isInstance(error)).toBe(true);
+    const incomplete = error as IncompleteReadError;
+    expect(Buffer.from(incomplete.partial).toString()).toBe('abc');
+    expect(incomplete.expected).toBe(5);
+  });
+
+  it('readExactly, readUntil, readLine: the same answers at every chunk size', async () => {
+    const message = Buffer.from('HEAD12345678first line\r\nsecond|ninja|tail line without newline');
+    for (const size of [1, 2, 3, 5, 8, 13, message.length]) {
+      await pair?.close();
+      pair = await makePair();
+      const feeding = writeInPieces(pair.peer, message, size).then(() => pair.peer.end());
+      expect(Buffer.from(await pair.socket.readExactly(4)).toString()).toBe('HEAD');
+      expect(Buffer.from(await pair.socket.readExactly(8)).toString()).toBe('12345678');
+      expect(await pair.socket.readLine()).toBe('first line');
+      expect(Buffer.from(await pair.socket.readUntil('|', 100)).toString()).toBe('second|');
+      expect(Buffer.from(await pair.socket.readUntil('|tail', 100)).toString()).toBe('ninja|tail');
+      expect(await pair.socket.readLine()).toBe(' line without newline');
+      expect(await pair.socket.readLine()).toBeNull();
+      await feeding;
+    }
+  });
+
+  it('readUntil past its limit fails with LineTooLongError and leaves the bytes unread', async () => {
+    pair = await makePair();
+    pair.peer.end('0123456789\nrest');
+    await expect(pair.socket.readUntil('\n', 5)).rejects.toBeInstanceOf(LineTooLongError);
+    expect(Buffer.from(await pair.socket.readExactly(10)).toString()).toBe('0123456789');
+    expect(await pair.socket.readLine()).toBe('');
+    const rest = await pair.socket.readUntil('\n', 100).catch((e: unknown) => e);
+    expect(IncompleteReadError.isInstance(rest)).toBe(true);
+    expect(Buffer.from((rest as IncompleteReadError).partial).toString()).toBe('rest');
+  });
+
+  it.each([
+    ['promise', false],
+    ['callback', true],
+  ])(
+    'queued writes (%s form) complete in posting order, bytes in order',
+    async (_f, useCallback) => {
+      pair = await makePair();
+      const received = collect(pair.peer);
+      const order: number[] = [];
+      const pending: Promise<void>[] = [];
+      const expected: Buffer[] = [];
+      for (let i = 0; i < 200; i++) {
+        const data = Buffer.alloc(i % 3 === 0 ? 100_000 : 10, i % 256);
+        expected.push(data);
+        if (!useCallback) {
+          pending.push(pair.socket.write(data).then(() => void order.push(i)));
+        } else {
+          pending.push(
+            new Promise<void>((resolve, reject) =>
+              pair.socket.write(data, (error) => {
+                if (error) return reject(error);
+                order.push(i);
+                resolve();
+              }),
+            ),
+          );
+        }
+      }
+      await Promise.all(pending);
+      expect(order).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      pair.socket.shutdownWrite();
+      expect((await received).equals(Buffer.concat(expected))).toBe(true);
+    },
+  );
+
+  it('a peer reset completes the pending read and every pending write with ConnectionResetError', async () => {
+    pair = await makePair();
+    // The peer reads nothing, so big writes stay pending.
+    pair.peer.pause();
+    const big = Buffer.alloc(8 * 1024 * 1024);
+    const writes = [pair.socket.write(big), pair.socket.write(big), pair.socket.write('tail')];
+    for (const w of writes) w.catch(() => {});
+    const reading = pair.socket.read(new Uint8Array(10));
+    expect(pair.socket.pendingWrites).toBeGreaterThan(0);
+    pair.peer.resetAndDestroy();
+    await expect(reading).rejects.toSatisfy((e) => ConnectionResetError.isInstance(e));
+    for (const w of writes) {
+      await expect(w).rejects.toSatisfy(
+        (e) => ConnectionResetError.isInstance(e) || ConnectionClosedError.isInstance(e),
+      );
+    }
+    // Later operations fail at once.
+    await expect(pair.socket.read(new Uint8Array(1))).rejects.toBeInstanceOf(Error);
+    await expect(pair.socket.write('x')).rejects.toBeInstanceOf(Error);
+  });
+
+  it('abort() completes every pending operation on this side', async () => {
+    pair = await makePair();
+    pair.peer.pause();
+    const writing = pair.socket.write(Buffer.alloc(16 * 1024 * 1024));
+    const reading = pair.socket.readLine();
+    pair.socket.abort();
+    await expect(reading).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(writing).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('for await yields every chunk until end of stream', async () => {
+    pair = await makePair();
+    const data = Buffer.alloc(300_000).map((_, i) => i % 253);
+    void writeInPieces(pair.peer, data, 50_000).then(() => pair.peer.end());
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of pair.socket) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
+
+  it('await using closes gracefully: FIN after the posted writes', async () => {
+    pair = await makePair();
+    const received = collect(pair.peer);
+    received.then(() => pair.peer.end());
+    {
+      await using socket = pair.socket;
+      void socket.write('bye');
+    }
+    expect((await received).toString()).toBe('bye');
+    expect(pair.socket.closed).toBe(true);
+  });
+
+  it('half-close: after the peer FIN, reads answer 0 and writes still go out', async () => {
+    pair = await makePair();
+    const received = collect(pair.peer);
+    pair.peer.end('question');
+    const line = await pair.socket.readUntil('n', 100);
+    expect(Buffer.from(line).toString()).toBe('question');
+    expect(await pair.socket.read(new Uint8Array(4))).toBe(0);
+    await pair.socket.write('answer');
+    pair.socket.shutdownWrite();
+    expect((await received).toString()).toBe('answer');
+    pair.peer.end();
+    if (!pair.socket.closed) await once(pair.socket.socket, 'close');
+  });
+});

@@ -1,0 +1,84 @@
+// Socket pairs over 127.0.0.1 for the socket-level tests.
+import net from 'node:net';
+import { type AsyncSocket, Proactor } from '../src/index.js';
+
+export interface Pair {
+  proactor: Proactor;
+  /** The proactor end. */
+  socket: AsyncSocket;
+  /** The plain Node end, driven by the test. */
+  peer: net.Socket;
+  close(): Promise<void>;
+}
+
+/** An accepted (emulated) proactor socket and a plain client socket. */
+export async function acceptedPair(
+  options: ConstructorParameters<typeof Proactor>[0] = {},
+): Promise<Pair> {
+  const proactor = new Proactor(options);
+  const acceptor = await proactor.listen({ port: 0 });
+  const accepted = proactor.accept(acceptor);
+  const peer = net.connect({ host: '127.0.0.1', port: acceptor.address.port });
+  peer.on('error', () => {});
+  const socket = await accepted;
+  return {
+    proactor,
+    socket,
+    peer,
+    async close() {
+      peer.destroy();
+      await proactor.close();
+    },
+  };
+}
+
+/** A connected (native, `onread`) proactor socket and a plain server-side socket. */
+export async function connectedPair(
+  options: ConstructorParameters<typeof Proactor>[0] = {},
+): Promise<Pair> {
+  const proactor = new Proactor(options);
+  const server = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const peerPromise = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const socket = await proactor.connect({ host: '127.0.0.1', port });
+  const peer = await peerPromise;
+  peer.on('error', () => {});
+  return {
+    proactor,
+    socket,
+    peer,
+    async close() {
+      peer.destroy();
+      await proactor.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Both kinds, for tests that must hold on either read path. */
+export const pairKinds = [
+  ['accepted (emulated)', acceptedPair],
+  ['connected (native onread)', connectedPair],
+] as const;
+
+/** Reads everything the peer receives until it ends. */
+export function collect(peer: net.Socket): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    peer.on('data', (chunk: Buffer) => chunks.push(chunk));
+    peer.on('end', () => resolve(Buffer.concat(chunks)));
+    peer.on('error', reject);
+  });
+}
+
+/** Writes `data` to the peer in pieces of `size` bytes, one event-loop turn apart. */
+export async function writeInPieces(
+  peer: net.Socket,
+  data: Uint8Array,
+  size: number,
+): Promise<void> {
+  for (let at = 0; at < data.length; at += size) {
+    await new Promise<void>((resolve) => peer.write(data.subarray(at, at + size), () => resolve()));
+  }
+}

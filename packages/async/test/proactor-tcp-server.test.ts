@@ -1,0 +1,69 @@
+// ProactorTCPServer beyond the conformance suite: its own options and bounds.
+import net from 'node:net';
+import { BaseRequestHandler, ConnectionTimeoutError, SendStalledError } from '@iomodels/contract';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ProactorTCPServer } from '../src/index.js';
+import { collect } from './helpers.js';
+
+const servers: ProactorTCPServer[] = [];
+async function start(handler: ConstructorParameters<typeof ProactorTCPServer>[0], options = {}) {
+  const server = new ProactorTCPServer(handler, { port: 0, log: () => {}, ...options });
+  servers.push(server);
+  await server.listen();
+  return server;
+}
+function dial(server: ProactorTCPServer): net.Socket {
+  const socket = net.connect(server.address.port, '127.0.0.1');
+  socket.on('error', () => {});
+  return socket;
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ timeout: 200 })));
+});
+
+/** Sends 12 MiB in one sendall, then closes. */
+class FloodHandler extends BaseRequestHandler {
+  override async handle(): Promise<void> {
+    await this.request.sendall(new Uint8Array(12 * 1024 * 1024).fill(0x5a));
+  }
+}
+
+describe('ProactorTCPServer', () => {
+  it('describes itself as emulated completion over the readiness demultiplexer', async () => {
+    const server = await start('echo');
+    const description = server.describe();
+    expect(description).toMatchObject({ model: 'async', mode: 'proactor', completion: 'emulated' });
+    expect(description.notes.join(' ')).toContain('onread');
+  });
+
+  it('a sendall larger than maxUnsentBytes arrives whole, in order', async () => {
+    const server = await start(FloodHandler, { limits: { maxUnsentBytes: 100_000 } });
+    const data = await collect(dial(server));
+    expect(data.length).toBe(12 * 1024 * 1024);
+    expect(data.every((byte) => byte === 0x5a)).toBe(true);
+  });
+
+  it('a peer that reads nothing is reset after sendStallTimeout with SendStalledError', async () => {
+    const server = await start(FloodHandler, {
+      limits: { maxUnsentBytes: 65_536, sendStallTimeout: 100 },
+    });
+    const handleError = vi.spyOn(server, 'handleError').mockImplementation(() => {});
+    const peer = dial(server);
+    peer.pause(); // never reads
+    await vi.waitFor(() => expect(handleError).toHaveBeenCalled(), { timeout: 20_000 });
+    expect(SendStalledError.isInstance(handleError.mock.calls[0]![0])).toBe(true);
+    peer.destroy();
+  });
+
+  it('idleTimeout closes a silent connection with ConnectionTimeoutError', async () => {
+    const server = await start('echo', { idleTimeout: 50 });
+    const handleError = vi.spyOn(server, 'handleError').mockImplementation(() => {});
+    const peer = dial(server);
+    const ended = new Promise((resolve) => peer.once('close', resolve));
+    await ended;
+    await vi.waitFor(() => expect(handleError).toHaveBeenCalled());
+    expect(ConnectionTimeoutError.isInstance(handleError.mock.calls[0]![0])).toBe(true);
+    expect(server.stats().failed).toBe(1);
+  });
+});
