@@ -1,0 +1,70 @@
+// The three ways to run the bench: how many rounds, which workloads, how
+// long each window is. `quick` and `smoke` are cut-down `full` runs.
+
+/** Timing of one measured workload. */
+export interface Timing {
+  warmupMs: number;
+  windowMs: number;
+  windows: number;
+  rampTimeoutMs: number;
+}
+
+export interface BenchProfile {
+  name: 'smoke' | 'quick' | 'full';
+  /** Passes over every server; each pass starts each server afresh. Medians are over all windows of all rounds. */
+  rounds: number;
+  pingPongConnections: number[];
+  pingPong: Timing;
+  bulkConnections: number;
+  bulk: Timing;
+  connectionRate: Timing;
+  /** Concurrent connect → exchange → close loops. */
+  connectionRateConcurrency: number;
+  /** Idle connection counts for the memory workload (first round only). */
+  idleConnections: number[];
+  idleRampTimeoutMs: number;
+  /** How long the idle-CPU sample lasts (first round only). */
+  idleCpuMs: number;
+}
+
+export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
+  smoke: {
+    name: 'smoke',
+    rounds: 1,
+    pingPongConnections: [1, 10],
+    pingPong: { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 },
+    bulkConnections: 2,
+    bulk: { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 },
+    connectionRate: { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 },
+    connectionRateConcurrency: 2,
+    idleConnections: [50],
+    idleRampTimeoutMs: 3_000,
+    idleCpuMs: 200,
+  },
+  quick: {
+    name: 'quick',
+    rounds: 1,
+    pingPongConnections: [1, 10, 100, 1_000],
+    pingPong: { warmupMs: 100, windowMs: 200, windows: 3, rampTimeoutMs: 1_500 },
+    bulkConnections: 10,
+    bulk: { warmupMs: 100, windowMs: 200, windows: 3, rampTimeoutMs: 1_500 },
+    connectionRate: { warmupMs: 100, windowMs: 200, windows: 3, rampTimeoutMs: 1_500 },
+    connectionRateConcurrency: 10,
+    idleConnections: [1_000],
+    idleRampTimeoutMs: 1_500,
+    idleCpuMs: 500,
+  },
+  full: {
+    name: 'full',
+    rounds: 3,
+    pingPongConnections: [1, 10, 100, 1_000],
+    pingPong: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 8_000 },
+    bulkConnections: 10,
+    bulk: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 8_000 },
+    connectionRate: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 8_000 },
+    connectionRateConcurrency: 10,
+    idleConnections: [2_000, 10_000],
+    idleRampTimeoutMs: 20_000,
+    idleCpuMs: 5_000,
+  },
+};

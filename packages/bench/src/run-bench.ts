@@ -1,0 +1,428 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick | --smoke]`: starts every available server in
+// turn as its own process, drives the same load at it from a separate load
+// generator process, and prints tables, writes results.json and a chart.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BenchProfile, PROFILES, type Timing } from './bench-profile.js';
+import {
+  type BenchResults,
+  type MemoryFigure,
+  type ServerResult,
+  ServerSamples,
+} from './bench-results.js';
+import { formatNumber, report } from './format-table.js';
+import type { Target, WorkloadResult } from './load-generator.js';
+import { LoadProcess } from './load-protocol.js';
+import { machineInfo } from './machine-info.js';
+import { pingPongChartSvg } from './pingpong-chart.js';
+import { treeCpuSeconds, treeMemory } from './proc-stats.js';
+import { type ServerSpec, serverCatalog } from './server-catalog.js';
+import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
+
+const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick] [--only NAME[,NAME...]] [--out DIR | --no-write]
+  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (< 15 min)
+  --quick    1 round, shorter windows, idle memory at 2,000 only (< 2 min)
+  --smoke    seconds: every server briefly, echo checked byte-exact, no speed judged;
+             exits 1 if a server fails to start, corrupts data or serves nothing; writes no files unless --out
+  --only     measure only servers whose name contains one of these strings (node-net is always kept as the baseline)
+  --out      folder for results.json and pingpong.svg (default: docs/bench of the repository)`;
+
+interface Args {
+  profile: BenchProfile;
+  only: string[] | null;
+  out: string | null;
+}
+
+const defaultOut = fileURLToPath(new URL('../../../docs/bench/', import.meta.url));
+
+function parseArgs(argv: string[]): Args | 'help' {
+  let name: BenchProfile['name'] = 'full';
+  let only: string[] | null = null;
+  let out: string | null | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    else if (arg === '--quick') name = 'quick';
+    else if (arg === '--smoke') name = 'smoke';
+    else if (arg === '--full') name = 'full';
+    else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (arg === '--out') out = argv[++i] ?? defaultOut;
+    else if (arg === '--no-write') out = null;
+    else throw new Error(`unknown flag ${arg}\n${USAGE}`);
+  }
+  if (out === undefined) out = name === 'smoke' ? null : defaultOut;
+  return { profile: PROFILES[name], only, out };
+}
+
+const began = Date.now();
+/** Progress on stderr, each line stamped with the seconds since the start. */
+const progress = (line: string) =>
+  process.stderr.write(`${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s  ${line}\n`);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Everything one server's measurement needs, alive for one start of the server. */
+interface Session {
+  spec: ServerSpec;
+  server: RunningServer;
+  target: Target;
+  result: ServerResult;
+  samples: ServerSamples;
+  tag: string;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { profile } = args;
+  const startedAt = Date.now();
+  const machine = machineInfo();
+  const pinning = canPin(os.cpus().length) ? { server: 0, load: 1 } : null;
+  let specs = serverCatalog();
+  if (args.only) {
+    const only = args.only;
+    specs = specs.filter((s) => s.kind === 'baseline' || only.some((o) => s.name.includes(o)));
+  }
+  progress(
+    `iomodels bench: ${profile.name}; ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}`,
+  );
+  progress(
+    pinning
+      ? 'pinning: server → CPU 0, load generator → CPU 1'
+      : 'pinning: none (no taskset or 1 CPU)',
+  );
+  const results = new Map<string, ServerResult>();
+  const samples = new Map<string, ServerSamples>();
+  for (const spec of specs) {
+    results.set(spec.name, {
+      name: spec.name,
+      description: spec.description,
+      kind: spec.kind,
+      status: spec.command ? 'measured' : 'skipped',
+      ...(spec.skipped ? { reason: spec.skipped } : {}),
+      pingPong: [],
+      bulk: null,
+      connectionRate: null,
+      memory: [],
+      idleCpuPercent: null,
+      corruption: null,
+      errors: 0,
+      notes: [],
+    });
+    samples.set(spec.name, new ServerSamples());
+    progress(
+      `  ${spec.command ? 'measure' : 'skip   '} ${spec.name}${spec.skipped ? ` (${spec.skipped})` : ''}`,
+    );
+  }
+
+  const load = new LoadProcess(pinning?.load ?? null);
+  let current: RunningServer | null = null;
+  const interrupt = () => {
+    progress('interrupted: stopping the server under test');
+    void (current?.stop(500) ?? Promise.resolve()).finally(() => {
+      load.close();
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  const runnable = specs.filter((s) => s.command);
+  for (let round = 1; round <= profile.rounds; round++) {
+    // Alternate the order so no server always runs first or last in a round.
+    const order = round % 2 === 1 ? runnable : [...runnable].reverse();
+    for (const [index, spec] of order.entries()) {
+      const tag = `[${profile.rounds > 1 ? `round ${round}/${profile.rounds} ` : ''}${index + 1}/${order.length}] ${spec.name}`;
+      for (const step of plan(profile, round)) {
+        const result = results.get(spec.name)!;
+        if (result.status === 'failed' || result.corruption) break;
+        try {
+          const command = pinned(
+            [...spec.command!, '--host', '127.0.0.1', '--port', '0'],
+            pinning?.server ?? null,
+          );
+          current = await startServer(command);
+        } catch (error) {
+          result.status = 'failed';
+          result.reason = `did not start: ${(error as Error).message}`;
+          progress(`${tag}: FAILED to start: ${(error as Error).message}`);
+          break;
+        }
+        const server = current;
+        const session: Session = {
+          spec,
+          server,
+          target: { host: server.host, port: server.port },
+          result,
+          samples: samples.get(spec.name)!,
+          tag,
+        };
+        try {
+          await measureServer(session, load, profile, step);
+        } catch (error) {
+          result.status = 'failed';
+          result.reason = (error as Error).message;
+          progress(`${tag}: FAILED: ${(error as Error).message}`);
+        }
+        const stopped = await server.stop();
+        current = null;
+        if (stopped.killed) result.notes.push('did not exit within 5 s of SIGTERM; killed');
+        else if (stopped.code !== 0 && stopped.signal !== 'SIGTERM' && round === 1) {
+          result.notes.push(`exited with ${stopped.signal ?? stopped.code} on SIGTERM`);
+        }
+      }
+    }
+  }
+  load.close();
+
+  for (const spec of specs) {
+    const result = results.get(spec.name)!;
+    const s = samples.get(spec.name)!;
+    result.pingPong = s.pingPongFigures();
+    result.bulk = s.bulkFigure(profile.bulkConnections);
+    result.connectionRate = s.rateFigure(profile.connectionRateConcurrency);
+  }
+  const bench: BenchResults = {
+    machine,
+    profile,
+    pinning,
+    durationSec: (Date.now() - startedAt) / 1000,
+    servers: [...results.values()],
+  };
+  process.stdout.write(`\n${report(bench)}\n`);
+
+  if (args.out) {
+    mkdirSync(args.out, { recursive: true });
+    const json = join(args.out, 'results.json');
+    const svg = join(args.out, 'pingpong.svg');
+    writeFileSync(json, `${JSON.stringify(bench, null, 2)}\n`);
+    writeFileSync(svg, await pingPongChartSvg(bench));
+    process.stdout.write(`\nwrote ${json}\nwrote ${svg}\n`);
+  }
+  return verdict(bench);
+}
+
+/** What one start of a server is used for. */
+interface Step {
+  idleCpu: boolean;
+  /** Idle connections to hold for the memory figure, or null. */
+  memory: number | null;
+  throughput: boolean;
+}
+
+/**
+ * Round 1: idle CPU and throughput on one start, then each memory point on a
+ * fresh start of its own. Allocators (V8's heap, pymalloc's arenas) keep what
+ * earlier workloads freed, so a used server would hide what new connections
+ * cost; and a server still digesting a burst of closed connections would
+ * distort the throughput after it. Later rounds measure throughput only.
+ */
+function plan(profile: BenchProfile, round: number): Step[] {
+  if (round > 1) return [{ idleCpu: false, memory: null, throughput: true }];
+  return [
+    { idleCpu: true, memory: null, throughput: true },
+    ...profile.idleConnections.map((n) => ({ idleCpu: false, memory: n, throughput: false })),
+  ];
+}
+
+/** Runs one step's workloads against one started server. */
+async function measureServer(
+  session: Session,
+  load: LoadProcess,
+  profile: BenchProfile,
+  step: Step,
+) {
+  const { server, result, samples, tag } = session;
+  if (step.idleCpu) {
+    // Idle CPU first, on a fresh server with no connections.
+    await sleep(200);
+    const before = treeCpuSeconds(server.pid);
+    await sleep(profile.idleCpuMs);
+    const after = treeCpuSeconds(server.pid);
+    if (before !== null && after !== null) {
+      result.idleCpuPercent = ((after - before) / (profile.idleCpuMs / 1000)) * 100;
+      progress(`${tag}: idle CPU ${result.idleCpuPercent.toFixed(1)} % of a core`);
+    }
+  }
+  if (step.memory !== null) {
+    const figure = await idleMemory(session, load, step.memory, profile.idleRampTimeoutMs);
+    if (!figure) return;
+    result.memory.push(figure);
+    progress(
+      `${tag}: idle memory @${figure.opened}: ${formatNumber(figure.kibPerConnection)} KiB/conn, served ${figure.served}/${figure.connections}${figure.capped ? ` (capped: ${figure.capped})` : ''}`,
+    );
+  }
+  if (!step.throughput) return;
+  for (const n of profile.pingPongConnections) {
+    let cpu: number | null = null;
+    const res = await workload(
+      session,
+      load,
+      'ping-pong',
+      { connections: n, size: 64, ...profile.pingPong },
+      (c) => (cpu = c),
+    );
+    if (!res) return;
+    samples.addPingPong(n, res, cpu);
+    const msgs = res.windows.reduce((sum, w) => sum + w.messages, 0);
+    const ms = res.windows.reduce((sum, w) => sum + w.ms, 0);
+    progress(
+      `${tag}: ping-pong @${n}: ${formatNumber((msgs * 1000) / ms)} msgs/s, served ${res.served}/${n}${errorsNote(res)}`,
+    );
+  }
+  const bulk = await workload(session, load, 'bulk', {
+    connections: profile.bulkConnections,
+    ...profile.bulk,
+  });
+  if (!bulk) return;
+  samples.addBulk(bulk);
+  const bytes = bulk.windows.reduce((sum, w) => sum + w.bytes, 0);
+  const bulkMs = bulk.windows.reduce((sum, w) => sum + w.ms, 0);
+  progress(
+    `${tag}: bulk @${profile.bulkConnections}: ${formatNumber(bytes / bulkMs / 1000)} MB/s${errorsNote(bulk)}`,
+  );
+  const rate = await workload(session, load, 'connection-rate', {
+    concurrency: profile.connectionRateConcurrency,
+    ...profile.connectionRate,
+  });
+  if (!rate) return;
+  samples.addRate(rate);
+  const cycles = rate.windows.reduce((sum, w) => sum + w.cycles, 0);
+  const rateMs = rate.windows.reduce((sum, w) => sum + w.ms, 0);
+  progress(
+    `${tag}: connection rate: ${formatNumber((cycles * 1000) / rateMs)} /s${errorsNote(rate)}`,
+  );
+}
+
+function errorsNote(res: WorkloadResult): string {
+  const load = `, load generator ${Math.round(res.loadCpuPercent)} % busy`;
+  return (
+    load + (res.errors > 0 ? `, ${res.errors} socket error(s) (first: ${res.firstError})` : '')
+  );
+}
+
+/**
+ * Runs one measured workload; samples the server's CPU over the measured
+ * span; records corruption and errors. Returns null when the server is out.
+ */
+async function workload(
+  session: Session,
+  load: LoadProcess,
+  op: 'ping-pong' | 'bulk' | 'connection-rate',
+  options: Timing & Record<string, number>,
+  onCpu?: (seconds: number | null) => void,
+): Promise<WorkloadResult | null> {
+  const { server, result, target, tag } = session;
+  let cpuStart: number | null = null;
+  const answer = await load.request({ op, target, options } as never, (phase) => {
+    if (phase === 'start') cpuStart = treeCpuSeconds(server.pid);
+    else if (cpuStart !== null) {
+      const end = treeCpuSeconds(server.pid);
+      onCpu?.(end === null ? null : end - cpuStart);
+    }
+  });
+  if (!('result' in answer)) throw new Error(`unexpected answer to ${op}`);
+  const res = answer.result;
+  result.errors += res.errors;
+  if (res.firstError && !result.notes.some((n) => n.startsWith(`${op}:`))) {
+    result.notes.push(`${op}: ${res.errors} socket error(s), first ${res.firstError}`);
+  }
+  if (res.corruption) {
+    result.corruption = `${op} @${options.connections ?? options.concurrency}: ${res.corruption}`;
+    progress(`${tag}: CORRUPT echo: ${result.corruption}`);
+    return null;
+  }
+  if (server.exited()) {
+    throw new Error(`server exited during ${op}; stderr: ${server.stderr().trim().slice(-400)}`);
+  }
+  return res;
+}
+
+/** Opens `connections` idle connections and measures the server tree's memory growth. */
+async function idleMemory(
+  session: Session,
+  load: LoadProcess,
+  connections: number,
+  rampTimeoutMs: number,
+): Promise<MemoryFigure | null> {
+  const { server, spec, target, result, tag } = session;
+  const cap = spec.idleCap && spec.idleCap.connections < connections ? spec.idleCap : null;
+  const count = cap ? cap.connections : connections;
+  const before = treeMemory(server.pid);
+  const answer = await load.request({
+    op: 'open-idle',
+    target,
+    options: { connections: count, rampTimeoutMs },
+  });
+  if (!('idle' in answer)) throw new Error('unexpected answer to open-idle');
+  const idle = answer.idle;
+  // Let allocations settle (threads started, buffers shrunk) before reading.
+  await sleep(500);
+  const after = treeMemory(server.pid);
+  await load.request({ op: 'close-idle', target });
+  result.errors += idle.errors;
+  if (idle.corruption) {
+    result.corruption = `idle @${connections}: ${idle.corruption}`;
+    progress(`${tag}: CORRUPT echo: ${result.corruption}`);
+    return null;
+  }
+  if (idle.errors > 0)
+    result.notes.push(
+      `idle @${connections}: ${idle.errors} socket error(s), first ${idle.firstError}`,
+    );
+  if (server.exited())
+    throw new Error(
+      `server exited holding idle connections; stderr: ${server.stderr().trim().slice(-400)}`,
+    );
+  const kib = (bytes: number | undefined) => (bytes === undefined ? null : bytes / 1024);
+  return {
+    connections,
+    opened: idle.opened,
+    served: idle.served,
+    kibPerConnection:
+      before && after && idle.opened > 0 ? (after.pss - before.pss) / 1024 / idle.opened : null,
+    pssBeforeKiB: kib(before?.pss),
+    pssAfterKiB: kib(after?.pss),
+    rssAfterKiB: kib(after?.rss),
+    processes: after?.processes ?? null,
+    ...(cap ? { capped: `${cap.connections} connections: ${cap.reason}` } : {}),
+  };
+}
+
+/** Exit code: 1 when a server failed or corrupted data; in smoke, also when one served nothing. */
+function verdict(bench: BenchResults): number {
+  const problems: string[] = [];
+  for (const s of bench.servers) {
+    if (s.status === 'failed') problems.push(`${s.name}: failed: ${s.reason}`);
+    else if (s.corruption) problems.push(`${s.name}: corrupt echo: ${s.corruption}`);
+    else if (s.status === 'measured' && bench.profile.name === 'smoke') {
+      const first = s.pingPong[0];
+      if (!first || !(first.msgsPerSec > 0))
+        problems.push(`${s.name}: no verified echo at 1 connection`);
+      if (!s.bulk || !(s.bulk.mbPerSec > 0)) problems.push(`${s.name}: no verified bulk echo`);
+      if (!s.connectionRate || !(s.connectionRate.perSec > 0))
+        problems.push(`${s.name}: no connection completed`);
+    }
+  }
+  if (problems.length === 0) {
+    process.stdout.write(`\n${bench.profile.name}: every echo verified byte-exact\n`);
+    return 0;
+  }
+  process.stdout.write(
+    `\n${bench.profile.name}: PROBLEMS\n${problems.map((p) => `  ${p}`).join('\n')}\n`,
+  );
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error)?.message ?? error}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,137 @@
+// Every server the bench knows, and whether this machine can run it: the
+// iomodels model bins (found at run time), plain Node net, and the Python
+// peers. A missing one is skipped with a reason, never an error.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** One server to measure: how to start it, or why it cannot be. */
+export interface ServerSpec {
+  /** Short stable name used in tables, JSON and the chart, e.g. `multiplex/reactor`. */
+  name: string;
+  /** What it is, for the README-style legend. */
+  description: string;
+  /** `model` (this project), `baseline` (plain Node net) or `peer` (Python). */
+  kind: 'model' | 'baseline' | 'peer';
+  /** Program and arguments; `--host 127.0.0.1 --port 0` are appended by the runner. */
+  command: string[] | null;
+  /** Why it is skipped, when `command` is null. */
+  skipped?: string;
+  /** Cap on idle connections for the memory workload, with the reason. */
+  idleCap?: { connections: number; reason: string };
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+/** The monorepo's `packages/` folder (this file runs from packages/bench/dist). */
+const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The models and their modes, in the order the DESIGN lists them. */
+const MODELS: Array<{ model: string; mode: string; flags: string[]; description: string }> = [
+  {
+    model: 'blocking',
+    mode: 'serial',
+    flags: ['--mode', 'serial'],
+    description: 'TCPServer: one connection at a time',
+  },
+  {
+    model: 'blocking',
+    mode: 'threading',
+    flags: ['--mode', 'threading'],
+    description: 'ThreadingTCPServer: worker thread per connection',
+  },
+  {
+    model: 'blocking',
+    mode: 'forking',
+    flags: ['--mode', 'forking'],
+    description: 'ForkingTCPServer: pre-forked child per connection',
+  },
+  {
+    model: 'nonblocking',
+    mode: 'polling',
+    flags: [],
+    description: 'PollingTCPServer: one loop polls every O_NONBLOCK socket',
+  },
+  {
+    model: 'multiplex',
+    mode: 'reactor',
+    flags: [],
+    description: 'ReactorTCPServer: epoll readiness, Twisted-style reactor',
+  },
+  {
+    model: 'async',
+    mode: 'proactor',
+    flags: [],
+    description: 'ProactorTCPServer: posted reads/writes complete later',
+  },
+];
+
+/** Finds a Python 3 that can import `module`: `python3` on PATH first, then the system one. */
+export function findPython(module: string): string | null {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const probe = spawnSync(python, ['-c', `import ${module}`], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+    if (probe.status === 0) return python;
+  }
+  return null;
+}
+
+/** Every server, available or not. `only` keeps names containing any of its strings. */
+export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpec[] {
+  const packages = options.packagesDir ?? packagesDir;
+  const node = process.execPath;
+  const handler = ['--handler', 'echo', '--grace', '1'];
+  const specs: ServerSpec[] = [
+    {
+      name: 'node-net',
+      description: 'plain Node net echo, socket.pipe(socket) (the baseline)',
+      kind: 'baseline',
+      command: [node, `${here}net-echo-server.js`],
+    },
+  ];
+  for (const m of MODELS) {
+    const bin = `${packages}${m.model}/dist/bin.js`;
+    const exists = existsSync(bin);
+    specs.push({
+      name: `${m.model}/${m.mode}`,
+      description: m.description,
+      kind: 'model',
+      command: exists ? [node, bin, ...handler, ...m.flags] : null,
+      ...(exists ? {} : { skipped: `packages/${m.model}/dist/bin.js not built` }),
+    });
+  }
+  const script = fileURLToPath(new URL('../python/echo_server.py', import.meta.url));
+  const peers: Array<{
+    mode: string;
+    module: string;
+    description: string;
+    idleCap?: ServerSpec['idleCap'];
+  }> = [
+    {
+      mode: 'threading',
+      module: 'socketserver',
+      description: 'Python socketserver.ThreadingTCPServer (queue 4096)',
+    },
+    {
+      mode: 'forking',
+      module: 'socketserver',
+      description: 'Python socketserver.ForkingTCPServer (queue 4096, max_children unlimited)',
+      idleCap: { connections: 2_000, reason: 'one forked process per connection' },
+    },
+    { mode: 'asyncio', module: 'asyncio', description: 'Python asyncio Protocol echo' },
+    { mode: 'twisted', module: 'twisted', description: 'Twisted reactor + Protocol echo' },
+  ];
+  for (const peer of peers) {
+    const python = findPython(peer.module);
+    specs.push({
+      name: `python/${peer.mode}`,
+      description: peer.description,
+      kind: 'peer',
+      command: python ? [python, script, peer.mode] : null,
+      ...(python ? {} : { skipped: `no python3 that can import ${peer.module}` }),
+      ...(peer.idleCap ? { idleCap: peer.idleCap } : {}),
+    });
+  }
+  return specs;
+}

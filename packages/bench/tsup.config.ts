@@ -1,0 +1,5 @@
+import { packageConfig } from '../../tsup.shared.ts';
+
+export default packageConfig({
+  entry: ['src/run-bench.ts', 'src/load-process.ts', 'src/net-echo-server.ts'],
+});
