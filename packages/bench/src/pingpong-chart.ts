@@ -40,7 +40,7 @@ export function pingPongChartSpec(results: BenchResults): vl.TopLevelSpec {
         axis: { values: results.profile.pingPongConnections, title: 'connections (log scale)' },
       },
       y: { field: 'msgsPerSec', type: 'quantitative', title: 'messages / s' },
-      color: { field: 'server', type: 'nominal', title: 'server' },
+      color: { field: 'server', type: 'nominal', title: 'server', scale: { scheme: 'tableau20' } },
       strokeDash: {
         field: 'kind',
         type: 'nominal',
