@@ -16,7 +16,8 @@ export function packageConfig({ entry, bundle = [] }: PackageBuild) {
     format: ['esm'],
     target: 'node20',
     platform: 'node',
-    dts: true,
+    // Types of bundled private packages are inlined too: users cannot resolve them.
+    dts: bundle.length > 0 ? { resolve: bundle } : true,
     sourcemap: true,
     clean: true,
     splitting: true,
