@@ -89,7 +89,13 @@ export abstract class BaseServer implements AsyncDisposable {
   #closing: Promise<ShutdownReport> | undefined;
   readonly #closed: Promise<ShutdownReport>;
   #resolveClosed!: (report: ShutdownReport) => void;
-  readonly #tasks = new Map<RequestTask, AbortController>();
+  readonly #tasks = new Set<RequestTask>();
+  // One signal for every handler: shutdown fires them all at once anyway, and
+  // an AbortController per connection would cost memory on every idle one.
+  readonly #shutdownController = new AbortController();
+  #info: ServerInfo | undefined;
+  // Looks handleError up at call time, so an override or a spy on the instance is honoured.
+  readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
   readonly #counters = { accepted: 0, completed: 0, failed: 0, refused: 0 };
   #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
 
@@ -111,7 +117,13 @@ export abstract class BaseServer implements AsyncDisposable {
 
   /** What handlers see of this server. */
   get info(): ServerInfo {
-    return { model: this.model, mode: this.mode, address: this.address, limits: this.limits };
+    this.#info ??= Object.freeze({
+      model: this.model,
+      mode: this.mode,
+      address: this.address,
+      limits: this.limits,
+    });
+    return this.#info;
   }
 
   /** Binds and starts accepting; resolves with the address. Idempotent. */
@@ -261,12 +273,11 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 
   #start(socket: net.Socket, clientAddress: Address): void {
-    const controller = new AbortController();
     const context: RequestContext = {
       clientAddress,
-      signal: controller.signal,
+      signal: this.#shutdownController.signal,
       server: this.info,
-      onError: (error, address) => this.handleError(error, address),
+      onError: this.#onError,
     };
     let task: RequestTask;
     try {
@@ -277,7 +288,7 @@ export abstract class BaseServer implements AsyncDisposable {
       socket.destroy();
       return;
     }
-    this.#tasks.set(task, controller);
+    this.#tasks.add(task);
     const waiters = this.#nextRequestWaiters;
     this.#nextRequestWaiters = [];
     for (const waiter of waiters) waiter(task.done);
@@ -290,9 +301,10 @@ export abstract class BaseServer implements AsyncDisposable {
   async #close(grace: number): Promise<ShutdownReport> {
     await this.#listening?.catch(() => {});
     this.#listener?.close();
-    const targets = [...this.#tasks].map(([task, controller]) => ({
+    const shutdown = this.#shutdownController;
+    const targets = [...this.#tasks].map((task) => ({
       done: task.done,
-      signal: () => controller.abort(new ServerClosedError('server is shutting down')),
+      signal: () => shutdown.abort(new ServerClosedError('server is shutting down')),
       closeWrite: () => task.closeWrite(),
       abort: () => task.abort(),
     }));
