@@ -52,6 +52,12 @@ const MODELS: Array<{ model: string; mode: string; flags: string[]; description:
     description: 'PollingTCPServer: one loop polls every O_NONBLOCK socket',
   },
   {
+    model: 'nonblocking',
+    mode: 'busy',
+    flags: ['--mode', 'busy'],
+    description: 'PollingTCPServer with pollInterval 0: busy polling, no back-off',
+  },
+  {
     model: 'multiplex',
     mode: 'reactor',
     flags: [],

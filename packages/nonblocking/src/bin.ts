@@ -5,7 +5,14 @@ import { PollingTCPServer } from './polling-tcp-server.js';
 
 await runServerCli({
   name: 'iomodels-nonblocking',
-  modes: ['polling'],
-  create: ({ host, port, handler, grace }) =>
-    new PollingTCPServer(handler, { host, port, shutdownGrace: grace }),
+  // polling: back off up to the default pollInterval when nothing moves;
+  // busy: pollInterval 0, sweep without pause (the model at its purest).
+  modes: ['polling', 'busy'],
+  create: ({ host, port, handler, grace, mode }) =>
+    new PollingTCPServer(handler, {
+      host,
+      port,
+      shutdownGrace: grace,
+      ...(mode === 'busy' ? { pollInterval: 0 } : {}),
+    }),
 });

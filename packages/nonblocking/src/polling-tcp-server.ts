@@ -61,7 +61,8 @@ export interface PollStats {
  */
 export class PollingTCPServer extends BaseServer {
   readonly model = 'nonblocking';
-  readonly mode = 'polling';
+  /** `busy` when `pollInterval` is 0 (pure busy polling), else `polling` (with back-off). */
+  readonly mode: 'polling' | 'busy';
   /** The effective backoff cap, ms. */
   readonly pollInterval: number;
   #handlerClass: HandlerClass | undefined;
@@ -83,6 +84,7 @@ export class PollingTCPServer extends BaseServer {
     }
     checkRuntime();
     this.pollInterval = pollInterval;
+    this.mode = pollInterval === 0 ? 'busy' : 'polling';
     this.#loop = new SweepLoop(() => this.#sweep(), pollInterval);
   }
 

@@ -180,15 +180,16 @@ describe('PollingTCPServer', () => {
     expect(() => new PollingTCPServer('echo', { pollInterval: Number.NaN })).toThrow(UsageError);
   });
 
-  it('describes itself as the nonblocking model', async () => {
+  it('describes itself as the nonblocking model, busy when pollInterval is 0', async () => {
     const server = await start('ivr', { pollInterval: 0 });
     const description = server.describe();
     expect(description).toMatchObject({
       model: 'nonblocking',
-      mode: 'polling',
+      mode: 'busy',
       completion: 'none',
     });
     expect(description.io).toContain('O_NONBLOCK');
+    expect(new PollingTCPServer('ivr').mode).toBe('polling');
   });
 });
 
