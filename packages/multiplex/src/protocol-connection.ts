@@ -19,9 +19,20 @@ import type { Transport } from './transport.js';
 const EMPTY = new Uint8Array(0);
 const UNKNOWN: Address = { host: '', port: 0, family: 'IPv4' };
 
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(error: Error): void;
+// State bits, one field instead of four booleans (this object exists per connection).
+const READ_PAUSED = 1;
+const EOF = 2;
+const WRITE_PAUSED = 4;
+const CLOSED = 8;
+
+// A shared executor that hands out a new promise's resolving functions, so a
+// pending `recv` allocates no executor closure of its own (Node 20 has no
+// `Promise.withResolvers`).
+let capturedResolve: ((value: never) => void) | undefined;
+let capturedReject: ((error: Error) => void) | undefined;
+function captureResolvers(resolve: (value: never) => void, reject: (error: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 /**
@@ -29,38 +40,60 @@ interface Waiter<T> {
  * arrives (pausing the transport at `maxReceiveBuffer`); as a push producer
  * registered on its transport it learns when output backs up, and
  * `sendall` then waits. `recv` and `sendall` return plain values when they
- * need not wait, so the common case allocates no promise.
+ * need not wait, so the common case allocates no promise; a pending `recv`
+ * is resolved straight from `dataReceived`, without queueing.
  */
 export class ProtocolConnection
   extends Protocol
   implements Connection, HalfCloseableProtocol, PushProducer
 {
-  remote: Address = UNKNOWN;
+  remote: Address;
   local: Address = UNKNOWN;
-  /** Resolves with the `connectionLost` reason once the connection is gone. */
-  readonly lost: Promise<Error>;
   readonly #limits: Limits;
-  #resolveLost!: (reason: Error) => void;
-  #queue: Buffer[] = [];
+  #state = 0;
+  /** Received, not yet taken by `recv`; created on the first chunk nobody waited for. */
+  #queue: Buffer[] | undefined;
   #queued = 0;
-  #readPaused = false;
-  #eof = false;
   #error: Error | undefined;
-  #reader: (Waiter<Uint8Array> & { max: number }) | undefined;
-  #writePaused = false;
-  #writer: Waiter<void> | undefined;
-  #closed = false;
+  /** The pending `recv`, if any: its promise's resolving functions and its `maxBytes`. */
+  #readResolve: ((data: Uint8Array) => void) | undefined;
+  #readReject: ((error: Error) => void) | undefined;
+  #readMax = 0;
+  /** The pending `sendall`, if any. */
+  #writeResolve: (() => void) | undefined;
+  #writeReject: ((error: Error) => void) | undefined;
+  /** Set by `connectionLost`; `lost` is made only when someone asks. */
+  #lostReason: Error | undefined;
+  #lost: Promise<Error> | undefined;
+  #resolveLost: ((reason: Error) => void) | undefined;
 
-  constructor(limits: Limits) {
+  /**
+   * @param limits the bounds (`maxReceiveBuffer`, `maxUnsentBytes`).
+   * @param remote the peer's address, if the caller already has it; else
+   *   it is read from the transport.
+   */
+  constructor(limits: Limits, remote?: Address) {
     super();
     this.#limits = limits;
-    this.lost = new Promise((resolve) => {
-      this.#resolveLost = resolve;
-    });
+    this.remote = remote ?? UNKNOWN;
+  }
+
+  /** Resolves with the `connectionLost` reason once the connection is gone. */
+  get lost(): Promise<Error> {
+    if (this.#lost === undefined) {
+      const reason = this.#lostReason;
+      this.#lost =
+        reason !== undefined
+          ? Promise.resolve(reason)
+          : new Promise((resolve) => {
+              this.#resolveLost = resolve;
+            });
+    }
+    return this.#lost;
   }
 
   override makeConnection(transport: Transport): void {
-    this.remote = transport.getPeer();
+    if (this.remote === UNKNOWN) this.remote = transport.getPeer();
     this.local = transport.getHost();
     super.makeConnection(transport);
   }
@@ -70,26 +103,30 @@ export class ProtocolConnection
   }
 
   override dataReceived(data: Buffer): void {
-    const reader = this.#reader;
-    if (reader !== undefined && this.#queued === 0) {
-      this.#reader = undefined;
-      if (data.length <= reader.max) {
-        reader.resolve(data);
+    const resolve = this.#readResolve;
+    if (resolve !== undefined) {
+      // A recv is waiting, so nothing is queued: hand the chunk over directly.
+      const max = this.#readMax;
+      this.#readResolve = undefined;
+      this.#readReject = undefined;
+      if (data.length <= max) {
+        resolve(data);
         return;
       }
-      reader.resolve(data.subarray(0, reader.max));
-      data = data.subarray(reader.max);
+      resolve(data.subarray(0, max));
+      data = data.subarray(max);
     }
-    this.#queue.push(data);
+    if (this.#queue === undefined) this.#queue = [data];
+    else this.#queue.push(data);
     this.#queued += data.length;
-    if (this.#queued >= this.#limits.maxReceiveBuffer && !this.#readPaused) {
-      this.#readPaused = true;
+    if (this.#queued >= this.#limits.maxReceiveBuffer && !(this.#state & READ_PAUSED)) {
+      this.#state |= READ_PAUSED;
       this.transport.pauseProducing();
     }
   }
 
   readConnectionLost(): void {
-    this.#eof = true;
+    this.#state |= EOF;
     this.#wakeReader();
   }
 
@@ -97,26 +134,33 @@ export class ProtocolConnection
 
   override connectionLost(reason: Error): void {
     super.connectionLost(reason);
-    this.#eof = true;
+    this.#state |= EOF;
     // Our own close or abort is an end of stream to the handler, not its error.
     if (!ConnectionDone.isInstance(reason) && !ConnectionAborted.isInstance(reason)) {
       this.#error = reason;
     }
     this.#wakeReader();
-    const writer = this.#writer;
-    this.#writer = undefined;
-    writer?.reject(this.#error ?? new ConnectionClosedError('connection is closed'));
-    this.#resolveLost(reason);
+    const reject = this.#writeReject;
+    this.#writeResolve = undefined;
+    this.#writeReject = undefined;
+    reject?.(this.#error ?? new ConnectionClosedError('connection is closed'));
+    this.#lostReason = reason;
+    const resolveLost = this.#resolveLost;
+    this.#resolveLost = undefined;
+    resolveLost?.(reason);
   }
 
   recv(maxBytes = DEFAULT_RECV_SIZE): Uint8Array | Promise<Uint8Array> {
     if (this.#queued > 0) return this.#take(maxBytes);
     if (this.#error) throw this.#error;
-    if (this.#eof) return EMPTY;
-    if (this.#reader !== undefined) throw new Error('recv() is already pending');
-    return new Promise((resolve, reject) => {
-      this.#reader = { resolve, reject, max: maxBytes };
-    });
+    if (this.#state & EOF) return EMPTY;
+    if (this.#readResolve !== undefined) throw new Error('recv() is already pending');
+    this.#readMax = maxBytes;
+    const promise = new Promise<Uint8Array>(captureResolvers);
+    this.#readResolve = capturedResolve as (data: Uint8Array) => void;
+    this.#readReject = capturedReject;
+    capturedResolve = capturedReject = undefined;
+    return promise;
   }
 
   sendall(data: Sendable): void | Promise<void> {
@@ -130,7 +174,7 @@ export class ProtocolConnection
       if (bytes.length === 0) return;
       this.transport.write(bytes);
     }
-    if (this.#writePaused) return this.#waitWritable();
+    if (this.#state & WRITE_PAUSED) return this.#waitWritable();
   }
 
   shutdownWrite(): void {
@@ -138,8 +182,8 @@ export class ProtocolConnection
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state & CLOSED) return;
+    this.#state |= CLOSED;
     if (!this.connected) return;
     this.transport.unregisterProducer();
     this.transport.loseConnection();
@@ -147,15 +191,16 @@ export class ProtocolConnection
 
   /** Producer: output is backed up. */
   pauseProducing(): void {
-    this.#writePaused = true;
+    this.#state |= WRITE_PAUSED;
   }
 
   /** Producer: output drained. */
   resumeProducing(): void {
-    this.#writePaused = false;
-    const writer = this.#writer;
-    this.#writer = undefined;
-    writer?.resolve();
+    this.#state &= ~WRITE_PAUSED;
+    const resolve = this.#writeResolve;
+    this.#writeResolve = undefined;
+    this.#writeReject = undefined;
+    resolve?.();
   }
 
   /** Producer: the connection is going away; `connectionLost` follows. */
@@ -166,46 +211,50 @@ export class ProtocolConnection
     for (let offset = 0; offset < bytes.length; offset += cap) {
       this.#checkWritable();
       this.transport.write(bytes.subarray(offset, offset + cap));
-      if (this.#writePaused) await this.#waitWritable();
+      if (this.#state & WRITE_PAUSED) await this.#waitWritable();
     }
   }
 
   #waitWritable(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#writer = { resolve, reject };
+      this.#writeResolve = resolve;
+      this.#writeReject = reject;
     });
   }
 
   #checkWritable(): void {
     if (this.#error) throw this.#error;
-    if (!this.connected || this.#closed || this.transport.disconnecting) {
+    if (!this.connected || this.#state & CLOSED || this.transport.disconnecting) {
       throw new ConnectionClosedError('connection is closed for writing');
     }
   }
 
   #take(maxBytes: number): Uint8Array {
-    const head = this.#queue[0] as Buffer;
+    const queue = this.#queue as Buffer[];
+    const head = queue[0] as Buffer;
     let out: Buffer;
     if (head.length <= maxBytes) {
-      this.#queue.shift();
+      queue.shift();
       out = head;
     } else {
       out = head.subarray(0, maxBytes);
-      this.#queue[0] = head.subarray(maxBytes);
+      queue[0] = head.subarray(maxBytes);
     }
     this.#queued -= out.length;
-    if (this.#readPaused && this.#queued < this.#limits.maxReceiveBuffer / 2) {
-      this.#readPaused = false;
+    if (this.#state & READ_PAUSED && this.#queued < this.#limits.maxReceiveBuffer / 2) {
+      this.#state &= ~READ_PAUSED;
       if (this.connected) this.transport.resumeProducing();
     }
     return out;
   }
 
   #wakeReader(): void {
-    const reader = this.#reader;
-    if (reader === undefined) return;
-    this.#reader = undefined;
-    if (this.#error) reader.reject(this.#error);
-    else reader.resolve(EMPTY);
+    const resolve = this.#readResolve;
+    if (resolve === undefined) return;
+    const reject = this.#readReject as (error: Error) => void;
+    this.#readResolve = undefined;
+    this.#readReject = undefined;
+    if (this.#error) reject(this.#error);
+    else resolve(EMPTY);
   }
 }

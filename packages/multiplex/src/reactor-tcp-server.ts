@@ -16,6 +16,7 @@ import {
 } from '@iomodels/contract';
 import { ProtocolConnection } from './protocol-connection.js';
 import { ATTACH, reactor as defaultReactor, type Reactor } from './reactor.js';
+import type { TCPTransport } from './tcp-transport.js';
 
 /** Options of `ReactorTCPServer`: the shared server options plus the reactor to run on. */
 export interface ReactorTCPServerOptions extends ServerOptions {
@@ -51,18 +52,24 @@ export class ReactorTCPServer extends BaseServer {
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const handlerClass = this.#handlerClass;
     if (handlerClass === undefined) throw new Error('handler not loaded: listen() first');
-    const connection = new ProtocolConnection(this.limits);
+    const connection = new ProtocolConnection(this.limits, context.clientAddress);
     const transport = this.reactor[ATTACH](socket, connection, {
       limits: this.limits,
       idleTimeout: this.options.idleTimeout || undefined,
     });
     transport.start();
-    const done = this.#run(handlerClass, connection, context);
-    return {
-      done,
-      closeWrite: () => transport.loseWriteConnection(),
-      abort: () => transport.abortConnection(),
-    };
+    const ran = runRequest(
+      handlerClass,
+      connection,
+      context.server,
+      context.signal,
+      context.onError,
+    );
+    // The request is over once the socket is released, not just the handler.
+    return new ReactorRequest(
+      transport,
+      ran.then((outcome) => (connection.connected ? connection.lost.then(() => outcome) : outcome)),
+    );
   }
 
   protected describeModel(): ModelDescription {
@@ -77,21 +84,23 @@ export class ReactorTCPServer extends BaseServer {
       ],
     };
   }
+}
 
-  async #run(
-    handlerClass: HandlerClass,
-    connection: ProtocolConnection,
-    context: RequestContext,
-  ): Promise<RequestOutcome> {
-    const outcome = await runRequest(
-      handlerClass,
-      connection,
-      context.server,
-      context.signal,
-      context.onError,
-    );
-    // The request is over once the socket is released, not just the handler.
-    await connection.lost;
-    return outcome;
+/** A running request: prototype methods rather than two closures per connection. */
+class ReactorRequest implements RequestTask {
+  readonly #transport: TCPTransport;
+  readonly done: Promise<RequestOutcome>;
+
+  constructor(transport: TCPTransport, done: Promise<RequestOutcome>) {
+    this.#transport = transport;
+    this.done = done;
+  }
+
+  closeWrite(): void {
+    this.#transport.loseWriteConnection();
+  }
+
+  abort(): void {
+    this.#transport.abortConnection();
   }
 }

@@ -50,6 +50,19 @@ export interface TCPTransportOptions {
   idleTimeout?: number;
 }
 
+/** The socket's back-pointer to its transport, read by the shared listeners. */
+const TRANSPORT = Symbol('transport');
+type OwnedSocket = net.Socket & { [TRANSPORT]: TCPTransport };
+type SocketListener = (this: OwnedSocket) => void;
+// Assigned in TCPTransport's static block, where the private methods are in scope.
+let onSocketData: (this: OwnedSocket, chunk: Buffer) => void;
+let onSocketEnd: SocketListener;
+let onSocketFinish: SocketListener;
+let onSocketDrain: SocketListener;
+let onSocketError: (this: OwnedSocket, error: Error) => void;
+let onSocketClose: SocketListener;
+let onSocketTimeout: SocketListener;
+
 /**
  * A `Transport` over a connected socket. Output is bounded, unlike Twisted's:
  * past `PRODUCER_HIGH_WATER` a push producer is paused; past `maxUnsentBytes`
@@ -104,17 +117,19 @@ export class TCPTransport implements Transport {
     // The peer's FIN must not end our side behind the protocol's back: we
     // decide (half-close opt-in, or flush-then-close).
     socket.allowHalfOpen = true;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.#onEnd());
-    socket.on('finish', () => this.#onFinish());
-    socket.on('drain', () => this.#onDrain());
-    socket.on('error', (error) => {
-      this.#reason ??= peerError(error);
-    });
-    socket.on('close', () => this.#onClose());
+    // One shared listener per event for every socket: the listener finds its
+    // transport through a back-pointer on the socket (`this` is the emitter),
+    // so a connection costs no closures here.
+    (socket as OwnedSocket)[TRANSPORT] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('finish', onSocketFinish);
+    socket.on('drain', onSocketDrain);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     if (options.idleTimeout) {
       socket.setTimeout(options.idleTimeout);
-      socket.on('timeout', () => this.#onIdle());
+      socket.on('timeout', onSocketTimeout);
     }
   }
 
@@ -252,6 +267,31 @@ export class TCPTransport implements Transport {
   /** Twisted: a transport asked to stop producing loses its connection. */
   stopProducing(): void {
     this.loseConnection();
+  }
+
+  static {
+    onSocketData = function (this: OwnedSocket, chunk: Buffer) {
+      this[TRANSPORT].#onData(chunk);
+    };
+    onSocketEnd = function (this: OwnedSocket) {
+      this[TRANSPORT].#onEnd();
+    };
+    onSocketFinish = function (this: OwnedSocket) {
+      this[TRANSPORT].#onFinish();
+    };
+    onSocketDrain = function (this: OwnedSocket) {
+      this[TRANSPORT].#onDrain();
+    };
+    onSocketError = function (this: OwnedSocket, error: Error) {
+      const transport = this[TRANSPORT];
+      transport.#reason ??= peerError(error);
+    };
+    onSocketClose = function (this: OwnedSocket) {
+      this[TRANSPORT].#onClose();
+    };
+    onSocketTimeout = function (this: OwnedSocket) {
+      this[TRANSPORT].#onIdle();
+    };
   }
 
   #onData(chunk: Buffer): void {
