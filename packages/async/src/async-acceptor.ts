@@ -2,7 +2,7 @@
 // `ip::tcp::acceptor`): each `accept()` completes with the next connection.
 import type net from 'node:net';
 import { type Address, ConnectionClosedError, fromAddressInfo } from '@iomodels/contract';
-import { AsyncSocket, type AsyncSocketOptions } from './async-socket.js';
+import { type AsyncSocket, type AsyncSocketOptions, acceptAsyncSocket } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
@@ -26,15 +26,25 @@ export class AsyncAcceptor implements AsyncDisposable {
   readonly #server: net.Server;
   readonly #socketOptions: AsyncSocketOptions;
   readonly #backlog: number;
+  readonly #native: boolean;
   readonly #waiting: net.Socket[] = [];
   readonly #accepts: PendingAccept[] = [];
   #closed = false;
 
-  /** @internal Use `Proactor.listen`. */
-  constructor(server: net.Server, socketOptions: AsyncSocketOptions, backlog: number) {
+  /**
+   * @internal Use `Proactor.listen`. `native`: `server` was created with
+   * `pauseOnConnect` and accepted sockets take the user-buffer read path.
+   */
+  constructor(
+    server: net.Server,
+    socketOptions: AsyncSocketOptions,
+    backlog: number,
+    native = false,
+  ) {
     this.#server = server;
     this.#socketOptions = socketOptions;
     this.#backlog = backlog;
+    this.#native = native;
     server.on('connection', (socket: net.Socket) => this.#arrived(socket));
   }
 
@@ -104,7 +114,7 @@ export class AsyncAcceptor implements AsyncDisposable {
     if (op) {
       settle(op, undefined, this.#wrap(socket));
     } else if (this.#waiting.length < this.#backlog && !this.#closed) {
-      socket.pause();
+      if (!this.#native) socket.pause(); // (pauseOnConnect: not reading anyway)
       this.#waiting.push(socket);
     } else {
       socket.destroy();
@@ -112,8 +122,7 @@ export class AsyncAcceptor implements AsyncDisposable {
   }
 
   #wrap(socket: net.Socket): AsyncSocket {
-    socket.resume();
-    return new AsyncSocket(socket, this.#socketOptions);
+    return acceptAsyncSocket(socket, this.#socketOptions, this.#native);
   }
 }
 

@@ -13,7 +13,9 @@ import {
   type Sendable,
   toAddress,
   toBytes,
+  UnsupportedRuntimeError,
 } from '@iomodels/contract';
+import { probeUserBufferSocket, userBufferSocket } from '@iomodels/fd';
 import {
   abortReason,
   type CompletionCallback,
@@ -40,8 +42,9 @@ export interface AsyncSocketOptions {
  * How a socket's reads reach the caller's buffer.
  * `native`: libuv reads straight into a buffer the socket hands it (Node's
  * user-buffer path, `onread`) — the caller's own buffer when a read is
- * already posted at that moment. `emulated`: Node reads into buffers it
- * allocates and the completion copies into the caller's buffer.
+ * already posted at that moment, else one read buffer every native socket
+ * shares (the completion copies out of it at once). `emulated`: Node reads
+ * into chunks it allocates and the completion copies into the caller's buffer.
  */
 export type ReadPath = 'native' | 'emulated';
 
@@ -50,6 +53,14 @@ const DEFAULT_LINGER = 30_000;
 const EMPTY = new Uint8Array(0);
 const NEWLINE = new Uint8Array([0x0a]);
 const decoder = new TextDecoder('utf-8');
+
+/**
+ * Where libuv reads for every native socket that has no caller's buffer
+ * installed. Shared: each read is consumed (completed or copied out) inside
+ * its callback, before libuv reads into it again for any socket — libuv
+ * reads one socket at a time on this thread.
+ */
+const SHARED: Buffer = Buffer.allocUnsafeSlow(DEFAULT_RECV_SIZE);
 
 // What the outstanding read wants.
 const Read = {
@@ -89,8 +100,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   readonly #readAhead: number;
   readonly #lingerTimeout: number;
-  // Received bytes no read has taken yet. On the native path the only entry
-  // may alias #own, and the socket is paused while it does.
+  // Received bytes no read has taken yet; every entry is owned by the queue.
   #queue: Uint8Array[] = [];
   #queueBytes = 0;
   #paused = false;
@@ -115,20 +125,18 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #writesIssued = 0;
   #writesDone = 0;
 
-  // Native path only: the socket's own read buffer, and what libuv reads into next.
-  #own: Uint8Array = EMPTY;
-  #installed: Uint8Array = EMPTY;
+  // Native path only: what libuv reads into next (SHARED or the caller's buffer).
+  #installed: Uint8Array = SHARED;
 
-  /** @internal Use `Proactor`; `native` sockets are created by `connectAsyncSocket`. */
+  /**
+   * @internal Use `Proactor`. A `native` socket is created without its
+   * `net.Socket` (`connectAsyncSocket`, `acceptAsyncSocket` attach it).
+   */
   constructor(socket: net.Socket | undefined, options: AsyncSocketOptions = {}, native = false) {
     this.#readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
     this.#lingerTimeout = options.lingerTimeout ?? DEFAULT_LINGER;
     this.readPath = native ? 'native' : 'emulated';
-    if (native) {
-      this.#own = new Uint8Array(DEFAULT_RECV_SIZE);
-      this.#installed = this.#own;
-    }
-    this.socket = socket ?? new net.Socket();
+    this.socket = socket as net.Socket;
     if (socket) this.#attach(options);
   }
 
@@ -217,17 +225,53 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const bytes = toBytes(data);
     const refusal = this.#writeRefusal(signal);
     if (refusal) return fail(refusal, callback);
-    const seq = ++this.#writesIssued;
+    if (this.#post(bytes)) return succeed(bytes.length, callback);
+    return this.#pendingWrite(bytes.length, signal, callback);
+  }
+
+  /**
+   * @internal The portable connection's write: `undefined` when the write
+   * completed inside the call (the kernel took every byte), else a Promise
+   * of its completion. No options, no callback, no allocation when done at once.
+   */
+  writeNow(bytes: Uint8Array): Promise<number> | undefined {
+    const refusal = this.#writeRefusal(undefined);
+    if (refusal) return Promise.reject(refusal);
+    if (this.#post(bytes)) return undefined;
+    return this.#pendingWrite(bytes.length, undefined, undefined);
+  }
+
+  /**
+   * @internal The portable connection's read: up to `maxBytes` in a chunk the
+   * caller owns — the chunk itself when bytes are queued or the stream has
+   * ended (empty), else a Promise of it.
+   */
+  receiveNow(maxBytes: number): Uint8Array | Promise<Uint8Array> {
+    if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
+    if (!this.#readBusy && this.#queueBytes > 0) return this.#takeChunk(maxBytes);
+    if (!this.#readBusy && this.#eof && !this.#error) return EMPTY;
+    return this.#postRead(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
+  }
+
+  /** Hands `bytes` to Node; true if the write completed inside the call. */
+  #post(bytes: Uint8Array): boolean {
+    ++this.#writesIssued;
     const socket = this.socket;
     socket.write(bytes, this.#onWriteDone);
     // The kernel took every byte inside that call: the write has completed.
     // (Only with nothing ahead of it: completions are delivered in order.)
-    if (socket.writableLength === 0 && !socket.destroyed && this.#writes.length === 0) {
-      return succeed(bytes.length, callback);
-    }
+    return socket.writableLength === 0 && !socket.destroyed && this.#writes.length === 0;
+  }
+
+  #pendingWrite(
+    length: number,
+    signal: AbortSignal | undefined,
+    callback: CompletionCallback<number> | undefined,
+  ): Promise<number> | undefined {
+    const seq = this.#writesIssued;
     const op: PendingWrite = {
       seq,
-      length: bytes.length,
+      length,
       signal,
       resolve: undefined,
       reject: undefined,
@@ -359,7 +403,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#discard = true;
     this.#queue = [];
     this.#queueBytes = 0;
-    if (this.#installed !== this.#own) {
+    if (this.#installed !== SHARED) {
       // libuv would still read into a caller's buffer that is no longer ours:
       // stop reading, and release the socket once the output is flushed.
       socket.pause();
@@ -444,26 +488,40 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
       this.#queueBytes === 0 &&
       this.#readBuffer.length > 0
         ? this.#readBuffer
-        : this.#own;
+        : SHARED;
     this.#installed = target;
     return target;
   };
 
   #onNativeRead = (n: number, buffer: Uint8Array): boolean => {
     if (this.#discard) return true;
-    if (buffer !== this.#own) {
+    if (buffer === SHARED && this.#queueBytes === 0) {
+      // The common cases, copied out of the shared buffer with no view made.
+      if (this.#read === Read.Chunk && n <= this.#readMax) {
+        const out = Buffer.allocUnsafe(n);
+        SHARED.copy(out, 0, 0, n);
+        this.#completeRead(out);
+        return true;
+      }
+      if (this.#read === Read.Into && n <= this.#readBuffer.length) {
+        SHARED.copy(this.#readBuffer, 0, 0, n);
+        this.#completeRead(n);
+        return true;
+      }
+    }
+    if (buffer !== SHARED) {
       if (this.#read === Read.Into && buffer === this.#readBuffer) {
         // Bytes landed in the caller's buffer: the read is done, no copy.
         this.#completeRead(n);
         return true;
       }
       // Not reachable by the rules of #nextTarget; never lose bytes anyway.
-      this.#arrive(buffer.slice(0, n));
+      this.#arrive(buffer.subarray(0, n), true);
       return true;
     }
-    this.#arrive(buffer.subarray(0, n));
-    // While queued bytes alias our buffer, libuv must not read into it again.
-    if (this.#aliasesOwn()) {
+    // The shared buffer: #arrive copies out whatever it keeps.
+    this.#arrive(buffer.subarray(0, n), true);
+    if (this.#queueBytes >= this.#readAhead) {
       this.#paused = true;
       return false;
     }
@@ -472,18 +530,21 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   #onData = (chunk: Buffer): void => {
     if (this.#discard) return;
-    this.#arrive(chunk);
+    this.#arrive(chunk, false);
     if (this.#queueBytes >= this.#readAhead && !this.#paused) {
       this.#paused = true;
       this.socket.pause();
     }
   };
 
-  /** Bytes arrived: serve the pending read, queue the rest. */
-  #arrive(chunk: Uint8Array): void {
+  /**
+   * Bytes arrived: serve the pending read, queue the rest. A `transient`
+   * chunk lives in a buffer libuv reads into again: what is kept is copied.
+   */
+  #arrive(chunk: Uint8Array, transient: boolean): void {
     const length = chunk.length;
     if (this.#read === Read.Wait) {
-      this.#enqueue(chunk);
+      this.#enqueue(transient ? copyOf(chunk) : chunk);
       this.#completeRead(undefined);
       return;
     }
@@ -491,25 +552,29 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
       switch (this.#read) {
         case Read.Into: {
           const n = copyInto(this.#readBuffer, chunk, length);
-          if (n < length) this.#enqueue(chunk.subarray(n));
+          if (n < length) {
+            const rest = chunk.subarray(n);
+            this.#enqueue(transient ? copyOf(rest) : rest);
+          }
           this.#completeRead(n);
           return;
         }
         case Read.Chunk: {
           const max = this.#readMax;
-          const owned = this.readPath === 'native' ? chunk.slice(0, max) : chunk;
           if (length > max) {
-            this.#enqueue(chunk.subarray(max));
-            this.#completeRead(owned.subarray(0, max));
+            const rest = chunk.subarray(max);
+            this.#enqueue(transient ? copyOf(rest) : rest);
+            const head = chunk.subarray(0, max);
+            this.#completeRead(transient ? copyOf(head) : head);
           } else {
-            this.#completeRead(owned);
+            this.#completeRead(transient ? copyOf(chunk) : chunk);
           }
           return;
         }
         default:
       }
     }
-    this.#enqueue(chunk);
+    this.#enqueue(transient ? copyOf(chunk) : chunk);
   }
 
   #onEnd = (): void => {
@@ -570,13 +635,13 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#readBuffer = buffer;
     this.#readMax = max;
     this.#readCallback = callback as CompletionCallback<never> | undefined;
-    this.#watch(signal);
-    this.#resume();
+    if (signal) this.#watch(signal);
+    if (this.#paused) this.#resume();
     if (callback) return undefined;
-    return new Promise<T>((resolve, reject) => {
-      this.#readResolve = resolve as (value: never) => void;
-      this.#readReject = reject;
-    });
+    const promise = new Promise<T>(capture);
+    this.#readResolve = captured.resolve as (value: never) => void;
+    this.#readReject = captured.reject;
+    return promise;
   }
 
   #watch(signal: AbortSignal | undefined): void {
@@ -645,7 +710,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #takeChunk(max: number): Uint8Array {
     const head = this.#queue[0]!;
     const n = Math.min(max, head.length);
-    const out = this.readPath === 'native' ? head.slice(0, n) : head.subarray(0, n);
+    const out = n === head.length ? head : head.subarray(0, n);
     this.#consume(head, n);
     this.#afterTake();
     return out;
@@ -665,16 +730,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   #afterTake(): void {
-    if (this.readPath === 'native' ? !this.#aliasesOwn() : this.#queueBytes < this.#readAhead) {
-      this.#resume();
-    }
-  }
-
-  /** Native path: whether queued bytes still live in the socket's own read buffer. */
-  #aliasesOwn(): boolean {
-    const own = this.#own.buffer;
-    for (const chunk of this.#queue) if (chunk.buffer === own) return true;
-    return false;
+    if (this.#paused && this.#queueBytes < this.#readAhead) this.#resume();
   }
 
   #resume(): void {
@@ -764,7 +820,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** Merges the queue into one owned chunk (composed reads only). */
   #flatten(): Uint8Array {
     if (this.#queue.length === 0) return EMPTY;
-    if (this.#queue.length === 1 && this.readPath === 'emulated') return this.#queue[0]!;
+    if (this.#queue.length === 1) return this.#queue[0]!;
     const merged = new Uint8Array(this.#queueBytes);
     let at = 0;
     for (const chunk of this.#queue) {
@@ -772,8 +828,6 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
       at += chunk.length;
     }
     this.#queue = [merged];
-    // Nothing aliases the native buffer any more.
-    if (this.readPath === 'native') this.#resume();
     return merged;
   }
 
@@ -842,6 +896,57 @@ export function connectAsyncSocket(
   return owner;
 }
 
+/**
+ * Takes over a connection a `net.Server` accepted. With `native` (the
+ * server was created with `pauseOnConnect: true` after
+ * {@link userBufferSupport} said yes) the connection moves onto Node's
+ * user-buffer read path (`userBufferSocket` from `packages/fd`: the accepted
+ * libuv handle goes into a `net.Socket` built with `onread`). Otherwise, or
+ * if this socket cannot be moved, its reads are emulated.
+ * @internal Used by `Proactor` and `ProactorTCPServer`.
+ */
+export function acceptAsyncSocket(
+  socket: net.Socket,
+  options: AsyncSocketOptions,
+  native: boolean,
+): AsyncSocket {
+  if (native && !socket.destroyed) {
+    const owner = new AsyncSocket(undefined, options, true);
+    let moved: net.Socket | undefined;
+    try {
+      moved = userBufferSocket(socket, owner.userBufferHooks());
+    } catch (error) {
+      // Refused before anything changed: the public path below still works.
+      if (!UnsupportedRuntimeError.isInstance(error) && !(error instanceof TypeError)) throw error;
+    }
+    if (moved) {
+      owner.attach(moved, options);
+      return owner;
+    }
+  }
+  const owner = new AsyncSocket(socket, options);
+  socket.resume(); // a pauseOnConnect socket is not flowing yet
+  return owner;
+}
+
+let support: Promise<string | undefined> | undefined;
+
+/**
+ * Whether accepted sockets can take the user-buffer read path on this
+ * runtime: `undefined` if so, else the reason (the capability check of
+ * `packages/fd`, one loopback connection, once per process).
+ * @internal
+ */
+export function userBufferSupport(): Promise<string | undefined> {
+  if (support === undefined) {
+    support = probeUserBufferSocket().then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+  }
+  return support;
+}
+
 function settleWrite(op: PendingWrite, error: Error | undefined): void {
   if (op.onAbort) op.signal?.removeEventListener('abort', op.onAbort);
   if (op.callback) {
@@ -852,6 +957,16 @@ function settleWrite(op: PendingWrite, error: Error | undefined): void {
   } else {
     op.resolve?.(op.length);
   }
+}
+
+/** Takes a new Promise's resolving functions without a closure per Promise. */
+const captured: {
+  resolve: ((value: never) => void) | undefined;
+  reject: ((error: Error) => void) | undefined;
+} = { resolve: undefined, reject: undefined };
+function capture(resolve: (value: never) => void, reject: (error: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
 }
 
 /**
@@ -880,6 +995,13 @@ function composed<T>(
   if (!callback) return promise;
   toCallback(promise, callback);
   return undefined;
+}
+
+/** A copy the caller owns: a Buffer (Node's writes take it as is) from Node's pool. */
+function copyOf(view: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(view.length);
+  out.set(view, 0);
+  return out;
 }
 
 function copyInto(target: Uint8Array, source: Uint8Array, length: number): number {

@@ -2,6 +2,7 @@
 // each `sendall` posted writes, with the contract's hard cap on unsent output.
 import {
   type Address,
+  type Awaitable,
   type Connection,
   DEFAULT_RECV_SIZE,
   type Limits,
@@ -9,7 +10,7 @@ import {
   SendStalledError,
   toBytes,
 } from '@iomodels/contract';
-import type { AsyncSocket } from './async-socket.js';
+import type { AsyncSocket, ReadPath } from './async-socket.js';
 
 /** Largest single posted write; stall detection counts progress in these. */
 const WRITE_PIECE = 64 * 1024;
@@ -37,20 +38,35 @@ export class ProactorConnection implements Connection {
     this.local = socket.local;
   }
 
-  recv(maxBytes = DEFAULT_RECV_SIZE): Promise<Uint8Array> {
-    return this.#socket.receive(maxBytes);
+  /** How the socket's reads reach memory: `native` (Node's user-buffer path) or `emulated`. */
+  get readPath(): ReadPath {
+    return this.#socket.readPath;
   }
 
-  sendall(data: Sendable): Promise<void> {
+  /**
+   * A posted read of up to `maxBytes`. Returns the chunk itself, not a
+   * Promise, when bytes were already queued or the stream had ended
+   * (awaiting a plain value is legal in the contract).
+   */
+  recv(maxBytes = DEFAULT_RECV_SIZE): Awaitable<Uint8Array> {
+    return this.#socket.receiveNow(maxBytes);
+  }
+
+  /**
+   * Posted writes of every byte. Returns `undefined`, not a Promise, when
+   * the kernel took every byte inside the call.
+   */
+  sendall(data: Sendable): Awaitable<void> {
     const bytes = toBytes(data);
     if (
       !this.#sending &&
       bytes.length <= WRITE_PIECE &&
       bytes.length <= this.#limits.maxUnsentBytes
     ) {
-      // The hot path: one posted write, no extra promise.
-      const written = this.#socket.write(bytes);
-      if (this.#socket.pendingWrites > 0) this.#armWatchdog();
+      // The hot path: one posted write; no Promise at all when it completed at once.
+      const written = this.#socket.writeNow(bytes);
+      if (written === undefined) return undefined;
+      this.#armWatchdog();
       return written as Promise<unknown> as Promise<void>;
     }
     return this.#sendPieces(bytes);

@@ -13,6 +13,7 @@ import {
   runRequest,
   type ServerOptions,
 } from '@iomodels/contract';
+import { userBufferSupport } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
 
@@ -27,6 +28,8 @@ export class ProactorTCPServer extends BaseServer {
   readonly mode = 'proactor';
   #handlerClass: HandlerClass | undefined;
   readonly #proactor: Proactor;
+  /** Why accepted sockets cannot take the user-buffer read path here; `undefined` = they do. */
+  #emulatedBecause: string | undefined = 'the server has not listened yet';
 
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
     super(handler, options);
@@ -39,19 +42,24 @@ export class ProactorTCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     this.#handlerClass = await loadHandler(this.handler);
+    this.#emulatedBecause = await userBufferSupport();
   }
 
   protected override async release(): Promise<void> {
     await this.#proactor.close();
   }
 
-  /** Half-open connections stay writable after the peer's FIN (the handler decides when to close). */
+  /**
+   * Half-open connections stay writable after the peer's FIN (the handler
+   * decides when to close). `pauseOnConnect`: libuv must not read an accepted
+   * socket before it moves onto the user-buffer read path.
+   */
   protected override netServerOptions(): net.ServerOpts {
-    return { allowHalfOpen: true };
+    return { allowHalfOpen: true, pauseOnConnect: this.#emulatedBecause === undefined };
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
-    const asyncSocket = this.#proactor.adopt(socket);
+    const asyncSocket = this.#proactor.adoptAccepted(socket, this.#emulatedBecause === undefined);
     const connection = new ProactorConnection(asyncSocket, this.limits);
     const done = runRequest(
       this.#handlerClass!,
@@ -68,17 +76,22 @@ export class ProactorTCPServer extends BaseServer {
   }
 
   protected describeModel(): ModelDescription {
+    const native = this.#emulatedBecause === undefined;
     return {
       io:
         'each recv is a posted read and each sendall posted writes; completions come from the ' +
         'event loop, which waits on the readiness demultiplexer (a completion API over readiness, as Boost.Asio on epoll)',
       completion: 'emulated',
       concurrency: 'one event loop; each handler is a chain of completions',
-      notes: [
-        'accepted sockets read through Node-allocated chunks: Node 20 offers the user-buffer read path (onread) only to sockets it creates for net.connect / new net.Socket, not to sockets a net.Server accepts',
-        'recv hands the handler the chunk Node read, without a copy; sendall resolves once the kernel has every byte',
-        'Proactor.connect() sockets do read through onread (readPath "native"), straight into the caller\'s buffer when the read is posted before the bytes arrive',
-      ],
+      notes: native
+        ? [
+            'read path "native": each accepted socket (taken with pauseOnConnect) is moved by @iomodels/fd onto Node\'s user-buffer read path (onread): libuv reads into one buffer shared by all connections, with no chunk allocated per read',
+            'recv copies the bytes it returns out of that shared buffer into a chunk the handler owns (AsyncSocket.read into a buffer posted before the bytes arrive gets them with no copy); sendall resolves once the kernel has every byte',
+          ]
+        : [
+            `read path "emulated": accepted sockets read through chunks Node allocates, because the user-buffer path is unavailable here (${this.#emulatedBecause})`,
+            'recv hands the handler the chunk Node read, without a copy; sendall resolves once the kernel has every byte',
+          ],
     };
   }
 }

@@ -14,7 +14,13 @@ import {
   toAddress,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
-import { AsyncSocket, type AsyncSocketOptions, connectAsyncSocket } from './async-socket.js';
+import {
+  AsyncSocket,
+  type AsyncSocketOptions,
+  acceptAsyncSocket,
+  connectAsyncSocket,
+  userBufferSupport,
+} from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
@@ -58,9 +64,15 @@ export class Proactor implements AsyncDisposable {
     return this.#sockets.size;
   }
 
-  /** Binds a listening socket; connections come out of its `accept()`. */
+  /**
+   * Binds a listening socket; connections come out of its `accept()`. Where
+   * the runtime allows it (checked once per process), accepted sockets read
+   * through Node's user-buffer path (`readPath === 'native'`); otherwise
+   * they are `emulated`.
+   */
   async listen(target: ListenTarget): Promise<AsyncAcceptor> {
-    const server = net.createServer({ allowHalfOpen: true });
+    const native = (await userBufferSupport()) === undefined;
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: native });
     const host = target.host ?? DEFAULT_HOST;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -79,6 +91,7 @@ export class Proactor implements AsyncDisposable {
       server,
       this.#socketOptions,
       target.backlog ?? DEFAULT_BACKLOG,
+      native,
     );
     this.#acceptors.add(acceptor);
     return acceptor;
@@ -127,9 +140,22 @@ export class Proactor implements AsyncDisposable {
     return undefined;
   }
 
-  /** Takes over a connected `net.Socket` (e.g. one a `net.Server` accepted). Its reads are emulated. */
+  /**
+   * Takes over a connected `net.Socket` (e.g. one a `net.Server` accepted).
+   * Its reads are emulated: the socket may already be reading.
+   */
   adopt(socket: net.Socket, options: AsyncSocketOptions = {}): AsyncSocket {
     return this.#track(new AsyncSocket(socket, { ...this.#socketOptions, ...options }));
+  }
+
+  /**
+   * Takes over a socket a `net.Server` created with `pauseOnConnect: true`
+   * accepted: with `native`, its reads take the user-buffer path (see
+   * `userBufferSupport`); else, or if it cannot move, they are emulated.
+   * @internal Used by `ProactorTCPServer`.
+   */
+  adoptAccepted(socket: net.Socket, native: boolean): AsyncSocket {
+    return this.#track(acceptAsyncSocket(socket, this.#socketOptions, native));
   }
 
   /** `socket.read(buffer, …)`, posted through the proactor: bytes into `buffer`, 0 = end of stream. */

@@ -1,14 +1,15 @@
 // AsyncSocket over real loopback sockets, on both read paths.
 import { once } from 'node:events';
+import net from 'node:net';
 import {
   ConnectionClosedError,
   ConnectionResetError,
   IncompleteReadError,
   LineTooLongError,
 } from '@iomodels/contract';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ReadInProgressError } from '../src/index.js';
-import { collect, type Pair, pairKinds, writeInPieces } from './helpers.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type AsyncSocket, Proactor, ReadInProgressError } from '../src/index.js';
+import { acceptedPair, collect, type Pair, pairKinds, writeInPieces } from './helpers.js';
 
 describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
   let pair: Pair;
@@ -18,7 +19,7 @@ describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
 
   it('reports its read path', async () => {
     pair = await makePair();
-    expect(pair.socket.readPath).toBe(_name.startsWith('accepted') ? 'emulated' : 'native');
+    expect(pair.socket.readPath).toBe(_name.includes('emulated') ? 'emulated' : 'native');
   });
 
   it('read places bytes in the caller buffer and answers 0 at end of stream', async () => {
@@ -279,6 +280,20 @@ describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
     expect(pair.socket.closed).toBe(true);
   });
 
+  it('readAhead bounds the bytes read ahead of any read: the peer backs up, nothing is lost', async () => {
+    pair = await makePair({ readAhead: 4096 });
+    const data = Buffer.alloc(16 * 1024 * 1024).map((_, i) => (i * 7) % 251);
+    const flushed = new Promise<void>((resolve) => pair.peer.write(data, () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Kernel buffers hold a few MiB at most: the rest waits in the peer.
+    expect(pair.peer.writableLength).toBeGreaterThan(0);
+    const got = Buffer.alloc(data.length);
+    let at = 0;
+    while (at < data.length) at += await pair.socket.read(got.subarray(at));
+    await flushed;
+    expect(got.equals(data)).toBe(true);
+  });
+
   it('half-close: after the peer FIN, reads answer 0 and writes still go out', async () => {
     pair = await makePair();
     const received = collect(pair.peer);
@@ -291,5 +306,71 @@ describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
     expect((await received).toString()).toBe('answer');
     pair.peer.end();
     if (!pair.socket.closed) await once(pair.socket.socket, 'close');
+  });
+});
+
+describe('accepted sockets on the native read path (one shared read buffer)', () => {
+  it('read into a buffer posted before the bytes arrive; no data events on the socket', async () => {
+    const pair = await acceptedPair();
+    try {
+      expect(pair.socket.readPath).toBe('native');
+      expect(pair.socket.socket.listenerCount('data')).toBe(0);
+      const buffer = new Uint8Array(64);
+      const results: string[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        const onRead = (error: Error | null, n?: number) => {
+          if (error) return reject(error);
+          if (n === 0) return resolve();
+          results.push(Buffer.from(buffer.subarray(0, n)).toString());
+          pair.socket.read(buffer, onRead);
+        };
+        pair.socket.read(buffer, onRead);
+      });
+      for (const word of ['one', 'two', 'three']) {
+        const count = results.length;
+        pair.peer.write(word);
+        await vi.waitFor(() => expect(results.length).toBeGreaterThan(count));
+      }
+      pair.peer.end();
+      await done;
+      expect(results.join('')).toBe('onetwothree');
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('many connections at once: each gets its own bytes, chunks stay intact', async () => {
+    const proactor = new Proactor();
+    const acceptor = await proactor.listen({ port: 0 });
+    const peers: net.Socket[] = [];
+    try {
+      const count = 20;
+      const sockets: AsyncSocket[] = [];
+      for (let i = 0; i < count; i++) {
+        const accepting = proactor.accept(acceptor);
+        const peer = net.connect(acceptor.address.port, '127.0.0.1');
+        peer.on('error', () => {});
+        peers.push(peer);
+        sockets.push(await accepting);
+      }
+      const payload = (i: number) => Buffer.from(`<${i}>`.repeat(5000 + i * 100));
+      // Bytes arrive while no read is posted (queued), then with reads posted.
+      for (const [i, peer] of peers.entries()) peer.end(payload(i));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const received = await Promise.all(
+        sockets.map(async (socket) => {
+          const chunks: Uint8Array[] = [];
+          for await (const chunk of socket) chunks.push(chunk);
+          return chunks;
+        }),
+      );
+      received.forEach((chunks, i) => {
+        expect(sockets[i]!.readPath).toBe('native');
+        expect(Buffer.concat(chunks).equals(payload(i))).toBe(true);
+      });
+    } finally {
+      for (const peer of peers) peer.destroy();
+      await proactor.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ export interface Pair {
   close(): Promise<void>;
 }
 
-/** An accepted (emulated) proactor socket and a plain client socket. */
+/** An accepted proactor socket (native `onread` where the runtime allows) and a plain client socket. */
 export async function acceptedPair(
   options: ConstructorParameters<typeof Proactor>[0] = {},
 ): Promise<Pair> {
@@ -28,6 +28,30 @@ export async function acceptedPair(
     async close() {
       peer.destroy();
       await proactor.close();
+    },
+  };
+}
+
+/** A socket a plain `net.Server` accepted, adopted (emulated), and a plain client socket. */
+export async function adoptedPair(
+  options: ConstructorParameters<typeof Proactor>[0] = {},
+): Promise<Pair> {
+  const proactor = new Proactor(options);
+  const server = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const peer = net.connect({ host: '127.0.0.1', port });
+  peer.on('error', () => {});
+  const socket = proactor.adopt(await accepted);
+  return {
+    proactor,
+    socket,
+    peer,
+    async close() {
+      peer.destroy();
+      await proactor.close();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }
@@ -56,9 +80,10 @@ export async function connectedPair(
   };
 }
 
-/** Both kinds, for tests that must hold on either read path. */
+/** Every kind, for tests that must hold on either read path. */
 export const pairKinds = [
-  ['accepted (emulated)', acceptedPair],
+  ['accepted (native onread)', acceptedPair],
+  ['adopted (emulated)', adoptedPair],
   ['connected (native onread)', connectedPair],
 ] as const;
 

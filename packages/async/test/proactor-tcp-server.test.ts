@@ -1,8 +1,9 @@
 // ProactorTCPServer beyond the conformance suite: its own options and bounds.
+import { once } from 'node:events';
 import net from 'node:net';
 import { BaseRequestHandler, ConnectionTimeoutError, SendStalledError } from '@iomodels/contract';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProactorTCPServer } from '../src/index.js';
+import { type ProactorConnection, ProactorTCPServer } from '../src/index.js';
 import { collect } from './helpers.js';
 
 const servers: ProactorTCPServer[] = [];
@@ -35,6 +36,25 @@ describe('ProactorTCPServer', () => {
     const description = server.describe();
     expect(description).toMatchObject({ model: 'async', mode: 'proactor', completion: 'emulated' });
     expect(description.notes.join(' ')).toContain('onread');
+  });
+
+  it('accepted connections take the native read path, and describe() says so', async () => {
+    let readPath: string | undefined;
+    class PathHandler extends BaseRequestHandler {
+      override async handle(): Promise<void> {
+        readPath = (this.request as ProactorConnection).readPath;
+        const data = await this.request.recv();
+        await this.request.sendall(data);
+      }
+    }
+    const server = await start(PathHandler);
+    expect(server.describe().notes.join(' ')).toMatch(/read path "native"/);
+    const peer = dial(server);
+    const reply = once(peer, 'data');
+    peer.write('ping');
+    expect(String((await reply)[0])).toBe('ping');
+    expect(readPath).toBe('native');
+    peer.end();
   });
 
   it('a sendall larger than maxUnsentBytes arrives whole, in order', async () => {

@@ -26,7 +26,7 @@ describe('Proactor', () => {
     const client = await proactor.connect({ port: acceptor.address.port });
     const server = await accepting;
     expect(client.readPath).toBe('native');
-    expect(server.readPath).toBe('emulated');
+    expect(server.readPath).toBe('native');
     expect(server.remote.port).toBe(client.local.port);
     await client.write('ping\n');
     expect(await server.readLine()).toBe('ping');
@@ -59,6 +59,26 @@ describe('Proactor', () => {
     );
     expect(read).toBe(3);
     expect(Buffer.from(buffer).toString()).toBe('abc');
+  });
+
+  it('a socket that cannot move onto the native path (already reading) falls back to emulated', async () => {
+    const proactor = make();
+    const server = net.createServer({ allowHalfOpen: true }); // no pauseOnConnect: libuv reads at once
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+      const peer = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      peer.on('error', () => {});
+      const socket = proactor.adoptAccepted(await accepted, true);
+      expect(socket.readPath).toBe('emulated');
+      peer.end('still works\n');
+      expect(await socket.readLine()).toBe('still works');
+      await socket.write('yes');
+      peer.destroy();
+    } finally {
+      await proactor.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('connections that arrive before an accept is posted wait for it', async () => {

@@ -13,3 +13,8 @@ export {
 export { closeHandle, receivedHandle, sendSocket } from './handle-passing.js';
 export { probeRuntime } from './probe-runtime.js';
 export { checkRuntime, type TcpHandle } from './runtime-check.js';
+export {
+  probeUserBufferSocket,
+  type UserBufferRead,
+  userBufferSocket,
+} from './user-buffer-socket.js';
