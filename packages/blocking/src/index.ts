@@ -10,6 +10,7 @@ export { DEFAULT_MAX_QUEUED_CONNECTIONS } from './pool-options.js';
 export { TCPServer } from './tcp-server.js';
 export {
   DEFAULT_MAX_THREADS,
+  DEFAULT_SPARE_THREADS,
   type ThreadingServerOptions,
   ThreadingTCPServer,
 } from './threading-tcp-server.js';

@@ -4,6 +4,7 @@
 // every child is busy (the server caps how many may wait).
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import {
   type Address,
   type RequestContext,
@@ -122,6 +123,8 @@ export class ProcessPool {
   readonly #idle: PoolChild[] = [];
   readonly #queue: ForkJob[] = [];
   #starting = 0;
+  #busy = 0;
+  readonly #startConcurrency = Math.max(1, availableParallelism());
   #stopping = false;
   #firstReady: { resolve(): void; reject(error: Error): void } | undefined;
 
@@ -131,8 +134,7 @@ export class ProcessPool {
 
   /** Children alive, busy, and connections waiting for one. */
   counts(): { children: number; busy: number; queued: number } {
-    const busy = [...this.#children].filter((child) => child.job).length;
-    return { children: this.#children.size, busy, queued: this.#queue.length };
+    return { children: this.#children.size, busy: this.#busy, queued: this.#queue.length };
   }
 
   /** The pids of the live children (for tests and operators). */
@@ -140,11 +142,11 @@ export class ProcessPool {
     return [...this.#children].map((child) => child.process.pid ?? -1);
   }
 
-  /** Starts the spare children and waits until one loaded the handler. */
+  /** Starts a child and waits until it loaded the handler; the spares start behind it. */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#firstReady = { resolve, reject };
-      this.#replenish();
+      this.#fork(); // the spares start once it is ready
     });
   }
 
@@ -191,6 +193,7 @@ export class ProcessPool {
         this.#firstReady?.resolve();
         this.#firstReady = undefined;
         this.#next(child);
+        this.#replenish();
         return;
       case 'fatal': {
         const error = fromWireError(message.error);
@@ -219,6 +222,7 @@ export class ProcessPool {
       case 'done': {
         const job = child.job;
         child.job = undefined;
+        if (job) this.#busy--;
         if (job?.id === message.id) job.finish(message.outcome);
         this.#next(child);
         return;
@@ -236,11 +240,22 @@ export class ProcessPool {
     allChildren.delete(child.process);
     this.#children.delete(child);
     if (!child.ready) this.#starting--;
+    if (!child.ready && this.#firstReady) {
+      // the first child died before it loaded the handler: the pool does not start
+      this.#firstReady.reject(
+        new Error(
+          `handler process ${child.process.pid} exited (${signal ?? code}) before it was ready`,
+        ),
+      );
+      this.#firstReady = undefined;
+      this.#stopping = true;
+    }
     const idleIndex = this.#idle.indexOf(child);
     if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
     const job = child.job;
     child.job = undefined;
     if (job) {
+      this.#busy--;
       if (!job.aborted) {
         const how = signal ? `signal ${signal}` : `code ${code}`;
         this.#options.onError(
@@ -253,19 +268,32 @@ export class ProcessPool {
     if (!this.#stopping) this.#replenish();
   }
 
-  /** Keeps `spareChildren` idle or starting, and one starting child per waiting connection. */
+  /**
+   * Keeps `spareChildren` idle or starting, and one starting child per
+   * waiting connection. A Node child takes tens of milliseconds of CPU to
+   * start, and children started together share the CPU, so none is ready
+   * until nearly all are: at most as many start at once as there are CPUs,
+   * or as children are busy (they compete for the same CPUs); each one
+   * that becomes ready takes a waiting connection and starts the next.
+   */
   #replenish(): void {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#firstReady) return;
     const { maxChildren, spareChildren } = this.#options;
+    const concurrency = Math.max(this.#startConcurrency, this.#busy);
     while (
       this.#children.size < maxChildren &&
+      this.#starting < concurrency &&
       (this.#idle.length + this.#starting < spareChildren || this.#starting < this.#queue.length)
     ) {
-      this.#starting++;
-      const child = new PoolChild(this, this.#options.handler);
-      trackChild(child.process);
-      this.#children.add(child);
+      this.#fork();
     }
+  }
+
+  #fork(): void {
+    this.#starting++;
+    const child = new PoolChild(this, this.#options.handler);
+    trackChild(child.process);
+    this.#children.add(child);
   }
 
   #next(child: PoolChild): void {
@@ -281,6 +309,7 @@ export class ProcessPool {
   #run(child: PoolChild, job: ForkJob): void {
     child.job = job;
     job.child = child;
+    this.#busy++;
     const { context, socket } = job;
     const message: DispatcherMessage = {
       type: 'serve',

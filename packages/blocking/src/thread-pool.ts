@@ -3,6 +3,7 @@
 // every thread is busy (the server caps how many may wait).
 
 import type { Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   type Address,
@@ -22,6 +23,10 @@ import {
 export interface ThreadPoolOptions {
   handler: WireHandlerReference;
   maxThreads: number;
+  /** Idle threads kept started ahead of demand (a thread takes milliseconds to start). */
+  spareThreads: number;
+  /** Threads started at once at most: more only slows the first of them down. */
+  startConcurrency?: number;
   /** Busy threads do not keep the process alive (Python's `daemon_threads`). */
   daemonThreads: boolean;
   /** Where handler errors go: the server's `handleError`. */
@@ -105,41 +110,43 @@ export class ThreadPool {
   readonly #threads = new Set<PoolThread>();
   readonly #idle: PoolThread[] = [];
   readonly #queue: ThreadJob[] = [];
+  readonly #startConcurrency: number;
   #starting = 0;
+  #busy = 0;
+  /** Threads that died before they were ready, in a row: stop keeping spares if it keeps happening. */
+  #failedStarts = 0;
   #stopping = false;
   #firstReady: { resolve(): void; reject(error: Error): void } | undefined;
 
   constructor(options: ThreadPoolOptions) {
     this.#options = options;
+    this.#startConcurrency = Math.max(1, options.startConcurrency ?? availableParallelism());
   }
 
   /** Threads alive, busy, and connections waiting for one. */
   counts(): { threads: number; busy: number; queued: number } {
-    const busy = [...this.#threads].filter((thread) => thread.job).length;
-    return { threads: this.#threads.size, busy, queued: this.#queue.length };
+    return { threads: this.#threads.size, busy: this.#busy, queued: this.#queue.length };
   }
 
-  /** Starts one thread and waits until it loaded the handler (a bad handler fails here). */
+  /**
+   * Starts one thread and waits until it loaded the handler (a bad handler
+   * fails here); the spare threads then start behind it.
+   */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#firstReady = { resolve, reject };
-      this.#spawn();
+      this.#spawn().worker.ref(); // nothing else keeps the process alive yet
     });
   }
 
-  /** Queues a connection; an idle thread takes it at once, or a new one is started. */
+  /** Queues a connection; an idle thread takes it at once, or one is started for it. */
   submit(socket: Socket, fd: number, context: RequestContext): RequestTask {
     const job = new ThreadJob(socket, fd, context, this);
     context.signal.addEventListener('abort', () => this.#signal(job), { once: true });
     const idle = this.#idle.pop();
-    if (idle) {
-      this.#run(idle, job);
-    } else {
-      this.#queue.push(job);
-      if (this.#threads.size < this.#options.maxThreads && this.#starting < this.#queue.length) {
-        this.#spawn();
-      }
-    }
+    if (idle) this.#run(idle, job);
+    else this.#queue.push(job);
+    this.#grow();
     return job;
   }
 
@@ -172,15 +179,16 @@ export class ThreadPool {
       case 'ready':
         thread.ready = true;
         this.#starting--;
+        this.#failedStarts = 0;
         this.#firstReady?.resolve();
         this.#firstReady = undefined;
         this.#next(thread);
+        this.#grow();
         return;
       case 'fatal': {
         const error = fromWireError(message.error);
         if (this.#firstReady) {
-          this.#firstReady.reject(error);
-          this.#firstReady = undefined;
+          this.#failStart(error);
         } else {
           this.#options.onError(error, { host: '', port: 0, family: 'IPv4' });
         }
@@ -202,6 +210,7 @@ export class ThreadPool {
       case 'done': {
         const job = thread.job;
         thread.job = undefined;
+        this.#busy--;
         Atomics.store(thread.abortFlag, 0, 0);
         if (job?.id === message.id) job.finish(message.outcome);
         this.#next(thread);
@@ -214,27 +223,64 @@ export class ThreadPool {
     const job = thread.job;
     const address = job?.context.clientAddress ?? { host: '', port: 0, family: 'IPv4' as const };
     this.#options.onError(error, address);
-    if (this.#firstReady && !thread.ready) {
-      this.#firstReady.reject(error);
-      this.#firstReady = undefined;
-    }
+    if (this.#firstReady && !thread.ready) this.#failStart(error);
+  }
+
+  /** The first thread could not load the handler: the pool never starts another. */
+  #failStart(error: Error): void {
+    this.#stopping = true;
+    this.#firstReady?.reject(error);
+    this.#firstReady = undefined;
   }
 
   onThreadExit(thread: PoolThread): void {
     this.#threads.delete(thread);
-    if (!thread.ready) this.#starting--;
+    if (!thread.ready) {
+      this.#starting--;
+      this.#failedStarts++;
+    }
     const idleIndex = this.#idle.indexOf(thread);
     if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
     // The thread is gone, so nothing reads the descriptor any more: safe to close.
+    if (thread.job) this.#busy--;
     thread.job?.finish('failed');
     thread.job = undefined;
-    if (!this.#stopping && this.#queue.length > this.#starting) this.#spawn();
+    this.#grow();
   }
 
-  #spawn(): void {
+  /**
+   * Starts threads for the waiting connections and to keep `spareThreads`
+   * idle ones, up to `maxThreads`. A Node thread is a V8 isolate: it takes
+   * milliseconds of CPU to start, and threads started together share the
+   * CPU, so none of them is ready until nearly all are. At most
+   * `startConcurrency` (the CPUs this process may use), or as many as are
+   * busy, start at once; each one that becomes ready takes a waiting
+   * connection and starts the next.
+   */
+  #grow(): void {
+    if (this.#stopping || this.#firstReady) return;
+    const { maxThreads, spareThreads } = this.#options;
+    // A thread that keeps dying before it is ready (e.g. out of memory):
+    // start threads only for connections that wait, never for spares.
+    const spare = this.#failedStarts >= 3 ? 0 : spareThreads;
+    // Busy threads compete for the same CPUs: as many starting as serving
+    // keeps thread start-up at about half the CPU while load runs.
+    const concurrency = Math.max(this.#startConcurrency, this.#busy);
+    while (
+      this.#threads.size < maxThreads &&
+      this.#starting < concurrency &&
+      this.#starting < this.#queue.length + Math.max(0, spare - this.#idle.length)
+    ) {
+      this.#spawn();
+    }
+  }
+
+  #spawn(): PoolThread {
     this.#starting++;
     const thread = new PoolThread(this, this.#options.handler);
+    thread.worker.unref(); // a thread that is not serving keeps nothing alive
     this.#threads.add(thread);
+    return thread;
   }
 
   /** Gives `thread` the next queued job, or parks it idle (unreferenced). */
@@ -255,6 +301,7 @@ export class ThreadPool {
   #run(thread: PoolThread, job: ThreadJob): void {
     thread.job = job;
     job.thread = thread;
+    this.#busy++;
     if (this.#options.daemonThreads) thread.worker.unref();
     else thread.worker.ref();
     const { context } = job;

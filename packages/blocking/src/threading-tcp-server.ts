@@ -13,6 +13,7 @@ import {
   type ShutdownReport,
   serializeHandlerReference,
   toHandlerReference,
+  UsageError,
 } from '@iomodels/contract';
 import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
 import { DEFAULT_MAX_QUEUED_CONNECTIONS, positiveInteger, withPoolCap } from './pool-options.js';
@@ -25,11 +26,21 @@ import { ThreadPool } from './thread-pool.js';
  */
 export const DEFAULT_MAX_THREADS = 128;
 
+/**
+ * Idle threads kept started ahead of demand. Python starts a thread per
+ * connection in microseconds; a Node worker thread (a V8 isolate) takes
+ * tens of milliseconds of CPU, so a few wait ready and the pool starts
+ * the next ones in the background as they are taken.
+ */
+export const DEFAULT_SPARE_THREADS = 4;
+
 export interface ThreadingServerOptions extends ServerOptions {
   /** Most worker threads (default 128); further connections wait in the queue. */
   maxThreads?: number;
   /** Most connections waiting for a thread (default 1024); further ones are refused. */
   maxQueuedConnections?: number;
+  /** Idle threads kept started, ready for the next connections (default 4; at most `maxThreads`). */
+  spareThreads?: number;
   /**
    * Python's `daemon_threads` (default false): when true, a thread serving a
    * connection does not keep the process alive. A thread inside read(2)
@@ -61,6 +72,7 @@ export class ThreadingTCPServer extends BaseServer {
   readonly model = 'blocking';
   readonly mode = 'threading';
   readonly maxThreads: number;
+  readonly spareThreads: number;
   readonly daemonThreads: boolean;
   readonly blockOnClose: boolean;
   readonly #handlerReference;
@@ -77,6 +89,11 @@ export class ThreadingTCPServer extends BaseServer {
     checkRuntime();
     this.#handlerReference = serializeHandlerReference(toHandlerReference(handler));
     this.maxThreads = maxThreads;
+    const spare = options.spareThreads ?? DEFAULT_SPARE_THREADS;
+    if (!(Number.isInteger(spare) && spare >= 0)) {
+      throw new UsageError(`spareThreads must be an integer >= 0, got ${spare}`);
+    }
+    this.spareThreads = Math.min(spare, maxThreads);
     this.daemonThreads = options.daemonThreads ?? false;
     this.blockOnClose = options.blockOnClose ?? true;
   }
@@ -103,6 +120,7 @@ export class ThreadingTCPServer extends BaseServer {
     const pool = new ThreadPool({
       handler: this.#handlerReference,
       maxThreads: this.maxThreads,
+      spareThreads: this.spareThreads,
       daemonThreads: this.daemonThreads,
       onError: (error, address) => this.handleError(error, address),
     });

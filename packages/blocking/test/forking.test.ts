@@ -102,6 +102,33 @@ describe('ForkingTCPServer', () => {
     expect(server.poolStats().children).toBeLessThanOrEqual(3);
   });
 
+  it('serves 60 clients connecting at once, through a small pool', async () => {
+    const server = await start('echo', { maxChildren: 4 });
+    const burst = await Promise.all(Array.from({ length: 60 }, () => connect(server)));
+    // each client leaves once answered, freeing its thread for a waiting one
+    await Promise.all(
+      burst.map(async (client, i) => {
+        client.write(`c${i};`);
+        await client.waitFor(`c${i};`);
+        client.socket.end();
+      }),
+    );
+    await eventually(() => server.stats().completed === 60);
+    expect(server.poolStats()).toEqual(expect.objectContaining({ busy: 0, queued: 0 }));
+  });
+
+  it('serves a new client after 50 idle connections closed', async () => {
+    const server = await start('echo', { maxChildren: 6 });
+    const idle = await Promise.all(Array.from({ length: 50 }, () => connect(server)));
+    await eventually(() => server.poolStats().busy === 6 && server.poolStats().queued === 44);
+    for (const client of idle) client.socket.end();
+    await eventually(() => idle.every((client) => client.closed));
+    const next = await connect(server);
+    next.write('after');
+    await next.waitFor('after');
+    await eventually(() => server.poolStats().children >= 1 && server.stats().completed >= 50);
+  });
+
   it('close({ timeout }) kills a child stuck in read(2): nothing is abandoned', async () => {
     const server = await start(fixture('StuckHandler'));
     const silent = await connect(server, true); // ignores FIN

@@ -106,7 +106,7 @@ describe('ThreadingTCPServer', () => {
   });
 
   it('reuses idle threads for one connection after another', async () => {
-    const server = await start('echo');
+    const server = await start('echo', { spareThreads: 1 });
     for (let i = 0; i < 5; i++) {
       const client = await connect(server);
       client.write(`n${i}`);
@@ -116,6 +116,44 @@ describe('ThreadingTCPServer', () => {
     }
     await eventually(() => server.stats().completed === 5);
     expect(server.poolStats().threads).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps spareThreads idle threads started ahead of demand', async () => {
+    const server = await start(fixture('StuckHandler'), { spareThreads: 2 });
+    await eventually(() => server.poolStats().threads === 2);
+    const client = await connect(server);
+    await client.waitFor('ready');
+    // one thread serves, two wait idle for the next connections
+    await eventually(() => server.poolStats().threads === 3);
+    expect(server.poolStats()).toEqual({ threads: 3, busy: 1, queued: 0 });
+  });
+
+  it('serves 200 clients connecting at once, through a small pool', async () => {
+    const server = await start('echo', { maxThreads: 6 });
+    const burst = await Promise.all(Array.from({ length: 200 }, () => connect(server)));
+    // each client leaves once answered, freeing its thread for a waiting one
+    await Promise.all(
+      burst.map(async (client, i) => {
+        client.write(`c${i};`);
+        await client.waitFor(`c${i};`);
+        client.socket.end();
+      }),
+    );
+    await eventually(() => server.stats().completed === 200);
+    expect(server.poolStats()).toEqual({ threads: 6, busy: 0, queued: 0 });
+  });
+
+  it('serves a new client right after a burst of clients that left unserved', async () => {
+    const server = await start(fixture('StuckHandler'), { maxThreads: 2 });
+    const holders = [await connect(server), await connect(server)];
+    await Promise.all(holders.map((client) => client.waitFor('ready')));
+    const burst = await Promise.all(Array.from({ length: 100 }, () => connect(server)));
+    await eventually(() => server.poolStats().queued === 100);
+    for (const client of burst) client.socket.destroy();
+    for (const client of holders) client.socket.end();
+    const next = await connect(server);
+    await next.waitFor('ready');
+    await eventually(() => server.stats().completed + server.stats().failed >= 102);
   });
 
   it('grows to maxThreads, queues beyond, refuses beyond the queue', async () => {
