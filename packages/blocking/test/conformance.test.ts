@@ -1,9 +1,9 @@
-// The shared behaviour suite, for the two modes that can run it in-process.
-// TCPServer (serial) cannot: it blocks the event loop while it serves, and
-// the suite's clients share that loop, so every dialogue would deadlock.
-// bin.test.ts drives it from another process through the bin instead.
+// The shared behaviour suite, for all three modes. TCPServer (serial) blocks
+// its thread's event loop while it serves, and the suite's clients run on
+// the test's thread: it runs in a worker thread, behind a stand-in
+// (startInWorker), as it would run in a process of its own.
 import { ForkingTCPServer, ThreadingTCPServer } from '@iomodels/blocking';
-import { describeConformance } from '@iomodels/conformance';
+import { describeConformance, startInWorker } from '@iomodels/conformance';
 
 describeConformance('blocking/threading', {
   async start(handler, options) {
@@ -18,5 +18,21 @@ describeConformance('blocking/forking', {
     const server = new ForkingTCPServer(handler, options);
     await server.listen();
     return server;
+  },
+});
+
+/** Built: a worker cannot load TypeScript. */
+const serialServer = { module: new URL('../dist/index.js', import.meta.url), export: 'TCPServer' };
+
+describeConformance('blocking/serial', {
+  start: (handler, options) => startInWorker(serialServer, handler, options),
+  skip: {
+    concurrency: "TCPServer serves one connection at a time, like Python's TCPServer",
+    maxConnections:
+      'TCPServer serves one connection at a time: the next one waits in the listen queue ' +
+      'until the current one ends, so there is never a connection past the cap to refuse',
+    closeWhileReading:
+      'TCPServer waits in a blocking read(2) on the silent client with the only thread it has, ' +
+      'so close() is taken only when that client speaks or hangs up — as shutdown() in Python',
   },
 });

@@ -18,8 +18,11 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
-/** Behaviour a model may truly lack; the suite skips its tests and prints the reason. */
-export type ConformanceCapability = 'concurrency' | 'ipv6' | 'maxConnections';
+/**
+ * Behaviour a model may truly lack; the suite skips its tests and prints the reason.
+ * `closeWhileReading`: `close()` can end a connection whose handler waits for input.
+ */
+export type ConformanceCapability = 'closeWhileReading' | 'concurrency' | 'ipv6' | 'maxConnections';
 
 /** How the suite starts a server of the model under test. */
 export interface ConformanceTarget {
@@ -275,16 +278,20 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       await expect(listenOn(host, port)).resolves.toBe(port);
     });
 
-    test('closeSilent', async () => {
-      const server = await start('ivr');
-      const client = await dial(server);
-      await recvText(client, IVR_GREETING);
-      const ended = recvUntilClosed(client);
-      const report = await server.close({ timeout: 100 });
-      expect(report.completed + report.interrupted).toBe(1);
-      expect(report.aborted).toBe(0);
-      expect((await ended).data.length).toBe(0);
-    });
+    test(
+      'closeSilent',
+      async () => {
+        const server = await start('ivr');
+        const client = await dial(server);
+        await recvText(client, IVR_GREETING);
+        const ended = recvUntilClosed(client);
+        const report = await server.close({ timeout: 100 });
+        expect(report.completed + report.interrupted).toBe(1);
+        expect(report.aborted).toBe(0);
+        expect((await ended).data.length).toBe(0);
+      },
+      'closeWhileReading',
+    );
 
     test('portInUse', async () => {
       const first = await start('ivr');

@@ -16,3 +16,8 @@ export {
   seededRandom,
   waitFor,
 } from './wire.js';
+export {
+  startInWorker,
+  WorkerHostedServer,
+  type WorkerServerModule,
+} from './worker-hosted-server.js';
