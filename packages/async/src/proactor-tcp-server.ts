@@ -4,13 +4,10 @@
 import type net from 'node:net';
 import {
   BaseServer,
-  type HandlerClass,
   type HandlerSpec,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestTask,
-  runRequest,
   type ServerOptions,
 } from '@iomodels/contract';
 import { userBufferSupport } from './async-socket.js';
@@ -26,7 +23,6 @@ import { ProactorConnection } from './proactor-connection.js';
 export class ProactorTCPServer extends BaseServer {
   readonly model = 'async';
   readonly mode = 'proactor';
-  #handlerClass: HandlerClass | undefined;
   readonly #proactor: Proactor;
   /** Why accepted sockets cannot take the user-buffer read path here; `undefined` = they do. */
   #emulatedBecause: string | undefined = 'the server has not listened yet';
@@ -41,7 +37,6 @@ export class ProactorTCPServer extends BaseServer {
   }
 
   protected override async prepare(): Promise<void> {
-    this.#handlerClass = await loadHandler(this.handler);
     this.#emulatedBecause = await userBufferSupport();
   }
 
@@ -61,13 +56,7 @@ export class ProactorTCPServer extends BaseServer {
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const asyncSocket = this.#proactor.adoptAccepted(socket, this.#emulatedBecause === undefined);
     const connection = new ProactorConnection(asyncSocket, this.limits);
-    const done = runRequest(
-      this.#handlerClass!,
-      connection,
-      context.server,
-      context.signal,
-      context.onError,
-    );
+    const done = this.runHandler(connection, context);
     return {
       done,
       closeWrite: () => asyncSocket.shutdownWrite(),

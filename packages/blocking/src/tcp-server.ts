@@ -5,14 +5,11 @@
 import type { Socket } from 'node:net';
 import {
   BaseServer,
-  type HandlerClass,
   type HandlerSpec,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestOutcome,
   type RequestTask,
-  runRequest,
   type ServerOptions,
   toAddress,
 } from '@iomodels/contract';
@@ -58,7 +55,6 @@ class SerialRequest implements RequestTask {
 export class TCPServer extends BaseServer {
   readonly model = 'blocking';
   readonly mode = 'serial';
-  #handlerClass: HandlerClass | undefined;
   readonly #waiting: SerialRequest[] = [];
   readonly #readBuffer = Buffer.allocUnsafe(64 * 1024);
   #busy = false;
@@ -74,7 +70,6 @@ export class TCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     await probeRuntime();
-    this.#handlerClass = await loadHandler(this.handler);
   }
 
   protected override processRequest(socket: Socket, context: RequestContext): RequestTask {
@@ -118,13 +113,7 @@ export class TCPServer extends BaseServer {
             }),
         },
       );
-      outcome = await runRequest(
-        this.#handlerClass!,
-        connection,
-        context.server,
-        context.signal,
-        context.onError,
-      );
+      outcome = await this.runHandler(connection, context);
     } catch (error) {
       context.onError(error, context.clientAddress);
     }

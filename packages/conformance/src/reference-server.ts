@@ -4,13 +4,10 @@ import type net from 'node:net';
 import {
   BaseServer,
   type Connection,
-  type HandlerClass,
   type Limits,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestTask,
-  runRequest,
   SocketConnection,
 } from '@iomodels/contract';
 
@@ -18,24 +15,13 @@ import {
 export class ReferenceTCPServer extends BaseServer {
   readonly model = 'reference';
   readonly mode = 'stream';
-  #handlerClass: HandlerClass | undefined;
-
-  protected override async prepare(): Promise<void> {
-    this.#handlerClass = await loadHandler(this.handler);
-  }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const connection = this.createConnection(socket, this.limits);
     const idle = this.options.idleTimeout ?? 0;
     if (idle > 0) socket.setTimeout(idle, () => socket.end());
     return {
-      done: runRequest(
-        this.#handlerClass!,
-        connection,
-        context.server,
-        context.signal,
-        context.onError,
-      ),
+      done: this.runHandler(connection, context),
       closeWrite: () => socket.end(),
       abort: () => socket.resetAndDestroy(),
     };

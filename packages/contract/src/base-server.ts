@@ -4,10 +4,12 @@
 // ForkingMixIn differ.
 import net from 'node:net';
 import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
+import type { HandlerClass } from './base-request-handler.js';
+import type { Connection } from './connection.js';
 import { AddressInUseError, ListenError, ServerClosedError, UsageError } from './errors.js';
-import type { HandlerSpec } from './handler-reference.js';
+import { type HandlerSpec, loadHandler } from './handler-reference.js';
 import { type Limits, resolveLimits } from './limits.js';
-import type { ErrorSink, RequestOutcome } from './run-request.js';
+import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 import {
   type ModelDescription,
   platformDemultiplexer,
@@ -94,6 +96,7 @@ export abstract class BaseServer implements AsyncDisposable {
   // an AbortController per connection would cost memory on every idle one.
   readonly #shutdownController = new AbortController();
   #info: ServerInfo | undefined;
+  #handlerClass: HandlerClass | undefined;
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
   readonly #counters = { accepted: 0, completed: 0, failed: 0, refused: 0 };
@@ -195,6 +198,22 @@ export abstract class BaseServer implements AsyncDisposable {
     };
   }
 
+  /**
+   * Runs the server's handler over `connection` with the shared runner (for
+   * models that run handlers in this thread). The handler was loaded, and
+   * checked, once before listening.
+   */
+  protected runHandler(connection: Connection, context: RequestContext): Promise<RequestOutcome> {
+    if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
+    return runRequest(
+      this.#handlerClass,
+      connection,
+      context.server,
+      context.signal,
+      context.onError,
+    );
+  }
+
   /** Hands an accepted, verified socket to the model. Must not throw for one bad connection. */
   protected abstract processRequest(socket: net.Socket, context: RequestContext): RequestTask;
 
@@ -224,6 +243,8 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 
   async #bind(): Promise<Address> {
+    // Fails before binding on an unknown handler, for every model.
+    this.#handlerClass = await loadHandler(this.handler);
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
     const host = this.options.host ?? DEFAULT_HOST;

@@ -4,14 +4,11 @@
 import type net from 'node:net';
 import {
   BaseServer,
-  type HandlerClass,
   type HandlerSpec,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestOutcome,
   type RequestTask,
-  runRequest,
   type ServerOptions,
 } from '@iomodels/contract';
 import { ProtocolConnection } from './protocol-connection.js';
@@ -34,15 +31,10 @@ export class ReactorTCPServer extends BaseServer {
   readonly model = 'multiplex';
   readonly mode = 'reactor';
   readonly reactor: Reactor;
-  #handlerClass: HandlerClass | undefined;
 
   constructor(handler: HandlerSpec, options: ReactorTCPServerOptions = {}) {
     super(handler, options);
     this.reactor = options.reactor ?? defaultReactor;
-  }
-
-  protected override async prepare(): Promise<void> {
-    this.#handlerClass = await loadHandler(this.handler);
   }
 
   protected override netServerOptions(): net.ServerOpts {
@@ -50,21 +42,13 @@ export class ReactorTCPServer extends BaseServer {
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
-    const handlerClass = this.#handlerClass;
-    if (handlerClass === undefined) throw new Error('handler not loaded: listen() first');
     const connection = new ProtocolConnection(this.limits, context.clientAddress);
     const transport = this.reactor[ATTACH](socket, connection, {
       limits: this.limits,
       idleTimeout: this.options.idleTimeout || undefined,
     });
     transport.start();
-    const ran = runRequest(
-      handlerClass,
-      connection,
-      context.server,
-      context.signal,
-      context.onError,
-    );
+    const ran = this.runHandler(connection, context);
     // The request is over once the socket is released, not just the handler.
     return new ReactorRequest(
       transport,

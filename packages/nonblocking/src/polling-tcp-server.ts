@@ -5,13 +5,10 @@
 import type net from 'node:net';
 import {
   BaseServer,
-  type HandlerClass,
   type HandlerSpec,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestTask,
-  runRequest,
   type ServerOptions,
   UsageError,
 } from '@iomodels/contract';
@@ -65,7 +62,6 @@ export class PollingTCPServer extends BaseServer {
   readonly mode: 'polling' | 'busy';
   /** The effective backoff cap, ms. */
   readonly pollInterval: number;
-  #handlerClass: HandlerClass | undefined;
   readonly #connections = new Set<PollingConnection>();
   readonly #counters: PollCounters = {
     sweeps: 0,
@@ -100,7 +96,6 @@ export class PollingTCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     await probeRuntime();
-    this.#handlerClass = await loadHandler(this.handler);
   }
 
   protected override release(): void {
@@ -117,13 +112,7 @@ export class PollingTCPServer extends BaseServer {
       released: (released) => this.#connections.delete(released),
     });
     this.#connections.add(connection);
-    const done = runRequest(
-      this.#handlerClass!,
-      connection,
-      context.server,
-      context.signal,
-      context.onError,
-    );
+    const done = this.runHandler(connection, context);
     return {
       done,
       closeWrite: () => connection.closeWrite(),
