@@ -4,7 +4,6 @@ import type { Socket } from 'node:net';
 import {
   BaseServer,
   type HandlerSpec,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestTask,
@@ -76,7 +75,6 @@ export class ForkingTCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     await probeRuntime();
-    await loadHandler(this.#handlerReference);
     const pool = new ProcessPool({
       handler: this.#handlerReference,
       maxChildren: this.maxChildren,

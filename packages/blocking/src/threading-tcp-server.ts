@@ -5,7 +5,6 @@ import {
   BaseServer,
   type CloseOptions,
   type HandlerSpec,
-  loadHandler,
   type ModelDescription,
   type RequestContext,
   type RequestTask,
@@ -116,7 +115,6 @@ export class ThreadingTCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     await probeRuntime();
-    await loadHandler(this.#handlerReference); // a clear error here, not in a thread
     const pool = new ThreadPool({
       handler: this.#handlerReference,
       maxThreads: this.maxThreads,
