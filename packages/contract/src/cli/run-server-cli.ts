@@ -35,6 +35,9 @@ export async function runServerCli(
       process.stdout.write(`${usage(command)}\n`);
       return process.exit(0);
     }
+    // Handlers go in before the listening line: a supervisor that signals as
+    // soon as it reads that line must find them installed (it raced, seen on Node 24).
+    const stopSignal = firstSignal();
     // Fail on an unknown handler before binding, even for models that load it elsewhere.
     await loadHandler(args.handler);
     server = await command.create(args);
@@ -42,7 +45,7 @@ export async function runServerCli(
     process.stdout.write(
       `listening on ${formatAddress(address)} (${server.model}/${server.mode})\n`,
     );
-    return await serveUntilSignal(server, args.grace, command.name);
+    return await serveUntilSignal(server, stopSignal, args.grace, command.name);
   } catch (error) {
     if (isBadInput(error)) {
       process.stderr.write(`${command.name}: ${(error as Error).message}\n`);
@@ -63,11 +66,21 @@ function isBadInput(error: unknown): boolean {
   );
 }
 
-async function serveUntilSignal(server: BaseServer, grace: number, name: string): Promise<never> {
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+/** Resolves with the first SIGINT or SIGTERM; the handlers are installed at once. */
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+}
+
+async function serveUntilSignal(
+  server: BaseServer,
+  stopSignal: Promise<NodeJS.Signals>,
+  grace: number,
+  name: string,
+): Promise<never> {
+  const signal = await stopSignal;
   // A second signal means "now".
   const force = () => process.exit(130);
   process.once('SIGINT', force);
