@@ -1,12 +1,12 @@
 // `iomodels-client`: the seed's client loop — receive, print, prompt, send,
 // stop after `exit` — interactive on a TTY, unattended when stdin is piped.
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import {
   ConnectionError,
   DEFAULT_PORT,
   EXIT_USAGE,
   formatAddress,
+  parseFlags,
   toAddress,
   UsageError,
 } from '@iomodels/contract';
@@ -187,22 +187,7 @@ class Session {
 }
 
 function parseClientArgs(argv: readonly string[]) {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, ['host', 'port', 'timeout']);
   if (values.help) return 'help' as const;
   const port = Number(values.port ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -10,6 +10,7 @@ export {
   type ServerStats,
 } from './base-server.js';
 export {
+  parseFlags,
   parseServerArgs,
   type ServerArgs,
   type ServerCommandSpec,

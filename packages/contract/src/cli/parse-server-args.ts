@@ -40,24 +40,7 @@ export function parseServerArgs(
   argv: readonly string[],
   spec: ServerCommandSpec,
 ): ServerArgs | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        handler: { type: 'string' },
-        mode: { type: 'string' },
-        grace: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseFlags(argv, ['host', 'port', 'handler', 'mode', 'grace']);
   if (values.help) return 'help';
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
@@ -77,6 +60,26 @@ export function parseServerArgs(
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
   return { host, port, handler, mode, grace: grace * 1000 };
+}
+
+/**
+ * Strict flag parsing shared by every bin: each named flag takes a value,
+ * `--help`/`-h` is a switch, anything else (unknown flag, positional) is a
+ * `UsageError` with Node's own message.
+ */
+export function parseFlags(
+  argv: readonly string[],
+  names: readonly string[],
+): Record<string, string | boolean | undefined> {
+  const options: Record<string, { type: 'string' } | { type: 'boolean'; short: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const name of names) options[name] = { type: 'string' };
+  try {
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function defaultMode(spec: ServerCommandSpec): string {
