@@ -1,5 +1,7 @@
 // @iomodels/fd — the one place that touches Node's internal socket handle.
 // Private: bundled into the model packages that go below net.Socket.
+export type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
+export { byteStreamOf } from './byte-stream-of.js';
 export { descriptorOf, type SocketLike, setBlocking } from './descriptor.js';
 export {
   readDescriptor,
@@ -11,8 +13,10 @@ export {
   writeDescriptor,
 } from './descriptor-io.js';
 export { closeHandle, receivedHandle, sendSocket } from './handle-passing.js';
+export { HandleStream, handleStream, handleStreamSupported } from './handle-stream.js';
 export { probeRuntime } from './probe-runtime.js';
 export { checkRuntime, type TcpHandle } from './runtime-check.js';
+export { SocketStream, socketStream } from './socket-stream.js';
 export {
   probeUserBufferSocket,
   type UserBufferRead,

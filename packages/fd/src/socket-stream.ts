@@ -1,0 +1,197 @@
+// The ByteStream over the public net.Socket API: the fallback where the
+// handle-level stream is unavailable, and the same contract, so the owner
+// has one code path. Reads are copied into the owner's buffer (the socket
+// allocated its own chunk already); writes go through the Writable.
+import type net from 'node:net';
+import { type Address, toAddress } from '@iomodels/contract';
+import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
+
+const STREAM = Symbol('socketStream');
+type OwnedSocket = net.Socket & { [STREAM]: SocketStream };
+
+// Shared listeners (`this` is the socket): no closures per connection.
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[STREAM].deliver(chunk);
+}
+function onSocketEnd(this: OwnedSocket): void {
+  this[STREAM].ended();
+}
+function onSocketDrain(this: OwnedSocket): void {
+  this[STREAM].drained();
+}
+function onSocketError(this: OwnedSocket, error: Error): void {
+  this[STREAM].failed(error);
+}
+
+/**
+ * Wraps `socket` (never read yet, or paused) as a ByteStream. The socket
+ * keeps its handle and stays its server's connection.
+ */
+export function socketStream(
+  socket: net.Socket,
+  listener: ByteStreamListener,
+  buffer: Uint8Array,
+): SocketStream {
+  return new SocketStream(socket, listener, buffer);
+}
+
+/** See {@link socketStream}. */
+export class SocketStream implements ByteStream {
+  readonly kind = 'socket';
+  readonly #socket: net.Socket;
+  readonly #listener: ByteStreamListener;
+  readonly #remote: Address;
+  #buffer: Uint8Array;
+  #reading = false;
+  #ended = false;
+  #failed = false;
+
+  constructor(socket: net.Socket, listener: ByteStreamListener, buffer: Uint8Array) {
+    this.#socket = socket;
+    this.#listener = listener;
+    this.#buffer = buffer;
+    this.#remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    // FIN from the peer must not end our side: the owner decides.
+    socket.allowHalfOpen = true;
+    (socket as OwnedSocket)[STREAM] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('drain', onSocketDrain);
+    socket.on('error', onSocketError);
+    this.readStart();
+  }
+
+  get pendingBytes(): number {
+    return this.#socket.writableLength;
+  }
+
+  get reading(): boolean {
+    return this.#reading;
+  }
+
+  get closed(): boolean {
+    return this.#socket.destroyed;
+  }
+
+  /** @internal A chunk arrived: copied into the owner's buffer, in pieces if larger. */
+  deliver(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length && this.#reading) {
+      const length = Math.min(this.#buffer.byteLength, chunk.length - offset);
+      this.#buffer.set(chunk.subarray(offset, offset + length));
+      offset += length;
+      const next = this.#listener.onData(this.#buffer, length);
+      if (next !== undefined) this.#buffer = next;
+    }
+    // Bytes that arrived after a readStop go back to the socket for later.
+    if (offset < chunk.length) this.#socket.unshift(chunk.subarray(offset));
+  }
+
+  /** @internal */
+  ended(): void {
+    this.#reading = false;
+    this.#ended = true;
+    this.#listener.onEnd();
+  }
+
+  /** @internal */
+  drained(): void {
+    if (this.#socket.writableLength === 0) this.#listener.onDrain();
+  }
+
+  /** @internal */
+  failed(error: Error): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#reading = false;
+    this.#listener.onError(error);
+  }
+
+  write(data: Uint8Array, done?: WriteDone): boolean {
+    const pending = done ? new PendingWrite(this.#socket, done) : undefined;
+    this.#socket.write(data, pending?.callback);
+    return this.#completedAtOnce(pending);
+  }
+
+  writeString(text: string, done?: WriteDone): boolean {
+    const pending = done ? new PendingWrite(this.#socket, done) : undefined;
+    this.#socket.write(text, 'utf8', pending?.callback);
+    return this.#completedAtOnce(pending);
+  }
+
+  /** Complete at once when nothing is left in the Writable; `done` is then not called. */
+  #completedAtOnce(pending: PendingWrite | undefined): boolean {
+    const complete = this.#socket.writableLength === 0 && !this.#socket.destroyed;
+    if (complete && pending) pending.cancelled = true;
+    return complete;
+  }
+
+  readStart(): void {
+    if (this.#reading || this.#ended || this.#socket.destroyed) return;
+    this.#reading = true;
+    this.#socket.resume();
+  }
+
+  readStop(): void {
+    if (!this.#reading) return;
+    this.#reading = false;
+    this.#socket.pause();
+  }
+
+  shutdown(done?: WriteDone): void {
+    this.#socket.end(done && (() => done(null)));
+  }
+
+  close(done?: () => void): void {
+    if (done) {
+      if (this.#socket.closed) queueMicrotask(done);
+      else this.#socket.once('close', () => done());
+    }
+    this.#socket.destroy();
+  }
+
+  reset(done?: () => void): void {
+    if (done) {
+      if (this.#socket.closed) queueMicrotask(done);
+      else this.#socket.once('close', () => done());
+    }
+    if (this.#socket.destroyed) return;
+    this.#socket.resetAndDestroy();
+  }
+
+  setNoDelay(enabled: boolean): void {
+    this.#socket.setNoDelay(enabled);
+  }
+
+  setKeepAlive(enabled: boolean, initialDelayMs = 0): void {
+    this.#socket.setKeepAlive(enabled, initialDelayMs);
+  }
+
+  remote(): Address {
+    return this.#remote;
+  }
+
+  local(): Address {
+    const s = this.#socket;
+    return toAddress(s.localAddress, s.localPort, s.localFamily);
+  }
+}
+
+/** A write's `done`, unless the write turned out to complete at once (Node calls back later anyway). */
+class PendingWrite {
+  cancelled = false;
+  readonly callback: (error?: Error | null) => void;
+  constructor(socket: net.Socket, done: WriteDone) {
+    this.callback = (error) => {
+      if (this.cancelled) return;
+      // Node completes a write its destroy cancelled with no error; the owner must hear it failed.
+      done(error ?? (socket.destroyed ? cancelledWrite() : null));
+    };
+  }
+}
+
+function cancelledWrite(): Error {
+  const error = new Error('write ECANCELED: the stream was closed first') as NodeJS.ErrnoException;
+  error.code = 'ECANCELED';
+  return error;
+}
