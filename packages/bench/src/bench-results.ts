@@ -17,7 +17,10 @@ export interface PingPongFigure {
   served: number;
   /** Server CPU (process tree) per message, median over rounds; null without /proc. */
   cpuUsPerMsg: number | null;
-  /** Load generator CPU over the measured span, % of its core, median over rounds. */
+  /**
+   * CPU of the load generator that took the figure (see BenchResults.generators)
+   * over the measured span, % of its core, median over rounds.
+   */
   loadCpuPercent: number;
   /** msgs/s of every window, for the record. */
   samples: number[];
@@ -74,11 +77,25 @@ export interface ServerResult {
   notes: string[];
 }
 
+/** Which load generator drove a workload: the C epoll program (native/pingpong.c) or the Node one. */
+export type GeneratorName = 'c-epoll' | 'node';
+
+/** The load generator of each workload, and why the C one was not used, if it was not. */
+export interface Generators {
+  pingPong: GeneratorName;
+  connectionRate: GeneratorName;
+  bulk: GeneratorName;
+  idleMemory: GeneratorName;
+  /** Why ping-pong and connection rate fell back to the Node generator; null when they did not. */
+  fallback: string | null;
+}
+
 export interface BenchResults {
   machine: MachineInfo;
   profile: BenchProfile;
   /** CPUs the server and the load generator were pinned to, or null when not pinned. */
   pinning: { server: number; load: number } | null;
+  generators: Generators;
   durationSec: number;
   servers: ServerResult[];
 }

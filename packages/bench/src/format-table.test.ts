@@ -6,6 +6,7 @@ import {
   formatNumber,
   formatRatio,
   formatTable,
+  generatorLine,
   latencyTable,
   ratioTable,
   report,
@@ -115,6 +116,13 @@ const results: BenchResults = {
   },
   profile: PROFILES.smoke,
   pinning: { server: 0, load: 1 },
+  generators: {
+    pingPong: 'c-epoll',
+    connectionRate: 'c-epoll',
+    bulk: 'node',
+    idleMemory: 'node',
+    fallback: null,
+  },
   durationSec: 12,
   servers: [
     server('node-net', { kind: 'baseline' }),
@@ -188,5 +196,21 @@ describe('result tables', () => {
     expect(text).toContain('fast msgs/s @10: 4 of 10 connections served');
     expect(text).toContain('† the load generator');
     expect(text).toContain('gone: not built');
+    expect(text).toContain(
+      'load generator: C epoll (native/pingpong.c) for ping-pong, connection rate; Node net for bulk, idle memory',
+    );
+  });
+
+  it('says when the Node generator measured everything, and why', () => {
+    const line = generatorLine({
+      pingPong: 'node',
+      connectionRate: 'node',
+      bulk: 'node',
+      idleMemory: 'node',
+      fallback: 'no C compiler (cc, gcc)',
+    });
+    expect(line).toBe(
+      'Node net for every workload (C generator not used: no C compiler (cc, gcc))',
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Plain-text output: Markdown tables (readable in a terminal, pasteable into
 // a README) of absolute figures, latencies and ratios to plain Node net.
-import type { BenchResults, ServerResult } from './bench-results.js';
+import type { BenchResults, GeneratorName, Generators, ServerResult } from './bench-results.js';
 
 /** Shown where there is no figure (skipped, failed, not measured in this profile). */
 export const MISSING = '—';
@@ -190,8 +190,34 @@ export function runHeader(results: BenchResults): string {
     `iomodels bench — ${p.name} run, ${m.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationSec)} s`,
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Node ${m.node}`,
     `pinning: ${pin}`,
+    `load generator: ${generatorLine(results.generators)}`,
     `medians of ${p.rounds * p.pingPong.windows} windows of ${p.pingPong.windowMs} ms (${p.rounds} round(s) × ${p.pingPong.windows}); 64 B ping-pong, 16 KiB bulk`,
   ].join('\n');
+}
+
+const GENERATOR_NAMES: Record<GeneratorName, string> = {
+  'c-epoll': 'C epoll (native/pingpong.c)',
+  node: 'Node net',
+};
+
+/** Which generator drove which workloads, e.g. "C epoll (...) for ping-pong, connection rate; Node net for bulk, idle memory". */
+export function generatorLine(g: Generators): string {
+  const workloads: Array<[string, GeneratorName]> = [
+    ['ping-pong', g.pingPong],
+    ['connection rate', g.connectionRate],
+    ['bulk', g.bulk],
+    ['idle memory', g.idleMemory],
+  ];
+  const used = [...new Set(workloads.map(([, name]) => name))];
+  const parts = used.map((name) =>
+    used.length === 1
+      ? `${GENERATOR_NAMES[name]} for every workload`
+      : `${GENERATOR_NAMES[name]} for ${workloads
+          .filter(([, n]) => n === name)
+          .map(([w]) => w)
+          .join(', ')}`,
+  );
+  return `${parts.join('; ')}${g.fallback ? ` (C generator not used: ${g.fallback})` : ''}`;
 }
 
 /** Everything printed at the end of a run. */
@@ -215,7 +241,7 @@ export function report(results: BenchResults): string {
       : []),
     ...(cols.some((c) => results.servers.some((s) => saturated(c, s)))
       ? [
-          `† the load generator used ≥ ${LOAD_SATURATED_PERCENT} % of its core: the server may be faster than shown`,
+          `† the load generator that took the figure used ≥ ${LOAD_SATURATED_PERCENT} % of its core: the server may be faster than shown`,
         ]
       : []),
     '',

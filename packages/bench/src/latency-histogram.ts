@@ -3,10 +3,13 @@
 // path. Buckets are 1 % wide, so reported percentiles are within 1 %.
 
 /** Bucket growth factor: each bucket is 1 % wider than the one below. */
-const GROWTH = 1.01;
+export const GROWTH = 1.01;
 const SCALE = 1 / Math.log(GROWTH);
-/** Covers 1 µs .. about 100 s; anything above lands in the last bucket. */
-const BUCKETS = 1 + Math.ceil(Math.log(1e8) * SCALE);
+/**
+ * Covers 1 µs .. about 100 s; anything above lands in the last bucket. (The C
+ * load generator is given GROWTH and BUCKETS and buckets the same way.)
+ */
+export const BUCKETS = 1 + Math.ceil(Math.log(1e8) * SCALE);
 
 /** Sparse, serialisable form: `[bucketIndex, count]` pairs, index ascending. */
 export type HistogramSnapshot = Array<[number, number]>;

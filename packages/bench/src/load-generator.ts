@@ -62,8 +62,12 @@ export interface MeasureOptions {
   windows: number;
   /** Longest time to wait for every connection to be served once. */
   rampTimeoutMs: number;
-  /** Called when the measured span starts and ends (e.g. to sample server CPU). */
-  onMeasure?: (phase: 'start' | 'end') => void;
+  /**
+   * Called when the measured span starts and ends (e.g. to sample server CPU).
+   * The load keeps running until what it returns at 'end' settles, so the
+   * server still has every connection (and its threads) when it is sampled.
+   */
+  onMeasure?: (phase: 'start' | 'end') => unknown;
 }
 
 export interface PingPongOptions extends MeasureOptions {
@@ -527,7 +531,7 @@ async function measure(
   }
   const cpu = process.cpuUsage(cpuBefore);
   const spanMs = performance.now() - spanStart;
-  options.onMeasure?.('end');
+  await options.onMeasure?.('end');
   return { windows, loadCpuPercent: spanMs > 0 ? (cpu.user + cpu.system) / 10 / spanMs : 0 };
 }
 

@@ -24,6 +24,9 @@ export type LoadRequest = { id: number; target: Target } & (
   | { op: 'close-idle' }
 );
 
+/** Runner → load process: the server has been sampled at the end of request `sampled`'s span. */
+export type SampledAck = { sampled: number };
+
 /** Load process → runner. */
 export type LoadResponse =
   | { id: number; measure: 'start' | 'end' }
@@ -44,7 +47,7 @@ export class LoadProcess {
     {
       resolve: (m: Final) => void;
       reject: (e: Error) => void;
-      onMeasure?: (phase: 'start' | 'end') => void;
+      onMeasure?: (phase: 'start' | 'end') => unknown;
     }
   >();
 
@@ -56,7 +59,16 @@ export class LoadProcess {
     this.child.on('message', (message: LoadResponse) => {
       const entry = this.waiting.get(message.id);
       if (!entry) return;
-      if ('measure' in message) return entry.onMeasure?.(message.measure);
+      if ('measure' in message) {
+        const sampling = Promise.resolve(entry.onMeasure?.(message.measure));
+        // The generator holds the load at the span's end until told the sample is taken.
+        if (message.measure === 'end') {
+          const ack: SampledAck = { sampled: message.id };
+          const send = () => this.child.connected && this.child.send(ack);
+          void sampling.then(send, send);
+        }
+        return;
+      }
       this.waiting.delete(message.id);
       entry.resolve(message);
     });
@@ -69,7 +81,7 @@ export class LoadProcess {
   }
 
   /** Sends one request and resolves with its final answer. */
-  request(request: Request, onMeasure?: (phase: 'start' | 'end') => void): Promise<Final> {
+  request(request: Request, onMeasure?: (phase: 'start' | 'end') => unknown): Promise<Final> {
     const id = this.nextId++;
     return new Promise<Final>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, ...(onMeasure ? { onMeasure } : {}) });

@@ -1,10 +1,7 @@
-// What a server process tree uses, read from /proc (Linux): CPU ticks and
-// memory summed over the process and all its descendants (forked children,
-// worker threads are already inside their process). Elsewhere: null.
+// A server's process tree as /proc (Linux) shows it: which processes it has,
+// and their memory summed (forked children; worker threads are already inside
+// their process). Its CPU is in tree-cpu.ts. Elsewhere: null.
 import { readdirSync, readFileSync } from 'node:fs';
-
-/** Kernel clock ticks per second for /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 
 /** Memory of a process tree, bytes. */
 export interface TreeMemory {
@@ -25,8 +22,8 @@ export function procAvailable(): boolean {
   }
 }
 
-/** Fields of /proc/<pid>/stat after the parenthesised command name. */
-function statFields(pid: number): string[] | null {
+/** Fields of /proc/<pid>/stat after the parenthesised command name (field 3, state, is index 0). */
+export function statFields(pid: number): string[] | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -56,45 +53,6 @@ export function processTree(root: number): number[] {
     queue.push(...(children.get(pid) ?? []));
   }
   return tree;
-}
-
-/**
- * CPU seconds used by the tree so far. Each live thread's run time comes from
- * /proc/<pid>/task/<tid>/schedstat (nanoseconds): /proc/<pid>/stat counts in
- * 10 ms ticks per process, which rounds a thousand forked children's few
- * milliseconds each down to nothing. Reaped children add their stat
- * cutime + cstime; a process without schedstat falls back to its stat times.
- */
-export function treeCpuSeconds(root: number): number | null {
-  if (!procAvailable()) return null;
-  let seconds = 0;
-  for (const pid of processTree(root)) {
-    const f = statFields(pid);
-    if (!f) continue;
-    // stat fields 14..17 (utime, stime, cutime, cstime) are indices 11..14 here.
-    seconds += (Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND;
-    const threads = threadRunNanos(pid);
-    seconds +=
-      threads === null ? (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND : threads / 1e9;
-  }
-  return seconds;
-}
-
-/** Sum of the first schedstat field (ns on CPU) over a process's live threads, or null. */
-function threadRunNanos(pid: number): number | null {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return null;
-  }
-  let nanos = 0;
-  for (const tid of tids) {
-    const text = safeRead(`/proc/${pid}/task/${tid}/schedstat`);
-    if (text === null) return null;
-    nanos += Number(text.split(' ')[0]);
-  }
-  return nanos;
 }
 
 /** RSS and PSS summed over the tree. */

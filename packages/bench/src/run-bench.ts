@@ -9,31 +9,38 @@ import { fileURLToPath } from 'node:url';
 import { type BenchProfile, PROFILES, type Timing } from './bench-profile.js';
 import {
   type BenchResults,
+  type Generators,
   type MemoryFigure,
   type ServerResult,
   ServerSamples,
 } from './bench-results.js';
-import { formatNumber, report } from './format-table.js';
-import type { Target, WorkloadResult } from './load-generator.js';
+import { formatNumber, generatorLine, report } from './format-table.js';
+import type { MeasureOptions, Target, WorkloadResult } from './load-generator.js';
 import { LoadProcess } from './load-protocol.js';
 import { machineInfo } from './machine-info.js';
+import { buildNativeLoad } from './native-build.js';
+import { NativeLoadGenerator } from './native-load.js';
 import { pingPongChartSvg } from './pingpong-chart.js';
-import { treeCpuSeconds, treeMemory } from './proc-stats.js';
+import { treeMemory } from './proc-stats.js';
 import { type ServerSpec, serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
+import { cpuSecondsBetween, sampleTreeCpu, type TreeCpuSample } from './tree-cpu.js';
 
-const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick] [--only NAME[,NAME...]] [--out DIR | --no-write]
+const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
   (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (< 15 min)
   --quick    1 round, shorter windows, idle memory at 2,000 only (< 2 min)
   --smoke    seconds: every server briefly, echo checked byte-exact, no speed judged;
              exits 1 if a server fails to start, corrupts data or serves nothing; writes no files unless --out
   --only     measure only servers whose name contains one of these strings (node-net is always kept as the baseline)
+  --generator  c (default): ping-pong and connection rate by the C epoll generator, compiled at start
+             (falls back to node, saying why, when there is no C compiler); node: the Node generator for all
   --out      folder for results.json and pingpong.svg (default: docs/bench of the repository)`;
 
 interface Args {
   profile: BenchProfile;
   only: string[] | null;
   out: string | null;
+  generator: 'c' | 'node';
 }
 
 const defaultOut = fileURLToPath(new URL('../../../docs/bench/', import.meta.url));
@@ -42,6 +49,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   let name: BenchProfile['name'] = 'full';
   let only: string[] | null = null;
   let out: string | null | undefined;
+  let generator: Args['generator'] = 'c';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
@@ -51,10 +59,14 @@ function parseArgs(argv: string[]): Args | 'help' {
     else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (arg === '--out') out = argv[++i] ?? defaultOut;
     else if (arg === '--no-write') out = null;
-    else throw new Error(`unknown flag ${arg}\n${USAGE}`);
+    else if (arg === '--generator') {
+      const value = argv[++i];
+      if (value !== 'c' && value !== 'node') throw new Error(`--generator is c or node\n${USAGE}`);
+      generator = value;
+    } else throw new Error(`unknown flag ${arg}\n${USAGE}`);
   }
   if (out === undefined) out = name === 'smoke' ? null : defaultOut;
-  return { profile: PROFILES[name], only, out };
+  return { profile: PROFILES[name], only, out, generator };
 }
 
 const began = Date.now();
@@ -68,6 +80,8 @@ interface Session {
   spec: ServerSpec;
   server: RunningServer;
   target: Target;
+  /** The C generator for ping-pong and connection rate, or null: the Node one drives those too. */
+  native: NativeLoadGenerator | null;
   result: ServerResult;
   samples: ServerSamples;
   tag: string;
@@ -96,6 +110,8 @@ async function main(): Promise<number> {
       ? 'pinning: server → CPU 0, load generator → CPU 1'
       : 'pinning: none (no taskset or 1 CPU)',
   );
+  const { native, generators } = chooseGenerators(args.generator, pinning?.load ?? null);
+  progress(`load generator: ${generatorLine(generators)}`);
   const results = new Map<string, ServerResult>();
   const samples = new Map<string, ServerSamples>();
   for (const spec of specs) {
@@ -158,6 +174,7 @@ async function main(): Promise<number> {
           spec,
           server,
           target: { host: server.host, port: server.port },
+          native,
           result,
           samples: samples.get(spec.name)!,
           tag,
@@ -191,6 +208,7 @@ async function main(): Promise<number> {
     machine,
     profile,
     pinning,
+    generators,
     durationSec: (Date.now() - startedAt) / 1000,
     servers: [...results.values()],
   };
@@ -205,6 +223,33 @@ async function main(): Promise<number> {
     process.stdout.write(`\nwrote ${json}\nwrote ${svg}\n`);
   }
   return verdict(bench);
+}
+
+/**
+ * The C generator for ping-pong and connection rate when asked for and it
+ * builds; otherwise the Node generator, and the reason goes in the results
+ * (and, through the header line, once on stderr).
+ */
+function chooseGenerators(
+  wanted: Args['generator'],
+  loadCpu: number | null,
+): { native: NativeLoadGenerator | null; generators: Generators } {
+  const node: Generators = {
+    pingPong: 'node',
+    connectionRate: 'node',
+    bulk: 'node',
+    idleMemory: 'node',
+    fallback: null,
+  };
+  if (wanted === 'node') return { native: null, generators: node };
+  const build = buildNativeLoad();
+  if (build.binary === null)
+    return { native: null, generators: { ...node, fallback: build.reason } };
+  if (build.compiler) progress(`compiled ${build.binary} (${build.compiler})`);
+  return {
+    native: new NativeLoadGenerator(build.binary, loadCpu),
+    generators: { ...node, pingPong: 'c-epoll', connectionRate: 'c-epoll' },
+  };
 }
 
 /** What one start of a server is used for. */
@@ -241,11 +286,11 @@ async function measureServer(
   if (step.idleCpu) {
     // Idle CPU first, on a fresh server with no connections.
     await sleep(200);
-    const before = treeCpuSeconds(server.pid);
+    const before = sampleTreeCpu(server.pid);
     await sleep(profile.idleCpuMs);
-    const after = treeCpuSeconds(server.pid);
+    const after = sampleTreeCpu(server.pid);
     if (before !== null && after !== null) {
-      result.idleCpuPercent = ((after - before) / (profile.idleCpuMs / 1000)) * 100;
+      result.idleCpuPercent = (cpuSecondsBetween(before, after) / (profile.idleCpuMs / 1000)) * 100;
       progress(`${tag}: idle CPU ${result.idleCpuPercent.toFixed(1)} % of a core`);
     }
   }
@@ -317,17 +362,30 @@ async function workload(
   options: Timing & Record<string, number>,
   onCpu?: (seconds: number | null) => void,
 ): Promise<WorkloadResult | null> {
-  const { server, result, target, tag } = session;
-  let cpuStart: number | null = null;
-  const answer = await load.request({ op, target, options } as never, (phase) => {
-    if (phase === 'start') cpuStart = treeCpuSeconds(server.pid);
+  const { server, result, target, tag, native } = session;
+  let cpuStart: TreeCpuSample | null = null;
+  // Both generators keep the load on after 'end' until this returns.
+  const onMeasure: MeasureOptions['onMeasure'] = (phase) => {
+    if (phase === 'start') cpuStart = sampleTreeCpu(server.pid);
     else if (cpuStart !== null) {
-      const end = treeCpuSeconds(server.pid);
-      onCpu?.(end === null ? null : end - cpuStart);
+      const end = sampleTreeCpu(server.pid);
+      onCpu?.(end === null ? null : cpuSecondsBetween(cpuStart, end));
     }
-  });
-  if (!('result' in answer)) throw new Error(`unexpected answer to ${op}`);
-  const res = answer.result;
+  };
+  let res: WorkloadResult;
+  if (native && op === 'ping-pong') {
+    res = await native.pingPong(target, {
+      ...options,
+      connections: options.connections!,
+      onMeasure,
+    });
+  } else if (native && op === 'connection-rate') {
+    res = await native.connectionRate(target, { ...options, onMeasure });
+  } else {
+    const answer = await load.request({ op, target, options } as never, onMeasure);
+    if (!('result' in answer)) throw new Error(`unexpected answer to ${op}`);
+    res = answer.result;
+  }
   result.errors += res.errors;
   if (res.firstError && !result.notes.some((n) => n.startsWith(`${op}:`))) {
     result.notes.push(`${op}: ${res.errors} socket error(s), first ${res.firstError}`);

@@ -1,65 +1,12 @@
 // The load generator against small in-process servers: correct echoes in any
 // chunking pass; a corrupting, mixing or chattering server is caught.
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoadGenerator, type Target } from '../src/load-generator.js';
+import { LoadGenerator } from '../src/load-generator.js';
+import { closeServers, corruptAt, dribble, echo, serve } from './echo-servers.js';
 
 const timing = { warmupMs: 20, windowMs: 200, windows: 2, rampTimeoutMs: 3_000 };
-const servers: Array<{ server: net.Server; sockets: net.Socket[] }> = [];
 
-async function serve(
-  onConnection: (socket: net.Socket, all: net.Socket[]) => void,
-): Promise<Target> {
-  const all: net.Socket[] = [];
-  const server = net.createServer((socket) => {
-    socket.on('error', () => {});
-    all.push(socket);
-    onConnection(socket, all);
-  });
-  servers.push({ server, sockets: all });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
-}
-
-afterEach(async () => {
-  for (const { server, sockets } of servers.splice(0)) {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-const echo = (socket: net.Socket) => socket.pipe(socket);
-
-/** Echoes every chunk back in pieces of 1..7 bytes, each a separate write a tick apart. */
-function dribble(socket: net.Socket) {
-  socket.on('data', (data: Buffer) => {
-    socket.pause();
-    let at = 0;
-    const step = () => {
-      if (at >= data.length) return socket.resume();
-      const n = 1 + Math.floor(Math.random() * 7);
-      socket.write(data.subarray(at, at + n));
-      at += n;
-      setImmediate(step);
-    };
-    step();
-  });
-  socket.on('end', () => socket.end());
-}
-
-/** Echoes, but with `mutate` applied to the byte stream at absolute offset `at`. */
-function corruptAt(at: number, mutate: (byte: number) => number) {
-  return (socket: net.Socket) => {
-    let seen = 0;
-    socket.on('data', (data: Buffer) => {
-      const copy = Buffer.from(data);
-      if (at >= seen && at < seen + copy.length) copy[at - seen] = mutate(copy[at - seen]!);
-      seen += copy.length;
-      socket.write(copy);
-    });
-    socket.on('end', () => socket.end());
-  };
-}
+afterEach(closeServers);
 
 describe('LoadGenerator ping-pong', () => {
   it('verifies every echo from a plain echo server', async () => {
