@@ -2,7 +2,7 @@
 // `ip::tcp::acceptor`): each `accept()` completes with the next connection.
 import type net from 'node:net';
 import { type Address, ConnectionClosedError, fromAddressInfo } from '@iomodels/contract';
-import { type AsyncSocket, type AsyncSocketOptions, acceptAsyncSocket } from './async-socket.js';
+import { AsyncSocket, type SocketSettings } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
@@ -24,27 +24,20 @@ interface PendingAccept {
  */
 export class AsyncAcceptor implements AsyncDisposable {
   readonly #server: net.Server;
-  readonly #socketOptions: AsyncSocketOptions;
+  readonly #settings: SocketSettings;
   readonly #backlog: number;
-  readonly #native: boolean;
   readonly #waiting: net.Socket[] = [];
   readonly #accepts: PendingAccept[] = [];
   #closed = false;
 
   /**
-   * @internal Use `Proactor.listen`. `native`: `server` was created with
-   * `pauseOnConnect` and accepted sockets take the user-buffer read path.
+   * @internal Use `Proactor.listen`. `server` was created with
+   * `pauseOnConnect`: libuv reads nothing before a socket is taken over.
    */
-  constructor(
-    server: net.Server,
-    socketOptions: AsyncSocketOptions,
-    backlog: number,
-    native = false,
-  ) {
+  constructor(server: net.Server, settings: SocketSettings, backlog: number) {
     this.#server = server;
-    this.#socketOptions = socketOptions;
+    this.#settings = settings;
     this.#backlog = backlog;
-    this.#native = native;
     server.on('connection', (socket: net.Socket) => this.#arrived(socket));
   }
 
@@ -114,15 +107,14 @@ export class AsyncAcceptor implements AsyncDisposable {
     if (op) {
       settle(op, undefined, this.#wrap(socket));
     } else if (this.#waiting.length < this.#backlog && !this.#closed) {
-      if (!this.#native) socket.pause(); // (pauseOnConnect: not reading anyway)
-      this.#waiting.push(socket);
+      this.#waiting.push(socket); // not read meanwhile (pauseOnConnect)
     } else {
       socket.destroy();
     }
   }
 
   #wrap(socket: net.Socket): AsyncSocket {
-    return acceptAsyncSocket(socket, this.#socketOptions, this.#native);
+    return new AsyncSocket(socket, this.#settings, 'handle');
   }
 }
 

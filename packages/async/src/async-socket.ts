@@ -1,7 +1,9 @@
 // A connected TCP socket whose reads and writes are posted operations that
 // complete later (Boost.Asio's `ip::tcp::socket`). One read outstanding at a
-// time; writes complete in the order they were posted.
-import net from 'node:net';
+// time; writes complete in the order they were posted. Underneath is an
+// `@iomodels/fd` ByteStream: straight on the libuv handle where the runtime
+// allows (`native`), the public net.Socket API otherwise (`emulated`).
+import type net from 'node:net';
 import {
   type Address,
   ConnectionClosedError,
@@ -11,11 +13,16 @@ import {
   LineTooLongError,
   peerError,
   type Sendable,
-  toAddress,
   toBytes,
   UnsupportedRuntimeError,
 } from '@iomodels/contract';
-import { probeUserBufferSocket, userBufferSocket } from '@iomodels/fd';
+import {
+  type ByteStream,
+  type ByteStreamListener,
+  byteStreamOf,
+  handleStreamSupported,
+  socketStream,
+} from '@iomodels/fd';
 import {
   abortReason,
   type CompletionCallback,
@@ -40,27 +47,50 @@ export interface AsyncSocketOptions {
 
 /**
  * How a socket's reads reach the caller's buffer.
- * `native`: libuv reads straight into a buffer the socket hands it (Node's
- * user-buffer path, `onread`) — the caller's own buffer when a read is
- * already posted at that moment, else one read buffer every native socket
- * shares (the completion copies out of it at once). `emulated`: Node reads
- * into chunks it allocates and the completion copies into the caller's buffer.
+ * `native`: the connection runs straight on its libuv handle (`@iomodels/fd`
+ * HandleStream, no net.Socket): libuv reads into the caller's own buffer
+ * when a read into it is already posted at that moment, else into one
+ * staging buffer every socket shares (the completion copies out of it at
+ * once). `emulated`: the public net.Socket API (`@iomodels/fd`
+ * SocketStream): Node reads into chunks it allocates, which are copied into
+ * the caller's buffer.
  */
 export type ReadPath = 'native' | 'emulated';
 
-const DEFAULT_READ_AHEAD = 256 * 1024;
-const DEFAULT_LINGER = 30_000;
+/** @internal The settings, resolved once per proactor. */
+export interface SocketSettings {
+  readonly readAhead: number;
+  readonly idleTimeout: number;
+  readonly lingerTimeout: number;
+}
+
+/** @internal */
+export function resolveSettings(options: AsyncSocketOptions = {}): SocketSettings {
+  return {
+    readAhead: options.readAhead ?? 256 * 1024,
+    idleTimeout: options.idleTimeout ?? 0,
+    lingerTimeout: options.lingerTimeout ?? 30_000,
+  };
+}
+
 const EMPTY = new Uint8Array(0);
 const NEWLINE = new Uint8Array([0x0a]);
 const decoder = new TextDecoder('utf-8');
 
 /**
- * Where libuv reads for every native socket that has no caller's buffer
- * installed. Shared: each read is consumed (completed or copied out) inside
- * its callback, before libuv reads into it again for any socket — libuv
- * reads one socket at a time on this thread.
+ * Where libuv reads for every socket that has no caller's buffer installed.
+ * Shared: each read is consumed (completed or copied out) inside its
+ * callback, before libuv reads into it again for any socket — libuv reads
+ * one socket at a time on this thread. An idle socket holds no read buffer.
  */
 const SHARED: Buffer = Buffer.allocUnsafeSlow(DEFAULT_RECV_SIZE);
+
+/** The start of SHARED as a view, kept while reads keep the same length (no view made per read). */
+let stagedView: Uint8Array = SHARED.subarray(0, 0);
+function staged(length: number): Uint8Array {
+  if (stagedView.length !== length) stagedView = SHARED.subarray(0, length);
+  return stagedView;
+}
 
 // What the outstanding read wants.
 const Read = {
@@ -75,6 +105,7 @@ const Read = {
 type Read = (typeof Read)[keyof typeof Read];
 
 interface PendingWrite {
+  /** Completes once this many writes that went asynchronous have completed. */
   readonly seq: number;
   readonly length: number;
   readonly signal: AbortSignal | undefined;
@@ -84,6 +115,9 @@ interface PendingWrite {
   onAbort: (() => void) | undefined;
 }
 
+/** Why accepted sockets are not on the native path, when one was not (first reason seen). */
+let fallbackReason: string | undefined;
+
 /**
  * A proactor socket. Every operation comes in two forms: it returns a
  * Promise, or — given a callback as its last argument — returns nothing and
@@ -92,64 +126,94 @@ interface PendingWrite {
  * error. Build one with `Proactor.connect`, `Proactor.accept` or
  * `Proactor.adopt`.
  */
-export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
-  /** The Node socket underneath (for options such as `setNoDelay`; do not read from it). */
-  readonly socket: net.Socket;
-  /** Whether reads use Node's user-buffer path on this socket; see {@link ReadPath}. */
+export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, ByteStreamListener {
+  /** How reads reach memory on this socket; see {@link ReadPath}. */
   readonly readPath: ReadPath;
 
-  readonly #readAhead: number;
-  readonly #lingerTimeout: number;
+  readonly #stream: ByteStream;
+  readonly #settings: SocketSettings;
   // Received bytes no read has taken yet; every entry is owned by the queue.
   #queue: Uint8Array[] = [];
   #queueBytes = 0;
+  /** Reading stopped (read-ahead full, or closing into a caller's buffer). */
   #paused = false;
   #eof = false;
   #error: Error | undefined;
-  #closed = false;
-  #closing: Promise<void> | undefined;
+  /** `close()` was called: input is thrown away, no new operation starts. */
   #discard = false;
+  /** What `close()` returns (made on its first call). */
+  #closing: Promise<void> | undefined;
+  #resolveClosing: (() => void) | undefined;
+  /** The descriptor is being or has been closed; nothing more goes through the stream. */
+  #released = false;
+  /** `shutdownWrite` (or `close`) was called: no more writes. */
+  #writeEnded = false;
+  /** The FIN went out (or failed): with end of stream too, the socket is released. */
+  #shutDone = false;
+  /** Release right after the FIN, without waiting for the peer's (closing into a caller's buffer). */
+  #releaseAfterShutdown = false;
+  #linger: NodeJS.Timeout | undefined;
+  /** Inside `onData`: the installed target is about to be replaced. */
+  #delivering = false;
+  /** The set of the proactor that tracks this socket. */
+  #owner: Set<AsyncSocket> | undefined;
+  #local: Address | undefined;
 
   // The one outstanding read (fields, not an object: no allocation per read).
   #readBusy = false;
   #read: Read = Read.None;
   #readBuffer: Uint8Array = EMPTY;
   #readMax = 0;
+  /** The portable connection's read: closed on this side = end of stream. */
+  #readPortable = false;
   #readResolve: ((value: never) => void) | undefined;
   #readReject: ((error: Error) => void) | undefined;
   #readCallback: CompletionCallback<never> | undefined;
   #readSignal: AbortSignal | undefined;
+  #onReadAbort: (() => void) | undefined;
 
-  // Writes: Node completes them in order; #writesDone counts its callbacks.
+  // Writes that did not complete at once, in order; the stream completes
+  // those in order, one `#onWriteDone` call each.
   #writes: PendingWrite[] = [];
-  #writesIssued = 0;
+  #asyncIssued = 0;
+  #asyncDone = 0;
   #writesDone = 0;
+  #onWriteDone: ((error: Error | null) => void) | undefined;
 
-  // Native path only: what libuv reads into next (SHARED or the caller's buffer).
+  /** What libuv reads into next: SHARED or the caller's buffer. */
   #installed: Uint8Array = SHARED;
+  /** Reads and writes seen, for the idle timer. */
+  #activity = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   /**
-   * @internal Use `Proactor`. A `native` socket is created without its
-   * `net.Socket` (`connectAsyncSocket`, `acceptAsyncSocket` attach it).
+   * @internal Use `Proactor`. Takes `socket` (accepted with
+   * `pauseOnConnect`, or connected, and never read) onto the libuv handle
+   * with `prefer: 'handle'` where the runtime allows, else (or with
+   * `'socket'`) over its public API.
    */
-  constructor(socket: net.Socket | undefined, options: AsyncSocketOptions = {}, native = false) {
-    this.#readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
-    this.#lingerTimeout = options.lingerTimeout ?? DEFAULT_LINGER;
-    this.readPath = native ? 'native' : 'emulated';
-    this.socket = socket as net.Socket;
-    if (socket) this.#attach(options);
+  constructor(socket: net.Socket, settings: SocketSettings, prefer: 'handle' | 'socket') {
+    this.#settings = settings;
+    this.#stream = streamOf(socket, this, prefer);
+    this.readPath = this.#stream.kind === 'handle' ? 'native' : 'emulated';
+    // A socket closed before it was taken over (e.g. while waiting for an accept).
+    if (this.#stream.closed) this.#release(false);
+    else if (settings.idleTimeout > 0) this.#startIdleTimer(settings.idleTimeout);
   }
 
   /** The peer's address. */
   get remote(): Address {
-    const s = this.socket;
-    return toAddress(s.remoteAddress, s.remotePort, s.remoteFamily);
+    return this.#stream.remote();
   }
 
   /** This end's address. */
   get local(): Address {
-    const s = this.socket;
-    return toAddress(s.localAddress, s.localPort, s.localFamily);
+    if (this.#local === undefined) {
+      const local = this.#stream.local();
+      if (this.#released) return local;
+      this.#local = local;
+    }
+    return this.#local;
   }
 
   /** Writes posted and not yet completed. */
@@ -164,7 +228,17 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   /** True once the socket is closed; every later operation fails with `ConnectionClosedError`. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#released;
+  }
+
+  /** TCP_NODELAY: send small writes at once instead of coalescing them (Nagle). */
+  setNoDelay(enabled = true): void {
+    if (!this.#released) this.#stream.setNoDelay(enabled);
+  }
+
+  /** SO_KEEPALIVE, first probe after `initialDelayMs`. */
+  setKeepAlive(enabled = true, initialDelayMs = 0): void {
+    if (!this.#released) this.#stream.setKeepAlive(enabled, initialDelayMs);
   }
 
   /**
@@ -186,8 +260,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   /**
    * Posts a read that completes with up to `maxBytes` bytes in a chunk the
-   * caller owns (empty at end of stream). On the emulated path this is the
-   * chunk Node read, handed over without a copy.
+   * caller owns (empty at end of stream).
    */
   receive(maxBytes?: number, options?: OperationOptions): Promise<Uint8Array>;
   receive(maxBytes: number, callback: CompletionCallback<Uint8Array>): void;
@@ -242,25 +315,49 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
-   * @internal The portable connection's read: up to `maxBytes` in a chunk the
-   * caller owns — the chunk itself when bytes are queued or the stream has
-   * ended (empty), else a Promise of it.
+   * @internal The portable connection's read (the contract's `recv`): up to
+   * `maxBytes` in a chunk the caller owns — the chunk itself when bytes are
+   * queued or the stream has ended (empty), else a Promise of it. Unlike
+   * `receive`, a connection this side closed or aborted reads as end of
+   * stream (as the contract's `SocketConnection` does), not as an error.
    */
   receiveNow(maxBytes: number): Uint8Array | Promise<Uint8Array> {
     if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
-    if (!this.#readBusy && this.#queueBytes > 0) return this.#takeChunk(maxBytes);
-    if (!this.#readBusy && this.#eof && !this.#error) return EMPTY;
-    return this.#postRead(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
+    if (!this.#readBusy) {
+      if (this.#queueBytes > 0) return this.#takeChunk(maxBytes);
+      const error = this.#error;
+      if (error !== undefined && !ConnectionClosedError.isInstance(error)) {
+        return Promise.reject(error);
+      }
+      if (this.#eof || error !== undefined || this.#released || this.#discard) return EMPTY;
+    } else {
+      return this.#postRead<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
+    }
+    // Nothing can complete it at once now (checked above): it is posted.
+    const pending = this.#postRead<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined);
+    this.#readPortable = true;
+    return pending!;
   }
 
-  /** Hands `bytes` to Node; true if the write completed inside the call. */
+  /** Hands `bytes` to the stream; true if the write completed inside the call. */
   #post(bytes: Uint8Array): boolean {
-    ++this.#writesIssued;
-    const socket = this.socket;
-    socket.write(bytes, this.#onWriteDone);
+    this.#activity++;
+    let done = this.#onWriteDone;
+    if (done === undefined) {
+      // Made on the first write, not per socket: an idle connection holds no closure.
+      done = (error) => this.#writeCompleted(error);
+      this.#onWriteDone = done;
+    }
+    if (!this.#stream.write(bytes, done)) {
+      ++this.#asyncIssued;
+      return false;
+    }
     // The kernel took every byte inside that call: the write has completed.
-    // (Only with nothing ahead of it: completions are delivered in order.)
-    return socket.writableLength === 0 && !socket.destroyed && this.#writes.length === 0;
+    // (A stream never completes a write at once behind queued ones; if it
+    // did, the completion would still wait for theirs, in order.)
+    if (this.#writes.length > 0) return false;
+    this.#writesDone++;
+    return true;
   }
 
   #pendingWrite(
@@ -268,9 +365,8 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     signal: AbortSignal | undefined,
     callback: CompletionCallback<number> | undefined,
   ): Promise<number> | undefined {
-    const seq = this.#writesIssued;
     const op: PendingWrite = {
-      seq,
+      seq: this.#asyncIssued,
       length,
       signal,
       resolve: undefined,
@@ -383,7 +479,12 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   /** Half-close: FIN after every posted write; reads go on. Idempotent. */
   shutdownWrite(): void {
-    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
+    if (this.#writeEnded || this.#released) return;
+    this.#writeEnded = true;
+    this.#stream.shutdown(() => {
+      this.#shutDone = true;
+      if (this.#eof || this.#releaseAfterShutdown) this.#release(false);
+    });
   }
 
   /**
@@ -394,30 +495,18 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * socket is released. Idempotent.
    */
   close(): Promise<void> {
-    if (this.#closing) return this.#closing;
-    const socket = this.socket;
-    this.#closing = socket.destroyed
+    this.#closing ??= this.#released
       ? Promise.resolve()
-      : new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    this.#failRead(new ConnectionClosedError('socket closed while a read was pending'));
-    this.#discard = true;
-    this.#queue = [];
-    this.#queueBytes = 0;
-    if (this.#installed !== SHARED) {
-      // libuv would still read into a caller's buffer that is no longer ours:
-      // stop reading, and release the socket once the output is flushed.
-      socket.pause();
-      socket.destroySoon();
-    } else {
-      this.#resume();
-      this.shutdownWrite();
-    }
-    if (!socket.destroyed) {
-      const timer = setTimeout(() => this.abort(), this.#lingerTimeout);
-      timer.unref();
-      socket.once('close', () => clearTimeout(timer));
-    }
+      : new Promise<void>((resolve) => {
+          this.#resolveClosing = resolve;
+        });
+    if (!this.#discard) this.#beginClose();
     return this.#closing;
+  }
+
+  /** @internal `close()` for the portable connection: the same, without a Promise to await. */
+  closeSoon(): void {
+    if (!this.#discard) this.#beginClose();
   }
 
   /**
@@ -426,10 +515,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   abort(reason: Error = new ConnectionClosedError('connection aborted on this side')): void {
     this.#fail(reason);
-    const socket = this.socket;
-    if (socket.destroyed) return;
-    if (socket.connecting || !socket.remoteAddress) socket.destroy();
-    else socket.resetAndDestroy();
+    this.#release(true);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -445,106 +531,110 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
   }
 
-  // ---- wiring -------------------------------------------------------------
-
-  /** @internal Attaches the listeners; for native sockets, after `net.connect` returned. */
-  attach(socket: net.Socket, options: AsyncSocketOptions): void {
-    (this as { socket: net.Socket }).socket = socket;
-    this.#attach(options);
+  /** @internal Counts this socket in `owner` until it is released (the proactor's open sockets). */
+  trackIn(owner: Set<AsyncSocket>): void {
+    if (this.#released) return;
+    this.#owner = owner;
+    owner.add(this);
   }
 
-  #attach(options: AsyncSocketOptions): void {
-    const socket = this.socket;
-    if (this.readPath === 'emulated') socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    socket.on('close', this.#onClose);
-    if (options.idleTimeout) {
-      socket.setTimeout(options.idleTimeout);
-      socket.on('timeout', () => {
-        const error = new ConnectionTimeoutError(
-          `connection idle for ${options.idleTimeout} ms; closed`,
-        );
-        this.#fail(error);
-        socket.destroy();
-      });
-    }
-  }
-
-  /** @internal The `onread` pair for `net.connect` (native path). */
-  userBufferHooks(): { buffer: () => Uint8Array; callback: (n: number, b: Uint8Array) => boolean } {
-    return { buffer: this.#nextTarget, callback: this.#onNativeRead };
-  }
-
-  // Called by Node before each read of the native path: where libuv reads
-  // next. The caller's buffer only if a read into it is already posted, has
-  // nothing queued ahead of it, and cannot be cancelled — once installed, the
-  // target cannot be swapped until bytes land in it.
-  #nextTarget = (): Uint8Array => {
-    const target =
-      this.#read === Read.Into &&
-      !this.#discard &&
-      this.#readSignal === undefined &&
-      this.#queueBytes === 0 &&
-      this.#readBuffer.length > 0
-        ? this.#readBuffer
-        : SHARED;
-    this.#installed = target;
-    return target;
-  };
-
-  #onNativeRead = (n: number, buffer: Uint8Array): boolean => {
-    if (this.#discard) return true;
-    if (buffer === SHARED && this.#queueBytes === 0) {
-      // The common cases, copied out of the shared buffer with no view made.
-      if (this.#read === Read.Chunk && n <= this.#readMax) {
-        const out = Buffer.allocUnsafe(n);
-        SHARED.copy(out, 0, 0, n);
-        this.#completeRead(out);
-        return true;
-      }
-      if (this.#read === Read.Into && n <= this.#readBuffer.length) {
-        SHARED.copy(this.#readBuffer, 0, 0, n);
-        this.#completeRead(n);
-        return true;
-      }
-    }
-    if (buffer !== SHARED) {
-      if (this.#read === Read.Into && buffer === this.#readBuffer) {
-        // Bytes landed in the caller's buffer: the read is done, no copy.
-        this.#completeRead(n);
-        return true;
-      }
-      // Not reachable by the rules of #nextTarget; never lose bytes anyway.
-      this.#arrive(buffer.subarray(0, n), true);
-      return true;
-    }
-    // The shared buffer: #arrive copies out whatever it keeps.
-    this.#arrive(buffer.subarray(0, n), true);
-    if (this.#queueBytes >= this.#readAhead) {
-      this.#paused = true;
-      return false;
-    }
-    return true;
-  };
-
-  #onData = (chunk: Buffer): void => {
-    if (this.#discard) return;
-    this.#arrive(chunk, false);
-    if (this.#queueBytes >= this.#readAhead && !this.#paused) {
-      this.#paused = true;
-      this.socket.pause();
-    }
-  };
+  // ---- the ByteStream listener ---------------------------------------------
 
   /**
-   * Bytes arrived: serve the pending read, queue the rest. A `transient`
-   * chunk lives in a buffer libuv reads into again: what is kept is copied.
+   * @internal `length` bytes landed in `buffer` (the shared staging buffer
+   * or the caller's): complete the posted read or queue them. Returns where
+   * the next read lands: the caller's buffer when a read into it is posted
+   * by then (the completion callback posted it), nothing queued ahead of it
+   * and no signal can cancel it — once installed, the target cannot change
+   * until bytes land in it —, else the staging buffer.
    */
-  #arrive(chunk: Uint8Array, transient: boolean): void {
+  onData(buffer: Uint8Array, length: number): Uint8Array | undefined {
+    this.#activity++;
+    if (this.#discard) return this.#nextTarget();
+    this.#delivering = true;
+    try {
+      this.#deliver(buffer, length);
+      return this.#nextTarget();
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  #deliver(buffer: Uint8Array, length: number): void {
+    if (buffer === SHARED) {
+      if (this.#queueBytes === 0) {
+        // The common cases, copied out of the staging buffer with no view made.
+        const read = this.#read;
+        if (read === Read.Chunk && length <= this.#readMax) {
+          const out = Buffer.allocUnsafe(length);
+          out.set(staged(length));
+          this.#completeRead(out);
+          return;
+        }
+        if (read === Read.Into && length <= this.#readBuffer.length) {
+          this.#readBuffer.set(staged(length));
+          this.#completeRead(length);
+          return;
+        }
+      }
+      this.#arrive(staged(length));
+    } else if (this.#read === Read.Into && buffer === this.#readBuffer) {
+      // Bytes landed in the caller's buffer: the read is done, no copy.
+      this.#completeRead(length);
+    } else {
+      // Not reachable by the rules of #nextTarget; never lose bytes anyway.
+      this.#arrive(buffer.subarray(0, length));
+    }
+    if (this.#queueBytes >= this.#settings.readAhead && !this.#paused) {
+      // Nobody is reading: let the kernel buffer fill and TCP push back.
+      this.#paused = true;
+      this.#stream.readStop();
+    }
+  }
+
+  /** @internal The peer sent FIN. */
+  onEnd(): void {
+    this.#eof = true;
+    if (!this.#discard) {
+      if (this.#read === Read.Wait) this.#completeRead(undefined);
+      else if (this.#read !== Read.None && this.#queueBytes === 0) {
+        this.#completeRead(
+          this.#read === Read.Into ? 0 : this.#read === Read.Chunk ? EMPTY : undefined,
+        );
+      }
+    }
+    // Both directions done (as net.Socket does with allowHalfOpen): release the descriptor.
+    if (this.#shutDone) this.#release(false);
+  }
+
+  /** @internal Every write that went asynchronous has completed (their callbacks say so). */
+  onDrain(): void {}
+
+  /** @internal A read or write failed: every pending operation completes with the error. */
+  onError(error: Error): void {
+    this.#fail(peerError(error));
+    this.#release(false);
+  }
+
+  #nextTarget(): Uint8Array | undefined {
+    const target =
+      this.#read === Read.Into &&
+      this.#readSignal === undefined &&
+      this.#queueBytes === 0 &&
+      this.#readBuffer.length > 0 &&
+      !this.#discard
+        ? this.#readBuffer
+        : SHARED;
+    if (target === this.#installed) return undefined;
+    this.#installed = target;
+    return target;
+  }
+
+  /** Bytes arrived in the staging buffer: serve the pending read, queue (a copy of) the rest. */
+  #arrive(chunk: Uint8Array): void {
     const length = chunk.length;
     if (this.#read === Read.Wait) {
-      this.#enqueue(transient ? copyOf(chunk) : chunk);
+      this.#enqueue(copyOf(chunk));
       this.#completeRead(undefined);
       return;
     }
@@ -552,54 +642,103 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
       switch (this.#read) {
         case Read.Into: {
           const n = copyInto(this.#readBuffer, chunk, length);
-          if (n < length) {
-            const rest = chunk.subarray(n);
-            this.#enqueue(transient ? copyOf(rest) : rest);
-          }
+          if (n < length) this.#enqueue(copyOf(chunk.subarray(n)));
           this.#completeRead(n);
           return;
         }
         case Read.Chunk: {
           const max = this.#readMax;
           if (length > max) {
-            const rest = chunk.subarray(max);
-            this.#enqueue(transient ? copyOf(rest) : rest);
-            const head = chunk.subarray(0, max);
-            this.#completeRead(transient ? copyOf(head) : head);
+            this.#enqueue(copyOf(chunk.subarray(max)));
+            this.#completeRead(copyOf(chunk.subarray(0, max)));
           } else {
-            this.#completeRead(transient ? copyOf(chunk) : chunk);
+            this.#completeRead(copyOf(chunk));
           }
           return;
         }
         default:
       }
     }
-    this.#enqueue(transient ? copyOf(chunk) : chunk);
+    this.#enqueue(copyOf(chunk));
   }
 
-  #onEnd = (): void => {
-    this.#eof = true;
-    if (this.#read === Read.Wait) this.#completeRead(undefined);
-    else if (this.#read !== Read.None && this.#queueBytes === 0) {
-      this.#completeRead(
-        this.#read === Read.Into ? 0 : this.#read === Read.Chunk ? EMPTY : undefined,
-      );
+  // ---- closing --------------------------------------------------------------
+
+  #beginClose(): void {
+    if (this.#read !== Read.None) {
+      this.#failRead(new ConnectionClosedError('socket closed while a read was pending'));
     }
-  };
+    this.#discard = true;
+    this.#queue = [];
+    this.#queueBytes = 0;
+    if (this.#released) return;
+    if (this.#eof && this.#writes.length === 0 && this.#stream.pendingBytes === 0) {
+      // The peer is done and the kernel has every byte: close(2) sends the FIN.
+      this.#writeEnded = true;
+      this.#release(false);
+      return;
+    }
+    if (this.#installed !== SHARED && !this.#delivering) {
+      // libuv would still read into a caller's buffer that is no longer ours:
+      // stop reading, and release the socket once the output is flushed.
+      this.#paused = true;
+      this.#stream.readStop();
+      this.#releaseAfterShutdown = true;
+      if (this.#shutDone) {
+        this.#release(false);
+        return;
+      }
+    } else {
+      this.#resume();
+    }
+    this.shutdownWrite();
+    if (!this.#released) {
+      this.#linger = setTimeout(() => this.abort(), this.#settings.lingerTimeout);
+      this.#linger.unref();
+    }
+  }
 
-  #onError = (error: Error): void => {
-    this.#fail(peerError(error));
-  };
-
-  #onClose = (): void => {
-    this.#closed = true;
+  /** Closes the descriptor (`reset`: with RST). Pending operations complete with `ConnectionClosedError`. */
+  #release(reset: boolean): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#paused = true;
+    if (this.#linger) clearTimeout(this.#linger);
+    if (this.#idleTimer) clearInterval(this.#idleTimer);
+    this.#owner?.delete(this);
+    this.#owner = undefined;
+    const resolve = this.#resolveClosing;
+    const done = resolve && (() => resolve());
+    if (reset) this.#stream.reset(done);
+    else this.#stream.close(done);
+    const writes = this.#writes;
+    if (this.#read === Read.None && writes.length === 0) return;
     // Not stored as the socket's error: after end of stream, reads still answer 0.
     const error = new ConnectionClosedError('connection closed');
     this.#failRead(error);
-    const writes = this.#writes;
-    this.#writes = [];
-    for (const op of writes) settleWrite(op, error);
-  };
+    if (writes.length > 0) {
+      this.#writes = [];
+      for (const op of writes) this.#settleWrite(op, error);
+    }
+  }
+
+  #startIdleTimer(idleTimeout: number): void {
+    const period = Math.max(1, Math.floor(idleTimeout / 4));
+    let seen = this.#activity;
+    let quietFor = 0;
+    this.#idleTimer = setInterval(() => {
+      if (this.#activity !== seen) {
+        seen = this.#activity;
+        quietFor = 0;
+        return;
+      }
+      quietFor += period;
+      if (quietFor < idleTimeout) return;
+      this.#fail(new ConnectionTimeoutError(`connection idle for ${idleTimeout} ms; closed`));
+      this.#release(false);
+    }, period);
+    this.#idleTimer.unref();
+  }
 
   // ---- reads --------------------------------------------------------------
 
@@ -626,7 +765,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     if (this.#error) return fail(this.#error, callback);
     if (this.#eof) return succeed((kind === Read.Into ? 0 : EMPTY) as T, callback);
-    if (this.#closed || this.#closing) {
+    if (this.#released || this.#discard) {
       return fail(new ConnectionClosedError('socket is closed'), callback);
     }
     if (kind === Read.Into && buffer.length === 0) return succeed(0 as T, callback);
@@ -645,15 +784,14 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   #watch(signal: AbortSignal | undefined): void {
+    if (!signal) return;
     this.#readSignal = signal;
-    signal?.addEventListener('abort', this.#onReadAbort, { once: true });
+    this.#onReadAbort ??= () => {
+      const current = this.#readSignal;
+      if (current && this.#read !== Read.None) this.#finishRead(abortReason(current), undefined);
+    };
+    signal.addEventListener('abort', this.#onReadAbort, { once: true });
   }
-
-  #onReadAbort = (): void => {
-    const signal = this.#readSignal;
-    if (!signal || this.#read === Read.None) return;
-    this.#finishRead(abortReason(signal), undefined);
-  };
 
   #completeRead(value: unknown): void {
     this.#finishRead(null, value);
@@ -669,14 +807,24 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const reject = this.#readReject;
     const callback = this.#readCallback;
     const signal = this.#readSignal;
+    if (this.#readPortable) {
+      this.#readPortable = false;
+      // The contract's recv: this side closing the connection is end of stream.
+      if (error !== null && ConnectionClosedError.isInstance(error)) {
+        error = null;
+        value = EMPTY;
+      }
+    }
     if (this.#read !== Read.Wait) this.#readBusy = false;
     this.#read = Read.None;
     this.#readBuffer = EMPTY;
     this.#readResolve = undefined;
     this.#readReject = undefined;
     this.#readCallback = undefined;
-    this.#readSignal = undefined;
-    signal?.removeEventListener('abort', this.#onReadAbort);
+    if (signal) {
+      this.#readSignal = undefined;
+      signal.removeEventListener('abort', this.#onReadAbort!);
+    }
     if (callback) {
       if (error) callback(error);
       else callback(null, value as never);
@@ -730,13 +878,13 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   #afterTake(): void {
-    if (this.#paused && this.#queueBytes < this.#readAhead) this.#resume();
+    if (this.#paused && this.#queueBytes < this.#settings.readAhead) this.#resume();
   }
 
   #resume(): void {
-    if (!this.#paused) return;
+    if (!this.#paused || this.#released) return;
     this.#paused = false;
-    if (!this.socket.destroyed) this.socket.resume();
+    this.#stream.readStart();
   }
 
   // ---- composed reads -----------------------------------------------------
@@ -761,7 +909,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #waitForData(signal: AbortSignal | undefined): Promise<void> {
     if (this.#error) return Promise.reject(this.#error);
     if (this.#eof) return Promise.resolve();
-    if (this.#closed || this.#closing) {
+    if (this.#released || this.#discard) {
       return Promise.reject(new ConnectionClosedError('socket is closed'));
     }
     this.#read = Read.Wait;
@@ -841,34 +989,35 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #writeRefusal(signal: AbortSignal | undefined): Error | undefined {
     if (this.#error) return this.#error;
     if (signal?.aborted) return abortReason(signal);
-    const socket = this.socket;
-    if (this.#closed || socket.destroyed || socket.writableEnded) {
+    if (this.#released || this.#writeEnded || this.#discard) {
       return new ConnectionClosedError('connection is closed for writing');
     }
     return undefined;
   }
 
-  #onWriteDone = (error?: Error | null): void => {
-    const done = ++this.#writesDone;
+  /** A write that went asynchronous completed (they complete in order). */
+  #writeCompleted(error: Error | null): void {
+    if (this.#released) return; // the pending writes were completed when it was released
+    this.#activity++;
+    const done = ++this.#asyncDone;
     const writes = this.#writes;
-    // Node reports writes cut off by a destroyed socket as successes; they are not.
-    const failure = error
-      ? peerError(error)
-      : this.socket.destroyed
-        ? (this.#error ?? new ConnectionClosedError('connection closed before the write completed'))
-        : undefined;
+    const failure = error ? peerError(error) : undefined;
     while (writes.length > 0 && writes[0]!.seq <= done) {
-      const op = writes.shift()!;
-      settleWrite(op, failure);
+      this.#settleWrite(writes.shift()!, failure);
     }
     if (failure) this.#fail(failure);
-  };
+  }
 
   #cancelWrite(op: PendingWrite): void {
     const index = this.#writes.indexOf(op);
     if (index === -1) return;
     this.#writes.splice(index, 1);
-    settleWrite(op, abortReason(op.signal!));
+    this.#settleWrite(op, abortReason(op.signal!));
+  }
+
+  #settleWrite(op: PendingWrite, error: Error | undefined): void {
+    this.#writesDone++;
+    settleWrite(op, error);
   }
 
   /** Completes every pending operation with `error`; later operations fail with it too. */
@@ -876,75 +1025,42 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#error ??= error;
     this.#failRead(this.#error);
     const writes = this.#writes;
+    if (writes.length === 0) return;
     this.#writes = [];
-    for (const op of writes) settleWrite(op, this.#error);
+    for (const op of writes) this.#settleWrite(op, this.#error);
   }
 }
 
-/**
- * Opens a client connection whose reads use Node's user-buffer path
- * (`onread`): the socket's one reusable buffer, or the caller's own.
- * @internal Used by `Proactor.connect`.
- */
-export function connectAsyncSocket(
-  target: net.TcpNetConnectOpts,
-  options: AsyncSocketOptions,
-): AsyncSocket {
-  const owner = new AsyncSocket(undefined, options, true);
-  const socket = net.connect({ ...target, allowHalfOpen: true, onread: owner.userBufferHooks() });
-  owner.attach(socket, options);
-  return owner;
-}
-
-/**
- * Takes over a connection a `net.Server` accepted. With `native` (the
- * server was created with `pauseOnConnect: true` after
- * {@link userBufferSupport} said yes) the connection moves onto Node's
- * user-buffer read path (`userBufferSocket` from `packages/fd`: the accepted
- * libuv handle goes into a `net.Socket` built with `onread`). Otherwise, or
- * if this socket cannot be moved, its reads are emulated.
- * @internal Used by `Proactor` and `ProactorTCPServer`.
- */
-export function acceptAsyncSocket(
+/** The ByteStream for `socket`: handle-level with `prefer: 'handle'` where possible, else the public API. */
+function streamOf(
   socket: net.Socket,
-  options: AsyncSocketOptions,
-  native: boolean,
-): AsyncSocket {
-  if (native && !socket.destroyed) {
-    const owner = new AsyncSocket(undefined, options, true);
-    let moved: net.Socket | undefined;
+  listener: ByteStreamListener,
+  prefer: 'handle' | 'socket',
+): ByteStream {
+  if (prefer === 'handle') {
     try {
-      moved = userBufferSocket(socket, owner.userBufferHooks());
+      return byteStreamOf(socket, listener, SHARED);
     } catch (error) {
-      // Refused before anything changed: the public path below still works.
-      if (!UnsupportedRuntimeError.isInstance(error) && !(error instanceof TypeError)) throw error;
-    }
-    if (moved) {
-      owner.attach(moved, options);
-      return owner;
+      // Refused before anything changed (a socket already read, or a handle
+      // missing an internal): the public path below still works.
+      if (!(error instanceof TypeError) && !UnsupportedRuntimeError.isInstance(error)) throw error;
+      fallbackReason ??= error.message;
     }
   }
-  const owner = new AsyncSocket(socket, options);
-  socket.resume(); // a pauseOnConnect socket is not flowing yet
-  return owner;
+  return socketStream(socket, listener, SHARED);
 }
 
-let support: Promise<string | undefined> | undefined;
-
 /**
- * Whether accepted sockets can take the user-buffer read path on this
- * runtime: `undefined` if so, else the reason (the capability check of
- * `packages/fd`, one loopback connection, once per process).
+ * Why accepted sockets do not run straight on their libuv handle here:
+ * `undefined` when they do (the capability check of `packages/fd`), else
+ * the reason.
  * @internal
  */
-export function userBufferSupport(): Promise<string | undefined> {
-  if (support === undefined) {
-    support = probeUserBufferSocket().then(
-      () => undefined,
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
-    );
+export function handlePathProblem(): string | undefined {
+  if (!handleStreamSupported()) {
+    return "the handle-level ByteStream of @iomodels/fd is unsupported on this runtime (process.binding('stream_wrap'))";
   }
-  return support;
+  return fallbackReason;
 }
 
 function settleWrite(op: PendingWrite, error: Error | undefined): void {
@@ -997,7 +1113,7 @@ function composed<T>(
   return undefined;
 }
 
-/** A copy the caller owns: a Buffer (Node's writes take it as is) from Node's pool. */
+/** A copy the caller owns: a Buffer (the streams write it as is) from Node's pool. */
 function copyOf(view: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(view.length);
   out.set(view, 0);

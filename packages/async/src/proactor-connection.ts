@@ -14,6 +14,8 @@ import type { AsyncSocket, ReadPath } from './async-socket.js';
 
 /** Largest single posted write; stall detection counts progress in these. */
 const WRITE_PIECE = 64 * 1024;
+/** The tail of a send queue nothing was ever queued on (one for every connection). */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * What a handler on `ProactorTCPServer` talks through. `sendall` resolves
@@ -23,30 +25,37 @@ const WRITE_PIECE = 64 * 1024;
  * connection with `SendStalledError`.
  */
 export class ProactorConnection implements Connection {
-  readonly remote: Address;
-  readonly local: Address;
   readonly #socket: AsyncSocket;
   readonly #limits: Limits;
   #sending = false;
-  #sendTail: Promise<void> = Promise.resolve();
+  #sendTail: Promise<void> = SETTLED;
   #watchdog: NodeJS.Timeout | undefined;
 
   constructor(socket: AsyncSocket, limits: Limits) {
     this.#socket = socket;
     this.#limits = limits;
-    this.remote = socket.remote;
-    this.local = socket.local;
   }
 
-  /** How the socket's reads reach memory: `native` (Node's user-buffer path) or `emulated`. */
+  get remote(): Address {
+    return this.#socket.remote;
+  }
+
+  get local(): Address {
+    return this.#socket.local;
+  }
+
+  /** How the socket's reads reach memory: `native` (straight on the libuv handle) or `emulated`. */
   get readPath(): ReadPath {
     return this.#socket.readPath;
   }
 
   /**
-   * A posted read of up to `maxBytes`. Returns the chunk itself, not a
-   * Promise, when bytes were already queued or the stream had ended
-   * (awaiting a plain value is legal in the contract).
+   * A posted read of up to `maxBytes`, in a chunk the handler owns; empty at
+   * end of stream, and — as with the contract's `SocketConnection` — once
+   * this side has closed or aborted the connection (e.g. the server's
+   * shutdown). Returns the chunk itself, not a Promise, when bytes were
+   * already queued or the stream had ended (awaiting a plain value is legal
+   * in the contract).
    */
   recv(maxBytes = DEFAULT_RECV_SIZE): Awaitable<Uint8Array> {
     return this.#socket.receiveNow(maxBytes);
@@ -80,7 +89,7 @@ export class ProactorConnection implements Connection {
     this.#stopWatchdog();
     // FIN after the queued output; the socket is released when the peer
     // closes too, or reset after the linger timeout (`sendStallTimeout`).
-    void this.#socket.close();
+    this.#socket.closeSoon();
   }
 
   /** Large or concurrent sends, one after another, at most `maxUnsentBytes` in flight. */

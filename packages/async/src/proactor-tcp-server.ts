@@ -10,7 +10,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
-import { userBufferSupport } from './async-socket.js';
+import { handlePathProblem } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
 
@@ -24,8 +24,6 @@ export class ProactorTCPServer extends BaseServer {
   readonly model = 'async';
   readonly mode = 'proactor';
   readonly #proactor: Proactor;
-  /** Why accepted sockets cannot take the user-buffer read path here; `undefined` = they do. */
-  #emulatedBecause: string | undefined = 'the server has not listened yet';
 
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
     super(handler, options);
@@ -36,10 +34,6 @@ export class ProactorTCPServer extends BaseServer {
     });
   }
 
-  protected override async prepare(): Promise<void> {
-    this.#emulatedBecause = await userBufferSupport();
-  }
-
   protected override async release(): Promise<void> {
     await this.#proactor.close();
   }
@@ -47,14 +41,14 @@ export class ProactorTCPServer extends BaseServer {
   /**
    * Half-open connections stay writable after the peer's FIN (the handler
    * decides when to close). `pauseOnConnect`: libuv must not read an accepted
-   * socket before it moves onto the user-buffer read path.
+   * socket before the proactor takes its handle over.
    */
   protected override netServerOptions(): net.ServerOpts {
-    return { allowHalfOpen: true, pauseOnConnect: this.#emulatedBecause === undefined };
+    return { allowHalfOpen: true, pauseOnConnect: true };
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
-    const asyncSocket = this.#proactor.adoptAccepted(socket, this.#emulatedBecause === undefined);
+    const asyncSocket = this.#proactor.adoptAccepted(socket);
     const connection = new ProactorConnection(asyncSocket, this.limits);
     const done = this.runHandler(connection, context);
     return {
@@ -65,22 +59,23 @@ export class ProactorTCPServer extends BaseServer {
   }
 
   protected describeModel(): ModelDescription {
-    const native = this.#emulatedBecause === undefined;
+    const problem = handlePathProblem();
     return {
       io:
         'each recv is a posted read and each sendall posted writes; completions come from the ' +
         'event loop, which waits on the readiness demultiplexer (a completion API over readiness, as Boost.Asio on epoll)',
       completion: 'emulated',
       concurrency: 'one event loop; each handler is a chain of completions',
-      notes: native
-        ? [
-            'read path "native": each accepted socket (taken with pauseOnConnect) is moved by @iomodels/fd onto Node\'s user-buffer read path (onread): libuv reads into one buffer shared by all connections, with no chunk allocated per read',
-            'recv copies the bytes it returns out of that shared buffer into a chunk the handler owns (AsyncSocket.read into a buffer posted before the bytes arrive gets them with no copy); sendall resolves once the kernel has every byte',
-          ]
-        : [
-            `read path "emulated": accepted sockets read through chunks Node allocates, because the user-buffer path is unavailable here (${this.#emulatedBecause})`,
-            'recv hands the handler the chunk Node read, without a copy; sendall resolves once the kernel has every byte',
-          ],
+      notes:
+        problem === undefined
+          ? [
+              'read path "native": each accepted socket (taken with pauseOnConnect) runs straight on its libuv handle through the ByteStream of @iomodels/fd, with no net.Socket: libuv reads into one staging buffer shared by all connections (the handle\'s user-buffer read path, onread), with no chunk allocated per read, and writes go to the handle, completing at once when the kernel takes every byte',
+              'recv copies the bytes it returns out of that staging buffer into a chunk the handler owns (AsyncSocket.read into a buffer posted before the bytes arrive gets them with no copy); sendall resolves once the kernel has every byte',
+            ]
+          : [
+              `read path "emulated": accepted sockets run over the public net.Socket API (the ByteStream fallback of @iomodels/fd), because the handle-level path is unavailable here (${problem})`,
+              'recv copies the chunk Node read into a chunk the handler owns; sendall resolves once the kernel has every byte',
+            ],
     };
   }
 }

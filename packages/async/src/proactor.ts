@@ -17,9 +17,8 @@ import { AsyncAcceptor } from './async-acceptor.js';
 import {
   AsyncSocket,
   type AsyncSocketOptions,
-  acceptAsyncSocket,
-  connectAsyncSocket,
-  userBufferSupport,
+  resolveSettings,
+  type SocketSettings,
 } from './async-socket.js';
 import {
   abortReason,
@@ -52,11 +51,13 @@ export interface ListenTarget {
  */
 export class Proactor implements AsyncDisposable {
   readonly #socketOptions: AsyncSocketOptions;
+  readonly #settings: SocketSettings;
   readonly #sockets = new Set<AsyncSocket>();
   readonly #acceptors = new Set<AsyncAcceptor>();
 
   constructor(socketOptions: AsyncSocketOptions = {}) {
     this.#socketOptions = socketOptions;
+    this.#settings = resolveSettings(socketOptions);
   }
 
   /** Sockets this proactor made that are still open. */
@@ -66,13 +67,13 @@ export class Proactor implements AsyncDisposable {
 
   /**
    * Binds a listening socket; connections come out of its `accept()`. Where
-   * the runtime allows it (checked once per process), accepted sockets read
-   * through Node's user-buffer path (`readPath === 'native'`); otherwise
-   * they are `emulated`.
+   * the runtime allows it, accepted sockets run straight on their libuv
+   * handle (`readPath === 'native'`); otherwise over the public net.Socket
+   * API (`emulated`).
    */
   async listen(target: ListenTarget): Promise<AsyncAcceptor> {
-    const native = (await userBufferSupport()) === undefined;
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: native });
+    // pauseOnConnect: libuv reads nothing before the socket is taken over.
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
     const host = target.host ?? DEFAULT_HOST;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -87,12 +88,7 @@ export class Proactor implements AsyncDisposable {
       }
       throw new ListenError(`cannot listen on ${where}: ${error.message}`, { cause: error });
     });
-    const acceptor = new AsyncAcceptor(
-      server,
-      this.#socketOptions,
-      target.backlog ?? DEFAULT_BACKLOG,
-      native,
-    );
+    const acceptor = new AsyncAcceptor(server, this.#settings, target.backlog ?? DEFAULT_BACKLOG);
     this.#acceptors.add(acceptor);
     return acceptor;
   }
@@ -118,8 +114,9 @@ export class Proactor implements AsyncDisposable {
   }
 
   /**
-   * Posts a connect: completes with a socket once connected. Its reads use
-   * Node's user-buffer path (`readPath === 'native'`).
+   * Posts a connect: completes with a socket once connected, running
+   * straight on its libuv handle where the runtime allows
+   * (`readPath === 'native'`).
    */
   connect(target: ConnectTarget, options?: OperationOptions): Promise<AsyncSocket>;
   connect(target: ConnectTarget, callback: CompletionCallback<AsyncSocket>): void;
@@ -141,21 +138,23 @@ export class Proactor implements AsyncDisposable {
   }
 
   /**
-   * Takes over a connected `net.Socket` (e.g. one a `net.Server` accepted).
-   * Its reads are emulated: the socket may already be reading.
+   * Takes over a connected `net.Socket` (e.g. one a `net.Server` accepted)
+   * through its public API: its reads are emulated, as the socket may
+   * already be reading.
    */
   adopt(socket: net.Socket, options: AsyncSocketOptions = {}): AsyncSocket {
-    return this.#track(new AsyncSocket(socket, { ...this.#socketOptions, ...options }));
+    const settings = resolveSettings({ ...this.#socketOptions, ...options });
+    return this.#track(new AsyncSocket(socket, settings, 'socket'));
   }
 
   /**
    * Takes over a socket a `net.Server` created with `pauseOnConnect: true`
-   * accepted: with `native`, its reads take the user-buffer path (see
-   * `userBufferSupport`); else, or if it cannot move, they are emulated.
+   * accepted: straight on its libuv handle where the runtime allows, else
+   * (or if the socket has been read) through its public API.
    * @internal Used by `ProactorTCPServer`.
    */
-  adoptAccepted(socket: net.Socket, native: boolean): AsyncSocket {
-    return this.#track(acceptAsyncSocket(socket, this.#socketOptions, native));
+  adoptAccepted(socket: net.Socket): AsyncSocket {
+    return this.#track(new AsyncSocket(socket, this.#settings, 'handle'));
   }
 
   /** `socket.read(buffer, …)`, posted through the proactor: bytes into `buffer`, 0 = end of stream. */
@@ -216,16 +215,14 @@ export class Proactor implements AsyncDisposable {
   }
 
   #track(socket: AsyncSocket): AsyncSocket {
-    this.#sockets.add(socket);
-    socket.socket.once('close', () => this.#sockets.delete(socket));
+    socket.trackIn(this.#sockets);
     return socket;
   }
 
   #connect(target: ConnectTarget, signal: AbortSignal | undefined): Promise<AsyncSocket> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const host = target.host ?? DEFAULT_HOST;
-    const owner = connectAsyncSocket({ host, port: target.port }, this.#socketOptions);
-    const socket = owner.socket;
+    const socket = net.connect({ host, port: target.port, allowHalfOpen: true });
     return new Promise<AsyncSocket>((resolve, reject) => {
       const onAbort = () => {
         cleanup();
@@ -245,7 +242,8 @@ export class Proactor implements AsyncDisposable {
       };
       const onConnect = () => {
         cleanup();
-        resolve(this.#track(owner));
+        // Taken over in 'connect', before Node starts reading it.
+        resolve(this.#track(new AsyncSocket(socket, this.#settings, 'handle')));
       };
       const cleanup = () => {
         signal?.removeEventListener('abort', onAbort);

@@ -1,9 +1,9 @@
 // AsyncSocket over real loopback sockets, on both read paths.
-import { once } from 'node:events';
 import net from 'node:net';
 import {
   ConnectionClosedError,
   ConnectionResetError,
+  ConnectionTimeoutError,
   IncompleteReadError,
   LineTooLongError,
 } from '@iomodels/contract';
@@ -304,17 +304,45 @@ describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
     await pair.socket.write('answer');
     pair.socket.shutdownWrite();
     expect((await received).toString()).toBe('answer');
+    // Both directions done: the socket releases its descriptor by itself.
     pair.peer.end();
-    if (!pair.socket.closed) await once(pair.socket.socket, 'close');
+    await vi.waitFor(() => expect(pair.socket.closed).toBe(true));
+  });
+
+  it('idleTimeout completes a pending read on a silent connection with ConnectionTimeoutError', async () => {
+    pair = await makePair({ idleTimeout: 40 });
+    pair.socket.setNoDelay(true);
+    pair.socket.setKeepAlive(true, 1000);
+    const peerEnded = new Promise((resolve) => pair.peer.once('end', resolve));
+    await expect(pair.socket.read(new Uint8Array(8))).rejects.toSatisfy((e) =>
+      ConnectionTimeoutError.isInstance(e),
+    );
+    expect(pair.socket.closed).toBe(true);
+    await peerEnded; // released with FIN
+  });
+
+  it('a released socket leaves the proactor; later writes fail with ConnectionClosedError', async () => {
+    pair = await makePair();
+    expect(pair.proactor.openSockets).toBe(1);
+    const local = pair.socket.local;
+    const closing = pair.socket.close();
+    pair.peer.end();
+    await closing;
+    expect(pair.proactor.openSockets).toBe(0);
+    expect(pair.socket.closed).toBe(true);
+    expect(pair.socket.local).toEqual(local);
+    await expect(pair.socket.write('x')).rejects.toBeInstanceOf(ConnectionClosedError);
+    // The peer had ended: end of stream still answers 0, whatever came after.
+    expect(await pair.socket.read(new Uint8Array(1))).toBe(0);
+    expect(await pair.socket.readLine()).toBeNull();
   });
 });
 
-describe('accepted sockets on the native read path (one shared read buffer)', () => {
-  it('read into a buffer posted before the bytes arrive; no data events on the socket', async () => {
+describe('accepted sockets on the native read path (one shared staging buffer)', () => {
+  it('read into a buffer posted before the bytes arrive (chained from the completion)', async () => {
     const pair = await acceptedPair();
     try {
       expect(pair.socket.readPath).toBe('native');
-      expect(pair.socket.socket.listenerCount('data')).toBe(0);
       const buffer = new Uint8Array(64);
       const results: string[] = [];
       const done = new Promise<void>((resolve, reject) => {
@@ -334,6 +362,35 @@ describe('accepted sockets on the native read path (one shared read buffer)', ()
       pair.peer.end();
       await done;
       expect(results.join('')).toBe('onetwothree');
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('close() while a chained read has the caller buffer installed: the buffer is never written again', async () => {
+    const pair = await acceptedPair();
+    try {
+      const buffer = new Uint8Array(16);
+      const first = new Promise<void>((resolve, reject) => {
+        pair.socket.read(buffer, (error) => {
+          if (error) return reject(error);
+          // Posted from the completion, no signal: libuv reads next into `buffer` itself.
+          pair.socket.read(buffer, () => {});
+          resolve();
+        });
+      });
+      pair.peer.write('one');
+      await first;
+      const received = collect(pair.peer);
+      void pair.socket.write('bye');
+      const closing = pair.socket.close();
+      buffer.fill(0x2a);
+      // The peer keeps talking; none of it may land in the buffer the caller got back.
+      pair.peer.write('not for you');
+      expect((await received).toString()).toBe('bye');
+      await closing;
+      expect(pair.socket.closed).toBe(true);
+      expect(buffer.every((byte) => byte === 0x2a)).toBe(true);
     } finally {
       await pair.close();
     }

@@ -11,7 +11,7 @@ export interface Pair {
   close(): Promise<void>;
 }
 
-/** An accepted proactor socket (native `onread` where the runtime allows) and a plain client socket. */
+/** An accepted proactor socket (native: straight on its libuv handle, where the runtime allows) and a plain client socket. */
 export async function acceptedPair(
   options: ConstructorParameters<typeof Proactor>[0] = {},
 ): Promise<Pair> {
@@ -32,7 +32,7 @@ export async function acceptedPair(
   };
 }
 
-/** A socket a plain `net.Server` accepted, adopted (emulated), and a plain client socket. */
+/** A socket a plain `net.Server` accepted, adopted (emulated: the public net.Socket API), and a plain client socket. */
 export async function adoptedPair(
   options: ConstructorParameters<typeof Proactor>[0] = {},
 ): Promise<Pair> {
@@ -56,7 +56,7 @@ export async function adoptedPair(
   };
 }
 
-/** A connected (native, `onread`) proactor socket and a plain server-side socket. */
+/** A connected proactor socket (native: taken over in 'connect') and a plain server-side socket. */
 export async function connectedPair(
   options: ConstructorParameters<typeof Proactor>[0] = {},
 ): Promise<Pair> {
@@ -82,9 +82,9 @@ export async function connectedPair(
 
 /** Every kind, for tests that must hold on either read path. */
 export const pairKinds = [
-  ['accepted (native onread)', acceptedPair],
+  ['accepted (native)', acceptedPair],
   ['adopted (emulated)', adoptedPair],
-  ['connected (native onread)', connectedPair],
+  ['connected (native)', connectedPair],
 ] as const;
 
 /** Reads everything the peer receives until it ends. */

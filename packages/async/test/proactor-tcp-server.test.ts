@@ -76,6 +76,23 @@ describe('ProactorTCPServer', () => {
     peer.destroy();
   });
 
+  it("a handler waiting in recv when the server's shutdown aborts it sees end of stream, not an error", async () => {
+    const server = await start('echo');
+    const handleError = vi.spyOn(server, 'handleError').mockImplementation(() => {});
+    // A peer that ignores our FIN: the shutdown sequence has to abort it.
+    const peer = net.connect({ port: server.address.port, host: '127.0.0.1', allowHalfOpen: true });
+    peer.on('error', () => {});
+    await once(peer, 'connect');
+    const echoed = once(peer, 'data');
+    peer.write('ping');
+    await echoed;
+    const report = await server.close({ timeout: 20 });
+    expect(report.aborted).toBe(1);
+    expect(server.stats()).toMatchObject({ completed: 1, failed: 0 });
+    expect(handleError).not.toHaveBeenCalled();
+    peer.destroy();
+  });
+
   it('idleTimeout closes a silent connection with ConnectionTimeoutError', async () => {
     const server = await start('echo', { idleTimeout: 50 });
     const handleError = vi.spyOn(server, 'handleError').mockImplementation(() => {});

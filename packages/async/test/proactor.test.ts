@@ -5,7 +5,7 @@ import {
   ConnectionClosedError,
   ConnectionRefusedError,
 } from '@iomodels/contract';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type AsyncSocket, Proactor } from '../src/index.js';
 
 describe('Proactor', () => {
@@ -61,7 +61,7 @@ describe('Proactor', () => {
     expect(Buffer.from(buffer).toString()).toBe('abc');
   });
 
-  it('a socket that cannot move onto the native path (already reading) falls back to emulated', async () => {
+  it('a socket that cannot move onto the native path (already read) falls back to emulated, losing nothing', async () => {
     const proactor = make();
     const server = net.createServer({ allowHalfOpen: true }); // no pauseOnConnect: libuv reads at once
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,9 +69,12 @@ describe('Proactor', () => {
       const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
       const peer = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
       peer.on('error', () => {});
-      const socket = proactor.adoptAccepted(await accepted, true);
+      const raw = await accepted;
+      peer.write('still ');
+      await vi.waitFor(() => expect(raw.readableLength).toBeGreaterThan(0));
+      const socket = proactor.adoptAccepted(raw);
       expect(socket.readPath).toBe('emulated');
-      peer.end('still works\n');
+      peer.end('works\n');
       expect(await socket.readLine()).toBe('still works');
       await socket.write('yes');
       peer.destroy();

@@ -192,6 +192,7 @@ export function handleStream(
   // The addresses now: once the handle moves the socket cannot tell them.
   const remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
   if (handle.reading) handle.readStop();
+  releaseOwner(handle);
   owner._handle = null;
   // No handle any more: destroying only settles the socket's own state (and
   // takes it off its server's connection count).
@@ -202,6 +203,21 @@ export function handleStream(
   handle.useUserBuffer(buffer);
   stream.readStart();
   return stream;
+}
+
+/**
+ * Drops the handle's back-pointer to its net.Socket (Node's internal
+ * `owner_symbol`, found by its description): it would keep the destroyed
+ * socket — its Readable and Writable state, over a KiB — alive for as long
+ * as the connection. Nothing reads it once `onread` and the request
+ * callbacks are ours.
+ */
+function releaseOwner(handle: StreamHandle): void {
+  for (const symbol of Object.getOwnPropertySymbols(handle)) {
+    if (symbol.description === 'owner_symbol') {
+      (handle as unknown as Record<symbol, unknown>)[symbol] = undefined;
+    }
+  }
 }
 
 /** Whether `handleStream` can work on this runtime (checked once, no socket needed). */

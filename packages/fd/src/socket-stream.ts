@@ -45,6 +45,14 @@ export class SocketStream implements ByteStream {
   #reading = false;
   #ended = false;
   #failed = false;
+  /** A write did not complete at once: `onDrain` is owed once nothing is pending. */
+  #drainOwed = false;
+  /**
+   * Passed with every write: the Writable emits 'drain' only after a write
+   * reached its high-water mark, so a smaller write that went async would
+   * otherwise never report its completion.
+   */
+  readonly #written = (): void => this.drained();
 
   constructor(socket: net.Socket, listener: ByteStreamListener, buffer: Uint8Array) {
     this.#socket = socket;
@@ -94,9 +102,11 @@ export class SocketStream implements ByteStream {
     this.#listener.onEnd();
   }
 
-  /** @internal */
+  /** @internal A write completed, or 'drain': report `onDrain` if one is owed and nothing is pending. */
   drained(): void {
-    if (this.#socket.writableLength === 0) this.#listener.onDrain();
+    if (!this.#drainOwed || this.#socket.writableLength !== 0 || this.#socket.destroyed) return;
+    this.#drainOwed = false;
+    this.#listener.onDrain();
   }
 
   /** @internal */
@@ -108,21 +118,22 @@ export class SocketStream implements ByteStream {
   }
 
   write(data: Uint8Array, done?: WriteDone): boolean {
-    const pending = done ? new PendingWrite(this.#socket, done) : undefined;
-    this.#socket.write(data, pending?.callback);
+    const pending = done ? new PendingWrite(this, this.#socket, done) : undefined;
+    this.#socket.write(data, pending?.callback ?? this.#written);
     return this.#completedAtOnce(pending);
   }
 
   writeString(text: string, done?: WriteDone): boolean {
-    const pending = done ? new PendingWrite(this.#socket, done) : undefined;
-    this.#socket.write(text, 'utf8', pending?.callback);
+    const pending = done ? new PendingWrite(this, this.#socket, done) : undefined;
+    this.#socket.write(text, 'utf8', pending?.callback ?? this.#written);
     return this.#completedAtOnce(pending);
   }
 
   /** Complete at once when nothing is left in the Writable; `done` is then not called. */
   #completedAtOnce(pending: PendingWrite | undefined): boolean {
     const complete = this.#socket.writableLength === 0 && !this.#socket.destroyed;
-    if (complete && pending) pending.cancelled = true;
+    if (!complete) this.#drainOwed = true;
+    else if (pending) pending.cancelled = true;
     return complete;
   }
 
@@ -139,7 +150,8 @@ export class SocketStream implements ByteStream {
   }
 
   shutdown(done?: WriteDone): void {
-    this.#socket.end(done && (() => done(null)));
+    // end()'s callback gets the error when the stream is destroyed before the FIN went.
+    this.#socket.end(done && ((error?: Error | null) => done(error ?? null)));
   }
 
   close(done?: () => void): void {
@@ -181,11 +193,13 @@ export class SocketStream implements ByteStream {
 class PendingWrite {
   cancelled = false;
   readonly callback: (error?: Error | null) => void;
-  constructor(socket: net.Socket, done: WriteDone) {
+  constructor(stream: SocketStream, socket: net.Socket, done: WriteDone) {
     this.callback = (error) => {
-      if (this.cancelled) return;
-      // Node completes a write its destroy cancelled with no error; the owner must hear it failed.
-      done(error ?? (socket.destroyed ? cancelledWrite() : null));
+      if (!this.cancelled) {
+        // Node completes a write its destroy cancelled with no error; the owner must hear it failed.
+        done(error ?? (socket.destroyed ? cancelledWrite() : null));
+      }
+      stream.drained();
     };
   }
 }

@@ -3,6 +3,8 @@
 // (CI: 20 and 24). The owners (multiplex, async) rely on exactly this.
 import { once } from 'node:events';
 import net from 'node:net';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   type ByteStream,
   type ByteStreamListener,
@@ -133,6 +135,28 @@ describe.each(['handle', 'socket'] as const)('ByteStream (%s)', (kind) => {
     expect(received.bytes().equals(big)).toBe(true);
   });
 
+  it('a small write that cannot complete at once still drains (below any high-water mark)', async () => {
+    const { pair, recorder, stream } = await open();
+    pair.client.pause();
+    // Small writes complete at once until the kernel buffers are full; the
+    // first one that does not leaves only a little pending.
+    const piece = Buffer.alloc(1024, 1);
+    let total = 0;
+    let atOnce = true;
+    while (atOnce && total < 256 * 1024 * 1024) {
+      atOnce = stream.write(piece);
+      total += piece.length;
+    }
+    expect(atOnce).toBe(false);
+    expect(stream.pendingBytes).toBeGreaterThan(0);
+    expect(stream.pendingBytes).toBeLessThanOrEqual(piece.length);
+    const received = collect(pair.client);
+    pair.client.resume();
+    await eventually(() => recorder.drains === 1);
+    expect(stream.pendingBytes).toBe(0);
+    await eventually(() => received.bytes().length === total);
+  });
+
   it("the peer's FIN ends reading only: we can still write, then shut down", async () => {
     const { pair, recorder, stream } = await open();
     const received = collect(pair.client);
@@ -172,12 +196,36 @@ describe.each(['handle', 'socket'] as const)('ByteStream (%s)', (kind) => {
     expect(completions[0]).toBeInstanceOf(Error);
   });
 
+  it('a FIN still queued behind writes when the stream closes is reported failed', async () => {
+    const { pair, stream } = await open();
+    pair.client.pause();
+    stream.write(Buffer.alloc(16 * 1024 * 1024));
+    const shut: Array<Error | null> = [];
+    stream.shutdown((error) => shut.push(error));
+    stream.close();
+    await eventually(() => shut.length === 1);
+    expect(shut[0]).toBeInstanceOf(Error);
+  });
+
   it('reset closes with RST: the peer sees ECONNRESET', async () => {
     const { pair, stream } = await open();
     const error = once(pair.client, 'error');
     stream.reset();
     const [reason] = (await error) as [NodeJS.ErrnoException];
     expect(reason.code).toBe('ECONNRESET');
+  });
+});
+
+describe('byteStreamOf', () => {
+  it('falls back to the public API when the socket lacks a handle internal, and still works', async () => {
+    pair = await socketPair();
+    const handle = (pair.server as unknown as { _handle: Record<string, unknown> })._handle;
+    handle.useUserBuffer = undefined; // as on a runtime without the user-buffer read path
+    const recorder = new Recorder();
+    stream = byteStreamOf(pair.server, recorder, new Uint8Array(64));
+    expect(stream.kind).toBe('socket');
+    pair.client.write('still read');
+    await eventually(() => recorder.text() === 'still read');
   });
 });
 
@@ -198,6 +246,35 @@ describe('handleStream', () => {
     stream = handleStream(socket, new Recorder(), new Uint8Array(16));
     expect(socket.destroyed).toBe(true);
     expect(await count()).toBe(0);
+    client.destroy();
+    listener.close();
+  });
+
+  it('lets the adopted net.Socket go: the handle does not keep it alive', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const listener = net.createServer({ pauseOnConnect: true });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as net.AddressInfo;
+    const client = net.connect(port, '127.0.0.1');
+    client.on('error', () => {});
+    // Only a WeakRef to the socket survives this function.
+    const adopt = async () => {
+      const [socket] = (await once(listener, 'connection')) as [net.Socket];
+      stream = handleStream(socket, new Recorder(), new Uint8Array(16));
+      return new WeakRef(socket);
+    };
+    const socket = await adopt();
+    // deref() keeps its target alive until the current job ends: collect in a later one.
+    let collected = false;
+    for (let i = 0; i < 10 && !collected; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      collected = socket.deref() === undefined;
+    }
+    expect(collected).toBe(true);
+    expect(stream?.closed).toBe(false);
     client.destroy();
     listener.close();
   });
