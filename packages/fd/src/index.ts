@@ -17,8 +17,3 @@ export { HandleStream, handleStream, handleStreamSupported } from './handle-stre
 export { probeRuntime } from './probe-runtime.js';
 export { checkRuntime, type TcpHandle } from './runtime-check.js';
 export { SocketStream, socketStream } from './socket-stream.js';
-export {
-  probeUserBufferSocket,
-  type UserBufferRead,
-  userBufferSocket,
-} from './user-buffer-socket.js';
