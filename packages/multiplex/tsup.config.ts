@@ -2,4 +2,5 @@ import { packageConfig } from '../../tsup.shared.ts';
 
 export default packageConfig({
   entry: ['src/index.ts', 'src/bin.ts', 'src/testing/index.ts'],
+  bundle: ['@iomodels/fd'],
 });

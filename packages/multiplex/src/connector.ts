@@ -98,6 +98,9 @@ export class Connector {
       clearTimeout(this.#timer);
       socket.off('error', onError);
       socket.off('close', onClose);
+      this.#socket = undefined;
+      // Adopted here, in 'connect', before anything reads it: the transport
+      // takes the connection out of the socket.
       this.#connected(socket);
     });
   }

@@ -1,4 +1,6 @@
 // @iomodels/multiplex — the public surface, by name.
+/** What `TCPTransport.getHandle()` returns: the connection's byte stream (from the bundled fd package). */
+export type { ByteStream, ByteStreamListener, WriteDone } from '@iomodels/fd';
 export { ClientFactory } from './client-factory.js';
 export { Connector, type ConnectorState } from './connector.js';
 export { DelayedCall } from './delayed-call.js';
@@ -32,6 +34,7 @@ export { ReconnectingClientFactory } from './reconnecting-client-factory.js';
 export {
   LOSE_CONNECTION_LINGER_MS,
   PRODUCER_HIGH_WATER,
+  READ_BUFFER_SIZE,
   TCPTransport,
   type TCPTransportOptions,
   type TransportHost,

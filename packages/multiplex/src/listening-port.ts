@@ -81,8 +81,9 @@ export class ListeningPort {
     this.factory.doStop();
   }
 
+  /** An accepted socket, not read yet (`pauseOnConnect`): its transport takes the connection out of it. */
   #accept(socket: net.Socket): void {
-    socket.on('error', () => {}); // until the transport attaches its own
+    socket.on('error', () => {}); // until the transport takes over
     let protocol: ReturnType<Factory['buildProtocol']>;
     try {
       protocol = this.factory.buildProtocol(

@@ -38,11 +38,14 @@ export class ReactorTCPServer extends BaseServer {
   }
 
   protected override netServerOptions(): net.ServerOpts {
-    return { allowHalfOpen: true };
+    // pauseOnConnect: nothing reads an accepted socket before its transport
+    // takes the connection out of it (straight onto the libuv handle).
+    return { allowHalfOpen: true, pauseOnConnect: true };
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
-    const connection = new ProtocolConnection(this.limits, context.clientAddress);
+    // The peer's address comes from the transport's stream (one Address per connection, not two).
+    const connection = new ProtocolConnection(this.limits);
     const transport = this.reactor[ATTACH](socket, connection, {
       limits: this.limits,
       idleTimeout: this.options.idleTimeout || undefined,

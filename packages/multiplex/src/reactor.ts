@@ -16,10 +16,21 @@ import type { Factory } from './factory.js';
 import { ListeningPort } from './listening-port.js';
 import type { Protocol } from './protocol.js';
 import type { ReactorTime } from './reactor-time.js';
-import { LOSE_CONNECTION_LINGER_MS, TCPTransport, type TransportHost } from './tcp-transport.js';
+import {
+  LOSE_CONNECTION_LINGER_MS,
+  READ_BUFFER_SIZE,
+  TCPTransport,
+  type TransportHost,
+} from './tcp-transport.js';
 
 /** Internal: attach a protocol to a connected socket. Not exported from the package. */
 export const ATTACH = Symbol('attachProtocol');
+
+/**
+ * Internal (tests): `'socket'` makes this reactor's transports use the
+ * public net.Socket stream even where the handle-level one is supported.
+ */
+export const STREAM_KIND = Symbol('streamKind');
 
 /** Settings of one reactor. */
 export interface ReactorOptions {
@@ -50,6 +61,8 @@ export interface AttachOptions {
   idleTimeout?: number;
   limits?: Limits;
   onLost?: (reason: Error) => void;
+  /** `socket`: keep the net.Socket (a socket already in use). */
+  stream?: 'handle' | 'socket';
 }
 
 /**
@@ -74,6 +87,10 @@ export class Reactor implements ReactorTime, TransportHost {
   #run: Promise<void> | undefined;
   #resolveRun: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
+  /** Where every connection of this reactor reads into; each read is copied out at once. */
+  readonly #readBuffer = new Uint8Array(READ_BUFFER_SIZE);
+  /** See `STREAM_KIND`. */
+  [STREAM_KIND]: 'handle' | 'socket' = 'handle';
 
   constructor(options: ReactorOptions = {}) {
     this.limits = resolveLimits(options.limits);
@@ -125,7 +142,9 @@ export class Reactor implements ReactorTime, TransportHost {
    * `port.listening` for the address (it rejects if the bind fails).
    */
   listenTCP(port: number, factory: Factory, options: ListenTCPOptions = {}): ListeningPort {
-    const server = net.createServer({ allowHalfOpen: true });
+    // pauseOnConnect: nothing reads an accepted socket before its transport
+    // takes the connection out of it.
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
     const listening = new ListeningPort(this, server, factory, {
       port,
       host: options.host ?? DEFAULT_HOST,
@@ -153,7 +172,9 @@ export class Reactor implements ReactorTime, TransportHost {
    * Takes over an already-connected socket (Twisted's
    * `adoptStreamConnection`): builds a protocol from `factory` and starts it.
    * Returns the protocol, or `undefined` if the factory refused (the socket
-   * is then destroyed).
+   * is then destroyed). A socket nothing has read or written yet is taken
+   * down to its libuv handle; one already in use keeps running over its
+   * public API.
    */
   adoptStreamConnection(socket: net.Socket, factory: Factory): Protocol | undefined {
     let protocol: Protocol | undefined;
@@ -168,7 +189,13 @@ export class Reactor implements ReactorTime, TransportHost {
       socket.destroy();
       return undefined;
     }
-    this[ATTACH](socket, protocol).start();
+    const fresh =
+      !socket.connecting &&
+      !socket.destroyed &&
+      socket.bytesRead === 0 &&
+      socket.readableLength === 0 &&
+      socket.writableLength === 0;
+    this[ATTACH](socket, protocol, fresh ? {} : { stream: 'socket' }).start();
     return protocol;
   }
 
@@ -197,11 +224,16 @@ export class Reactor implements ReactorTime, TransportHost {
     return this.#stopping;
   }
 
-  /** Internal: attaches `protocol` to a connected socket through a new transport. */
+  /**
+   * Internal: attaches `protocol` to a connected socket through a new
+   * transport, which takes the connection out of the socket at once.
+   */
   [ATTACH](socket: net.Socket, protocol: Protocol, options: AttachOptions = {}): TCPTransport {
     const transport = new TCPTransport(socket, protocol, this, {
       limits: options.limits ?? this.limits,
       idleTimeout: options.idleTimeout,
+      readBuffer: this.#readBuffer,
+      stream: options.stream ?? this[STREAM_KIND],
     });
     this.#transports.set(transport, options.onLost);
     return transport;

@@ -1,7 +1,11 @@
-// The transport over one connected `net.Socket` — public `net` API only.
-// Hot path: 'data' → protocol.dataReceived → write → socket.write, with no
-// promise and no allocation of ours; bookkeeping runs only once the output
-// backs up.
+// The transport over one connection, driven through an fd `ByteStream`:
+// straight on the libuv handle where this Node has the internals (reads into
+// the reactor's shared buffer, writes that say whether they completed at
+// once), over the public net.Socket API otherwise — one code path, the
+// ByteStream interface only. Hot path: stream read → protocol.dataReceived →
+// write → stream.write, with no promise, no timer work and one allocation of
+// ours (the copy the protocol may keep); bookkeeping runs only once the
+// output backs up.
 import type net from 'node:net';
 import {
   type Address,
@@ -9,8 +13,8 @@ import {
   type Limits,
   peerError,
   SendStalledError,
-  toAddress,
 } from '@iomodels/contract';
+import { type ByteStream, type ByteStreamListener, byteStreamOf } from '@iomodels/fd';
 import {
   ConnectionAborted,
   ConnectionDone,
@@ -29,10 +33,13 @@ export const PRODUCER_HIGH_WATER = 64 * 1024;
 
 /**
  * After our FIN went out on `loseConnection`, how long the peer gets to
- * close its side before the socket is destroyed. Long enough for a live peer
- * to read our last bytes; a peer that ignores FIN costs this much, no more.
+ * close its side before the connection is closed. Long enough for a live
+ * peer to read our last bytes; a peer that ignores FIN costs this much, no more.
  */
 export const LOSE_CONNECTION_LINGER_MS = 2_000;
+
+/** Size of the read buffer a transport reads into when its owner gives none. */
+export const READ_BUFFER_SIZE = 64 * 1024;
 
 /** What a transport reports to whoever owns it (a reactor). */
 export interface TransportHost {
@@ -48,20 +55,102 @@ export interface TCPTransportOptions {
   limits?: Limits;
   /** Close the connection after this many ms without reads or writes; 0/undefined = never. */
   idleTimeout?: number;
+  /**
+   * Where reads land. Shared by every transport of a reactor: a read is
+   * copied out before `dataReceived`, so the next one may reuse it. Default:
+   * one module-wide buffer of `READ_BUFFER_SIZE` bytes.
+   */
+  readBuffer?: Uint8Array;
+  /** `socket` forces the public-API stream (tests); default `handle` where supported. */
+  stream?: 'handle' | 'socket';
 }
 
-/** The socket's back-pointer to its transport, read by the shared listeners. */
-const TRANSPORT = Symbol('transport');
-type OwnedSocket = net.Socket & { [TRANSPORT]: TCPTransport };
-type SocketListener = (this: OwnedSocket) => void;
-// Assigned in TCPTransport's static block, where the private methods are in scope.
-let onSocketData: (this: OwnedSocket, chunk: Buffer) => void;
-let onSocketEnd: SocketListener;
-let onSocketFinish: SocketListener;
-let onSocketDrain: SocketListener;
-let onSocketError: (this: OwnedSocket, error: Error) => void;
-let onSocketClose: SocketListener;
-let onSocketTimeout: SocketListener;
+let sharedReadBuffer: Uint8Array | undefined;
+
+/** The read buffer of transports whose owner gave none, made on first use. */
+function defaultReadBuffer(): Uint8Array {
+  sharedReadBuffer ??= new Uint8Array(READ_BUFFER_SIZE);
+  return sharedReadBuffer;
+}
+
+// Assigned in TCPTransport's static block, where its private methods are in scope.
+let deliver: (transport: TCPTransport, buffer: Uint8Array, length: number) => void;
+let ended: (transport: TCPTransport) => void;
+let drained: (transport: TCPTransport) => void;
+let failed: (transport: TCPTransport, error: Error) => void;
+let askPull: (transport: TCPTransport) => void;
+
+/**
+ * What the ByteStream calls back: one small object per connection that
+ * forwards to its transport, so the stream's events stay off the public
+ * TCPTransport surface.
+ */
+class StreamEvents implements ByteStreamListener {
+  readonly transport: TCPTransport;
+
+  constructor(transport: TCPTransport) {
+    this.transport = transport;
+  }
+
+  onData(buffer: Uint8Array, length: number): undefined {
+    deliver(this.transport, buffer, length);
+    return undefined;
+  }
+
+  onEnd(): void {
+    ended(this.transport);
+  }
+
+  onDrain(): void {
+    drained(this.transport);
+  }
+
+  onError(error: Error): void {
+    failed(this.transport, error);
+  }
+}
+
+// State bits, one field instead of sixteen booleans (this object exists per connection).
+const HALF_CLOSEABLE = 1 << 0;
+const DISCONNECTING = 1 << 1;
+/** `shutdown` was asked: our FIN is queued behind the output. */
+const WRITE_CLOSED = 1 << 2;
+/** Our FIN went out. */
+const WRITE_SHUT = 1 << 3;
+const READ_ENDED = 1 << 4;
+/** `close`/`reset` was called on the stream; LOST follows when it completes. */
+const CLOSING = 1 << 5;
+const LOST = 1 << 6;
+/** A write did not complete at once; cleared when the stream drained. */
+const BACKED_UP = 1 << 7;
+const USER_PAUSED = 1 << 8;
+const CAP_PAUSED = 1 << 9;
+const READING_PAUSED = 1 << 10;
+const STREAMING = 1 << 11;
+const PRODUCER_PAUSED = 1 << 12;
+/** A pull producer wrote and waits to be asked for more. */
+const PULL_WAITING = 1 << 13;
+/** An ask of the pull producer is scheduled (its writes all went at once). */
+const PULL_ASKED = 1 << 14;
+const CLOSE_AFTER_PRODUCER = 1 << 15;
+/** Nothing more may be written. */
+const NO_WRITES = WRITE_CLOSED | CLOSING | LOST;
+/** The connection is going or gone. */
+const ENDING = CLOSING | LOST;
+
+/** Watches backed-up output for progress; exists only while the output is backed up. */
+class StallWatch {
+  readonly timer: NodeJS.Timeout;
+  /** Bytes pending when the watch started plus bytes written since. */
+  watched: number;
+  lastFlushed = 0;
+  lastProgress = Date.now();
+
+  constructor(timer: NodeJS.Timeout, pending: number) {
+    this.timer = timer;
+    this.watched = pending;
+  }
+}
 
 /**
  * A `Transport` over a connected socket. Output is bounded, unlike Twisted's:
@@ -72,64 +161,43 @@ let onSocketTimeout: SocketListener;
  * more than twice `maxUnsentBytes` is unsent aborts it (`WriteBufferFullError`).
  */
 export class TCPTransport implements Transport {
-  readonly #socket: net.Socket;
+  readonly #stream: ByteStream;
   readonly #protocol: Protocol;
   readonly #host: TransportHost;
   readonly #limits: Limits;
-  readonly #producerHighWater: number;
-  readonly #halfCloseable: boolean;
-
-  #disconnecting = false;
-  #writeClosed = false;
-  #readEnded = false;
-  #lost = false;
+  #flags = 0;
+  #local: Address | undefined;
   #reason: Error | undefined;
-
-  /** Set when `socket.write` returned false; cleared on 'drain'. */
-  #backedUp = false;
-  #userPaused = false;
-  #capPaused = false;
-  #readingPaused = false;
-
   #producer: Producer | null = null;
-  #streaming = false;
-  #producerPaused = false;
-  #pullWaiting = false;
-  #closeAfterProducer = false;
-
-  #stallTimer: NodeJS.Timeout | undefined;
-  #lastFlushed = 0;
-  #lastProgress = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
+  #stall: StallWatch | undefined;
 
+  /**
+   * Takes the connection out of `socket` — accepted with `pauseOnConnect`,
+   * or a client socket in its 'connect' event, never read — and drives it
+   * through a ByteStream from then on (reading starts at once; call
+   * `start()` before the loop turns). On Node runtimes without the handle
+   * internals, and for `stream: 'socket'`, the socket stays and the stream
+   * goes through its public API.
+   */
   constructor(
     socket: net.Socket,
     protocol: Protocol,
     host: TransportHost,
     options: TCPTransportOptions = {},
   ) {
-    this.#socket = socket;
     this.#protocol = protocol;
     this.#host = host;
     this.#limits = options.limits ?? DEFAULT_LIMITS;
-    this.#producerHighWater = Math.min(PRODUCER_HIGH_WATER, this.#limits.maxUnsentBytes);
-    this.#halfCloseable = isHalfCloseable(protocol);
-    // The peer's FIN must not end our side behind the protocol's back: we
-    // decide (half-close opt-in, or flush-then-close).
-    socket.allowHalfOpen = true;
-    // One shared listener per event for every socket: the listener finds its
-    // transport through a back-pointer on the socket (`this` is the emitter),
-    // so a connection costs no closures here.
-    (socket as OwnedSocket)[TRANSPORT] = this;
-    socket.on('data', onSocketData);
-    socket.on('end', onSocketEnd);
-    socket.on('finish', onSocketFinish);
-    socket.on('drain', onSocketDrain);
-    socket.on('error', onSocketError);
-    socket.on('close', onSocketClose);
+    if (isHalfCloseable(protocol)) this.#flags = HALF_CLOSEABLE;
+    const buffer = options.readBuffer ?? defaultReadBuffer();
+    this.#stream = byteStreamOf(socket, new StreamEvents(this), buffer, options.stream);
     if (options.idleTimeout) {
-      socket.setTimeout(options.idleTimeout);
-      socket.on('timeout', onSocketTimeout);
+      // Our own timer, refreshed on activity; connections without an idle
+      // timeout do no timer work at all.
+      this.#idleTimer = setTimeout(() => this.#onIdle(), options.idleTimeout);
+      this.#idleTimer.unref();
     }
   }
 
@@ -143,7 +211,7 @@ export class TCPTransport implements Transport {
   }
 
   get disconnecting(): boolean {
-    return this.#disconnecting;
+    return (this.#flags & DISCONNECTING) !== 0;
   }
 
   /** The protocol this transport drives. */
@@ -151,78 +219,88 @@ export class TCPTransport implements Transport {
     return this.#protocol;
   }
 
-  /** The underlying socket (Twisted's `getHandle()`); for socket options only. */
-  getHandle(): net.Socket {
-    return this.#socket;
+  /**
+   * The byte stream under this transport (Twisted's `getHandle()`): `kind`
+   * says whether it runs straight on the libuv handle or over a
+   * `net.Socket`. For inspection and socket options; reading or writing it
+   * directly bypasses the transport's bookkeeping.
+   */
+  getHandle(): ByteStream {
+    return this.#stream;
   }
 
   getPeer(): Address {
-    const s = this.#socket;
-    return toAddress(s.remoteAddress, s.remotePort, s.remoteFamily);
+    return this.#stream.remote();
   }
 
   getHost(): Address {
-    const s = this.#socket;
-    return toAddress(s.localAddress, s.localPort, s.localFamily);
+    this.#local ??= this.#stream.local();
+    return this.#local;
   }
 
   /** TCP_NODELAY on or off (Twisted's `setTcpNoDelay`). */
   setTcpNoDelay(enabled: boolean): void {
-    this.#socket.setNoDelay(enabled);
+    this.#stream.setNoDelay(enabled);
   }
 
   /** SO_KEEPALIVE on or off (Twisted's `setTcpKeepAlive`). */
   setTcpKeepAlive(enabled: boolean): void {
-    this.#socket.setKeepAlive(enabled);
+    this.#stream.setKeepAlive(enabled);
   }
 
   write(data: Uint8Array | string): void {
-    if (this.#writeClosed || this.#lost) return;
-    const socket = this.#socket;
-    if (this.#backedUp && socket.writableLength > 2 * this.#limits.maxUnsentBytes) {
+    const flags = this.#flags;
+    if (flags & NO_WRITES) return;
+    const stream = this.#stream;
+    if (flags & BACKED_UP && stream.pendingBytes > 2 * this.#limits.maxUnsentBytes) {
       this.#overflow();
       return;
     }
-    let written: boolean;
-    if (this.#producer !== null && !this.#streaming) {
-      this.#pullWaiting = true;
-      written = socket.write(data, () => this.#pullFlushed());
+    const stall = this.#stall;
+    let atOnce: boolean;
+    if (typeof data === 'string') {
+      if (data.length === 0) return;
+      if (stall !== undefined) stall.watched += Buffer.byteLength(data);
+      atOnce = stream.writeString(data);
     } else {
-      written = socket.write(data);
+      if (data.byteLength === 0) return;
+      if (stall !== undefined) stall.watched += data.byteLength;
+      atOnce = stream.write(data);
     }
-    if (!written) this.#onBackedUp();
+    if (this.#idleTimer !== undefined) this.#idleTimer.refresh();
+    if (!atOnce) this.#onBackedUp();
+    if (this.#producer !== null && !(flags & STREAMING)) this.#pullWrote(atOnce);
   }
 
+  /** Writes every item as one batch: a single write to the stream. */
   writeSequence(data: Iterable<Uint8Array | string>): void {
-    this.#socket.cork();
-    try {
-      for (const item of data) this.write(item);
-    } finally {
-      this.#socket.uncork();
-    }
+    const items: Uint8Array[] = [];
+    for (const item of data) items.push(typeof item === 'string' ? Buffer.from(item) : item);
+    if (items.length === 1) this.write(items[0] as Uint8Array);
+    else if (items.length > 1) this.write(Buffer.concat(items));
   }
 
   loseConnection(): void {
-    if (this.#disconnecting || this.#lost) return;
-    this.#disconnecting = true;
-    if (this.#producer !== null && (!this.#streaming || this.#producerPaused)) {
+    if (this.#flags & (DISCONNECTING | ENDING)) return;
+    this.#flags |= DISCONNECTING;
+    if (this.#producer !== null && (this.#flags & (STREAMING | PRODUCER_PAUSED)) !== STREAMING) {
       // As in Twisted: a pull producer, or a paused push producer, finishes first.
-      this.#closeAfterProducer = true;
+      this.#flags |= CLOSE_AFTER_PRODUCER;
       return;
     }
     this.#endWrite();
   }
 
   loseWriteConnection(): void {
-    if (this.#lost) return;
+    if (this.#flags & ENDING) return;
     this.#endWrite();
   }
 
   abortConnection(): void {
-    if (this.#lost) return;
-    this.#disconnecting = true;
+    if (this.#flags & ENDING) return;
+    this.#flags |= DISCONNECTING | CLOSING;
     this.#reason ??= new ConnectionAborted('connection was aborted');
-    this.#socket.resetAndDestroy();
+    this.#stream.reset(() => this.#onClose());
   }
 
   registerProducer(producer: Producer, streaming: boolean): void {
@@ -230,37 +308,37 @@ export class TCPTransport implements Transport {
       throw new Error('a producer is already registered; unregister it first');
     }
     this.#producer = producer;
-    this.#streaming = streaming;
-    this.#producerPaused = false;
-    if (this.#lost) {
+    this.#flags &= ~(STREAMING | PRODUCER_PAUSED | PULL_WAITING);
+    if (streaming) this.#flags |= STREAMING;
+    if (this.#flags & LOST) {
       producer.stopProducing();
       return;
     }
     if (!streaming) {
       producer.resumeProducing();
-    } else if (this.#backedUp && this.#socket.writableLength >= this.#producerHighWater) {
+    } else if (this.#flags & BACKED_UP && this.#stream.pendingBytes >= this.#producerHighWater()) {
       this.#pauseProducer();
     }
   }
 
   unregisterProducer(): void {
     this.#producer = null;
-    this.#pullWaiting = false;
-    if (this.#closeAfterProducer) {
-      this.#closeAfterProducer = false;
+    this.#flags &= ~PULL_WAITING;
+    if (this.#flags & CLOSE_AFTER_PRODUCER) {
+      this.#flags &= ~CLOSE_AFTER_PRODUCER;
       this.#endWrite();
     }
   }
 
   /** Stops reading from the peer until `resumeProducing()`. */
   pauseProducing(): void {
-    this.#userPaused = true;
+    this.#flags |= USER_PAUSED;
     this.#updateReading();
   }
 
   /** Resumes reading from the peer. */
   resumeProducing(): void {
-    this.#userPaused = false;
+    this.#flags &= ~USER_PAUSED;
     this.#updateReading();
   }
 
@@ -270,81 +348,103 @@ export class TCPTransport implements Transport {
   }
 
   static {
-    onSocketData = function (this: OwnedSocket, chunk: Buffer) {
-      this[TRANSPORT].#onData(chunk);
-    };
-    onSocketEnd = function (this: OwnedSocket) {
-      this[TRANSPORT].#onEnd();
-    };
-    onSocketFinish = function (this: OwnedSocket) {
-      this[TRANSPORT].#onFinish();
-    };
-    onSocketDrain = function (this: OwnedSocket) {
-      this[TRANSPORT].#onDrain();
-    };
-    onSocketError = function (this: OwnedSocket, error: Error) {
-      const transport = this[TRANSPORT];
-      transport.#reason ??= peerError(error);
-    };
-    onSocketClose = function (this: OwnedSocket) {
-      this[TRANSPORT].#onClose();
-    };
-    onSocketTimeout = function (this: OwnedSocket) {
-      this[TRANSPORT].#onIdle();
+    deliver = (transport, buffer, length) => transport.#onData(buffer, length);
+    ended = (transport) => transport.#onEnd();
+    drained = (transport) => transport.#onDrain();
+    failed = (transport, error) => transport.#onError(error);
+    askPull = (transport) => {
+      transport.#flags &= ~PULL_ASKED;
+      transport.#pullFlushed();
     };
   }
 
-  #onData(chunk: Buffer): void {
-    if (this.#disconnecting) return; // closing: drain the peer, deliver nothing
+  #onData(buffer: Uint8Array, length: number): void {
+    if (this.#idleTimer !== undefined) this.#idleTimer.refresh();
+    if (this.#flags & DISCONNECTING) return; // closing: drain the peer, deliver nothing
+    // The read buffer is reused by the next read: the protocol gets a copy
+    // it may keep (small ones come from Node's shared pool).
+    const data = Buffer.allocUnsafe(length);
+    data.set(length === buffer.length ? buffer : buffer.subarray(0, length));
     try {
-      this.#protocol.dataReceived(chunk);
+      this.#protocol.dataReceived(data);
     } catch (error) {
       this.#protocolFailed(error);
     }
   }
 
+  /** The peer sent FIN. */
   #onEnd(): void {
-    this.#readEnded = true;
-    if (this.#disconnecting) {
-      // Our FIN is out or on its way; the socket closes once both sides ended.
-      return;
-    }
-    if (this.#halfCloseable) {
-      try {
-        (this.#protocol as unknown as { readConnectionLost(): void }).readConnectionLost();
-      } catch (error) {
-        this.#protocolFailed(error);
+    this.#flags |= READ_ENDED;
+    if (this.#flags & ENDING) return;
+    if (!(this.#flags & DISCONNECTING)) {
+      if (this.#flags & HALF_CLOSEABLE) {
+        try {
+          (this.#protocol as unknown as { readConnectionLost(): void }).readConnectionLost();
+        } catch (error) {
+          this.#protocolFailed(error);
+        }
+      } else {
+        // Not half-closeable: the peer's FIN ends the connection, after our output.
+        this.loseConnection();
       }
-      return;
     }
-    // Not half-closeable: the peer's FIN ends the connection, after our output.
-    this.loseConnection();
+    if (this.#flags & WRITE_SHUT) this.#finOut();
   }
 
-  #onFinish(): void {
+  /** Our FIN went out (or failed to). */
+  #onShutdown(error: Error | null): void {
+    if (this.#flags & ENDING) return;
+    if (error !== null) {
+      this.#onError(error);
+      return;
+    }
+    this.#flags |= WRITE_SHUT;
     this.#stopStallWatch();
-    if (!this.#disconnecting && this.#halfCloseable) {
+    if ((this.#flags & (DISCONNECTING | HALF_CLOSEABLE)) === HALF_CLOSEABLE) {
       try {
         (this.#protocol as unknown as { writeConnectionLost(): void }).writeConnectionLost();
       } catch (error) {
         this.#protocolFailed(error);
       }
     }
-    if (this.#disconnecting && !this.#readEnded && !this.#lost) {
-      this.#lingerTimer = setTimeout(() => this.#socket.destroy(), LOSE_CONNECTION_LINGER_MS);
+    this.#finOut();
+  }
+
+  /** Our FIN is out: close once the peer's came too, or, when closing, after the linger. */
+  #finOut(): void {
+    const flags = this.#flags;
+    if (flags & ENDING) return;
+    if (flags & READ_ENDED) {
+      this.#close();
+    } else if (flags & DISCONNECTING && this.#lingerTimer === undefined) {
+      this.#lingerTimer = setTimeout(() => this.#close(), LOSE_CONNECTION_LINGER_MS);
       this.#lingerTimer.unref();
     }
   }
 
+  #onError(error: Error): void {
+    this.#reason ??= peerError(error);
+    this.#close();
+  }
+
+  /** Closes the stream; `#onClose` follows once the descriptor is closed. */
+  #close(): void {
+    if (this.#flags & ENDING) return;
+    this.#flags |= CLOSING;
+    this.#stream.close(() => this.#onClose());
+  }
+
   #onClose(): void {
-    if (this.#lost) return;
-    this.#lost = true;
+    const flags = this.#flags;
+    if (flags & LOST) return;
+    this.#flags |= LOST;
     this.#stopStallWatch();
-    if (this.#lingerTimer) clearTimeout(this.#lingerTimer);
+    if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     const reason =
       this.#reason ??
       // Clean: both sides ended, or we closed (flush, FIN) and let go after the linger.
-      (this.#writeClosed && (this.#readEnded || this.#disconnecting)
+      (flags & WRITE_CLOSED && flags & (READ_ENDED | DISCONNECTING)
         ? new ConnectionDone('connection was closed cleanly')
         : new ConnectionLost('connection was lost'));
     const producer = this.#producer;
@@ -365,56 +465,68 @@ export class TCPTransport implements Transport {
 
   /** Idle: close (flush, FIN) without waiting for a producer; already closing: let go. */
   #onIdle(): void {
-    if (this.#disconnecting) {
-      this.#socket.destroy();
+    if (this.#flags & DISCONNECTING) {
+      this.#close();
       return;
     }
-    this.#disconnecting = true;
+    this.#flags |= DISCONNECTING;
     this.#endWrite();
   }
 
   #endWrite(): void {
-    if (this.#writeClosed) return;
-    this.#writeClosed = true;
     // Closing: keep reading (and discarding) so the peer's FIN is seen.
-    if (this.#disconnecting) this.#updateReading();
-    this.#socket.end();
+    if (this.#flags & DISCONNECTING) this.#updateReading();
+    if (this.#flags & WRITE_CLOSED) {
+      // FIN asked before (half-close); if it is out already, closing goes on from here.
+      if (this.#flags & WRITE_SHUT) this.#finOut();
+      return;
+    }
+    this.#flags |= WRITE_CLOSED;
+    this.#stream.shutdown((error) => this.#onShutdown(error));
   }
 
-  /** The output is at or above Node's high-water mark: apply our bounds. */
+  #producerHighWater(): number {
+    return Math.min(PRODUCER_HIGH_WATER, this.#limits.maxUnsentBytes);
+  }
+
+  /** A write did not complete at once: apply our bounds to what is pending. */
   #onBackedUp(): void {
-    this.#backedUp = true;
-    const unsent = this.#socket.writableLength;
-    if (unsent >= this.#producerHighWater) {
-      if (this.#producer !== null && this.#streaming) this.#pauseProducer();
+    this.#flags |= BACKED_UP;
+    const unsent = this.#stream.pendingBytes;
+    if (unsent >= this.#producerHighWater()) {
+      if (this.#producer !== null && this.#flags & STREAMING) this.#pauseProducer();
       this.#startStallWatch();
     }
-    if (unsent >= this.#limits.maxUnsentBytes && !this.#capPaused) {
-      this.#capPaused = true;
+    if (unsent >= this.#limits.maxUnsentBytes && !(this.#flags & CAP_PAUSED)) {
+      this.#flags |= CAP_PAUSED;
       this.#updateReading();
     }
   }
 
+  /** Every queued write completed. */
   #onDrain(): void {
-    this.#backedUp = false;
+    if (this.#flags & ENDING) return;
+    this.#flags &= ~BACKED_UP;
     this.#stopStallWatch();
-    if (this.#capPaused) {
-      this.#capPaused = false;
+    if (this.#idleTimer !== undefined) this.#idleTimer.refresh();
+    if (this.#flags & CAP_PAUSED) {
+      this.#flags &= ~CAP_PAUSED;
       this.#updateReading();
     }
-    if (this.#producerPaused && this.#producer !== null) {
-      this.#producerPaused = false;
+    if (this.#flags & PRODUCER_PAUSED && this.#producer !== null) {
+      this.#flags &= ~PRODUCER_PAUSED;
       try {
         (this.#producer as PushProducer).resumeProducing();
       } catch (error) {
         this.#protocolFailed(error);
       }
     }
+    this.#pullFlushed();
   }
 
   #pauseProducer(): void {
-    if (this.#producerPaused) return;
-    this.#producerPaused = true;
+    if (this.#flags & PRODUCER_PAUSED) return;
+    this.#flags |= PRODUCER_PAUSED;
     try {
       (this.#producer as PushProducer).pauseProducing();
     } catch (error) {
@@ -422,12 +534,26 @@ export class TCPTransport implements Transport {
     }
   }
 
-  /** A write of a pull producer was flushed: ask for more once the output is empty. */
+  /**
+   * A pull producer wrote. If all of it went at once, it is asked for more
+   * on the next turn of the loop; a queued write asks once the stream drained.
+   */
+  #pullWrote(atOnce: boolean): void {
+    this.#flags |= PULL_WAITING;
+    if (atOnce && !(this.#flags & PULL_ASKED)) {
+      this.#flags |= PULL_ASKED;
+      setImmediate(askPull, this);
+    }
+  }
+
+  /** A pull producer's writes are out: ask for more, once the output is empty. */
   #pullFlushed(): void {
     const producer = this.#producer;
-    if (!this.#pullWaiting || producer === null || this.#streaming || this.#lost) return;
-    if (this.#socket.writableLength > 0) return; // a later write's callback will ask
-    this.#pullWaiting = false;
+    if (producer === null || (this.#flags & (PULL_WAITING | STREAMING | ENDING)) !== PULL_WAITING) {
+      return;
+    }
+    if (this.#stream.pendingBytes > 0) return; // the drain will ask
+    this.#flags &= ~PULL_WAITING;
     try {
       producer.resumeProducing();
     } catch (error) {
@@ -436,61 +562,63 @@ export class TCPTransport implements Transport {
   }
 
   #updateReading(): void {
-    const socket = this.#socket;
-    const pause = !this.#disconnecting && (this.#userPaused || this.#capPaused);
-    if (pause === this.#readingPaused) return;
-    this.#readingPaused = pause;
-    if (pause) socket.pause();
-    else socket.resume();
+    const flags = this.#flags;
+    const pause = !(flags & DISCONNECTING) && (flags & (USER_PAUSED | CAP_PAUSED)) !== 0;
+    if (pause === ((flags & READING_PAUSED) !== 0)) return;
+    if (pause) {
+      this.#flags |= READING_PAUSED;
+      this.#stream.readStop();
+    } else {
+      this.#flags &= ~READING_PAUSED;
+      this.#stream.readStart();
+    }
   }
 
   #startStallWatch(): void {
-    if (this.#stallTimer !== undefined) return;
-    this.#lastFlushed = this.#flushed();
-    this.#lastProgress = Date.now();
+    if (this.#stall !== undefined) return;
     const stall = this.#limits.sendStallTimeout;
-    this.#stallTimer = setInterval(() => this.#checkStall(), Math.max(stall / 4, 1));
-    this.#stallTimer.unref();
+    const timer = setInterval(() => this.#checkStall(), Math.max(stall / 4, 1));
+    timer.unref();
+    this.#stall = new StallWatch(timer, this.#stream.pendingBytes);
   }
 
   #checkStall(): void {
-    const flushed = this.#flushed();
+    const watch = this.#stall;
+    if (watch === undefined) return;
+    const pending = this.#stream.pendingBytes;
+    // Bytes handed to the kernel since the watch started.
+    const flushed = watch.watched - pending;
     const now = Date.now();
-    if (flushed !== this.#lastFlushed || this.#socket.writableLength === 0) {
-      this.#lastFlushed = flushed;
-      this.#lastProgress = now;
+    if (flushed !== watch.lastFlushed || pending === 0) {
+      watch.lastFlushed = flushed;
+      watch.lastProgress = now;
       return;
     }
-    if (now - this.#lastProgress >= this.#limits.sendStallTimeout) {
+    if (now - watch.lastProgress >= this.#limits.sendStallTimeout) {
       this.#stopStallWatch();
       this.#reason ??= new SendStalledError(
-        `peer read nothing of ${this.#socket.writableLength} unsent bytes for ${this.#limits.sendStallTimeout} ms`,
+        `peer read nothing of ${pending} unsent bytes for ${this.#limits.sendStallTimeout} ms`,
       );
-      this.#socket.resetAndDestroy();
+      this.abortConnection();
     }
   }
 
   #stopStallWatch(): void {
-    if (this.#stallTimer === undefined) return;
-    clearInterval(this.#stallTimer);
-    this.#stallTimer = undefined;
-  }
-
-  /** Bytes handed to the kernel so far. */
-  #flushed(): number {
-    return this.#socket.bytesWritten - this.#socket.writableLength;
+    if (this.#stall === undefined) return;
+    clearInterval(this.#stall.timer);
+    this.#stall = undefined;
   }
 
   #overflow(): void {
     this.#reason ??= new WriteBufferFullError(
-      `protocol kept writing with ${this.#socket.writableLength} bytes unsent (cap ${this.#limits.maxUnsentBytes}); connection aborted`,
+      `protocol kept writing with ${this.#stream.pendingBytes} bytes unsent (cap ${this.#limits.maxUnsentBytes}); connection aborted`,
     );
     this.abortConnection();
   }
 
   #protocolFailed(error: unknown): void {
     this.#host.logError(error);
-    if (this.#lost) return;
+    if (this.#flags & ENDING) return;
     this.#reason ??= error instanceof Error ? error : new Error(String(error));
     this.abortConnection();
   }

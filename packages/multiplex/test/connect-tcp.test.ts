@@ -1,4 +1,7 @@
-// Outgoing connections: connectTCP, ClientFactory events, reconnecting, stopListening, callLater.
+// Outgoing connections: connectTCP, ClientFactory events, reconnecting, stopListening,
+// adoptStreamConnection, callLater.
+import { once } from 'node:events';
+import net from 'node:net';
 import { ConnectionRefusedError } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +12,7 @@ import {
   Reactor,
   ReconnectingClientFactory,
   ServerFactory,
+  type TCPTransport,
 } from '../src/index.js';
 import { Clock } from '../src/testing/index.js';
 import { until } from './helpers.js';
@@ -63,6 +67,27 @@ describe('connectTCP', () => {
     await until(() => events.length === 3);
     expect(events).toEqual(['started', 'data:ping', 'lost:done']);
     expect(connector.state).toBe('disconnected');
+  });
+
+  it('a client connection runs straight on the libuv handle, adopted at connect', async () => {
+    const port = await echoServer();
+    let kind: string | undefined;
+    let echoed: string | undefined;
+    class Probe extends Protocol {
+      override connectionMade(): void {
+        kind = (this.transport as TCPTransport).getHandle().kind;
+        this.transport.write('over the handle');
+      }
+      override dataReceived(data: Buffer): void {
+        echoed = (echoed ?? '') + data.toString();
+        if (echoed === 'over the handle') this.transport.loseConnection();
+      }
+    }
+    const factory = new ClientFactory();
+    factory.protocol = Probe;
+    const connector = reactor.connectTCP('127.0.0.1', port, factory);
+    await until(() => echoed === 'over the handle' && connector.state === 'disconnected');
+    expect(kind).toBe('handle');
   });
 
   it('reports a refused connection to clientConnectionFailed', async () => {
@@ -136,6 +161,41 @@ describe('connectTCP', () => {
     reactor.connectTCP('127.0.0.1', port, client);
     await until(() => reasons.length === 1);
     expect(reasons[0]).toBeInstanceOf(ConnectionRefusedError);
+  });
+});
+
+describe('Reactor.adoptStreamConnection', () => {
+  /** A connected pair: `ours` is a client socket, `peer` the plain net server's end. */
+  async function connectedPair(): Promise<{ ours: net.Socket; peer: net.Socket; close(): void }> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+    const ours = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    await once(ours, 'connect');
+    const [peer] = await accepted;
+    server.close();
+    return { ours, peer, close: () => peer.destroy() };
+  }
+
+  it.each([
+    ['fresh: taken down to the libuv handle', false, 'handle'],
+    ['already read: kept on its public API', true, 'socket'],
+  ])('adopts a connected socket, %s', async (_name, read, kind) => {
+    const { ours, peer, close } = await connectedPair();
+    if (read) {
+      peer.write('before');
+      await once(ours, 'data');
+      ours.pause();
+    }
+    const factory = new ServerFactory();
+    factory.protocol = Echo;
+    const protocol = reactor.adoptStreamConnection(ours, factory);
+    expect((protocol!.transport as TCPTransport).getHandle().kind).toBe(kind);
+    const echoed: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => echoed.push(chunk));
+    peer.write('after');
+    await until(() => Buffer.concat(echoed).toString() === 'after');
+    close();
   });
 });
 

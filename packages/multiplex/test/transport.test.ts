@@ -1,5 +1,6 @@
 // The TCP transport over real sockets: close, abort, half-close, addresses,
-// producers and the output bounds.
+// producers and the output bounds — on both fd byte streams (straight on the
+// libuv handle, and the public net.Socket fallback).
 import net from 'node:net';
 import { ConnectionResetError, SendStalledError } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,26 +12,11 @@ import {
   type PushProducer,
   Reactor,
   ServerFactory,
+  type TCPTransport,
   WriteBufferFullError,
 } from '../src/index.js';
+import { STREAM_KIND } from '../src/reactor.js';
 import { connectClient, readAll, until } from './helpers.js';
-
-const reactor = new Reactor({ limits: { maxUnsentBytes: 256 * 1024 } });
-afterEach(() => reactor.stop());
-
-/** Listens with a factory building `protocolClass`; returns the port number and the protocols built. */
-async function serve<P extends Protocol>(protocolClass: new () => P) {
-  const built: P[] = [];
-  const factory = new ServerFactory();
-  factory.buildProtocol = () => {
-    const protocol = new protocolClass();
-    built.push(protocol);
-    return protocol;
-  };
-  const port = reactor.listenTCP(0, factory);
-  const { port: number } = await port.listening;
-  return { port: number, built };
-}
 
 class Recording extends Protocol {
   reason: Error | undefined;
@@ -40,7 +26,42 @@ class Recording extends Protocol {
   }
 }
 
-describe('TCPTransport', () => {
+describe.each(['handle', 'socket'] as const)('TCPTransport (%s stream)', (kind) => {
+  const reactors: Reactor[] = [];
+  /** A reactor whose transports use the `kind` stream; stopped after each test. */
+  function newReactor(options: ConstructorParameters<typeof Reactor>[0] = {}): Reactor {
+    const created = new Reactor(options);
+    created[STREAM_KIND] = kind;
+    reactors.push(created);
+    return created;
+  }
+  const reactor = newReactor({ limits: { maxUnsentBytes: 256 * 1024 } });
+  afterEach(() => Promise.all(reactors.map((r) => r.stop())));
+
+  /** Listens with a factory building `protocolClass`; returns the port number and the protocols built. */
+  async function serve<P extends Protocol>(protocolClass: new () => P, on = reactor) {
+    const built: P[] = [];
+    const factory = new ServerFactory();
+    factory.buildProtocol = () => {
+      const protocol = new protocolClass();
+      built.push(protocol);
+      return protocol;
+    };
+    const port = on.listenTCP(0, factory);
+    const { port: number } = await port.listening;
+    return { port: number, built };
+  }
+
+  it('runs over the byte stream asked for; getHandle() returns it', async () => {
+    const { port, built } = await serve(Recording);
+    const client = await connectClient(port);
+    await until(() => built.length === 1);
+    const transport = built[0]!.transport as TCPTransport;
+    expect(transport.getHandle().kind).toBe(kind);
+    client.destroy();
+    await until(() => built[0]?.reason !== undefined);
+  });
+
   it('loseConnection flushes all pending output, then closes cleanly', async () => {
     const payload = Buffer.alloc(200 * 1024, 7);
     class SendAndClose extends Recording {
@@ -227,8 +248,44 @@ describe('TCPTransport', () => {
     client.destroy();
   });
 
+  it('an echo whose peer does not read stops reading at maxUnsentBytes, and loses nothing', async () => {
+    // A cap below net.Socket's own high-water mark (16 KiB): drains must still be seen.
+    const capped = newReactor({ limits: { maxUnsentBytes: 8 * 1024 } });
+    class Echo extends Recording {
+      override dataReceived(data: Buffer): void {
+        this.transport.write(data);
+      }
+    }
+    const { port, built } = await serve(Echo, capped);
+    const client = await connectClient(port);
+    client.pause();
+    const block = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 13) & 0xff;
+    const total = 32 * 1024 * 1024;
+    let written = 0;
+    // Write until TCP pushes back: the server stopped reading, far before `total`.
+    while (written < total && client.write(block)) written += block.length;
+    written += block.length; // the write that returned false was queued
+    expect(written).toBeLessThan(total);
+    const done = readAll(client);
+    client.resume();
+    while (written < total) {
+      await new Promise((resolve) => client.once('drain', resolve));
+      while (written < total && client.write(block)) written += block.length;
+      if (written < total) written += block.length;
+    }
+    client.end();
+    const { data } = await done;
+    expect(data.length).toBe(written);
+    for (let offset = 0; offset < data.length; offset += block.length) {
+      expect(data.subarray(offset, offset + block.length).equals(block)).toBe(true);
+    }
+    await until(() => built[0]?.reason !== undefined);
+    expect(built[0]?.reason).toBeInstanceOf(ConnectionDone);
+  });
+
   it('aborts a connection whose peer reads nothing for sendStallTimeout', async () => {
-    const stalling = new Reactor({ limits: { maxUnsentBytes: 64 * 1024, sendStallTimeout: 200 } });
+    const stalling = newReactor({ limits: { maxUnsentBytes: 64 * 1024, sendStallTimeout: 200 } });
     class Big extends Recording {
       override connectionMade(): void {
         // One large write: allowed (bounded by the caller's own buffer), but it must drain.
@@ -248,12 +305,11 @@ describe('TCPTransport', () => {
     await until(() => built[0]?.reason !== undefined);
     expect(built[0]?.reason).toBeInstanceOf(SendStalledError);
     client.destroy();
-    await stalling.stop();
   });
 
   it('an error thrown by a protocol is reported and aborts only that connection', async () => {
     const errors: unknown[] = [];
-    const strict = new Reactor({ onError: (error) => errors.push(error) });
+    const strict = newReactor({ onError: (error) => errors.push(error) });
     class Throws extends Protocol {
       override dataReceived(): void {
         throw new Error('bad protocol');
@@ -268,6 +324,5 @@ describe('TCPTransport', () => {
     await done;
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).message).toBe('bad protocol');
-    await strict.stop();
   });
 });
