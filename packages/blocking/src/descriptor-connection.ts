@@ -21,6 +21,12 @@ export interface DescriptorHooks {
    * so a worker or child asks its owner; the write side is closed at once.
    */
   shutdownWrite(): void | Promise<void>;
+  /**
+   * `close()`: no call will follow on this connection. Default: `shutdownWrite`.
+   * A runner whose owner releases the descriptor as soon as the request
+   * ends may send the FIN with that instead of a message of its own.
+   */
+  close?(): void;
   /** Called before every read and write: where a pending abort turns into the handler's signal. */
   beforeIo?(): void;
 }
@@ -93,7 +99,10 @@ export class DescriptorConnection implements BlockingConnection {
   /** Sends FIN and refuses further calls; the owner releases the descriptor. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    void this.shutdownWrite();
     this.#closed = true;
+    if (this.#writeClosed) return;
+    this.#writeClosed = true;
+    if (this.#hooks.close) this.#hooks.close();
+    else void this.#hooks.shutdownWrite();
   }
 }

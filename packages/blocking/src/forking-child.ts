@@ -1,10 +1,12 @@
 // A ForkingTCPServer child: loads the handler once, then serves one
 // connection at a time on its main thread with blocking read(2)/write(2)
-// on the descriptor the parent passed. It exits when the parent goes away.
-import { Worker } from 'node:worker_threads';
-import { type HandlerClass, loadHandler, runRequest } from '@iomodels/contract';
+// on the descriptor the parent passed. Idle, it leaves when its channel
+// closes; busy when the server dies, it is killed by the server's reaper
+// (child-reaper.ts): its event loop cannot see the channel close then.
+import { type HandlerClass, loadHandler, runRequest, type ServerInfo } from '@iomodels/contract';
 import { closeHandle, descriptorOf, receivedHandle, setBlocking } from '@iomodels/fd';
 import { DescriptorConnection } from './descriptor-connection.js';
+import { PendingFin } from './pending-fin.js';
 import {
   type DispatcherMessage,
   type RunnerBoot,
@@ -18,9 +20,11 @@ const send = (message: RunnerMessage) => {
   if (process.connected) process.send!(message, undefined, undefined, ignore);
 };
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
+const fin = new PendingFin((id) => send({ type: 'shutdown', id }));
 const { handler } = JSON.parse(process.argv[2] ?? '{}') as RunnerBoot;
+/** The server's description: it comes with this child's first connection. */
+let serverInfo: ServerInfo | undefined;
 
-watchParent();
 let handlerClass: HandlerClass;
 try {
   handlerClass = await loadHandler(handler);
@@ -37,42 +41,25 @@ try {
 }
 
 async function serve({ id, remote, local, server }: ServeMessage, raw: unknown): Promise<void> {
+  if (server) serverInfo = Object.freeze(server);
   const handle = receivedHandle(raw);
   setBlocking(handle, true);
   const connection = new DescriptorConnection(descriptorOf(handle), remote, local, readBuffer, {
     // The parent holds its own copy of the descriptor and its event loop is
     // free: it sends the FIN. Our bytes are already in the kernel, ahead of it.
     shutdownWrite: () => send({ type: 'shutdown', id }),
+    close: () => fin.closed(id),
   });
   const outcome = await runRequest(
     handlerClass,
     connection,
-    server,
+    serverInfo!,
     new AbortController().signal,
     (error) => send({ type: 'error', id, error: toWireError(error) }),
   );
-  await closeHandle(handle);
+  fin.ended();
+  // uv_close closes our copy of the descriptor at once (the callback comes
+  // later): 'done' may go now, and the parent's release sends the FIN.
+  void closeHandle(handle);
   send({ type: 'done', id, outcome });
-}
-
-/**
- * While this process sits in read(2) its event loop cannot see the IPC
- * channel close. A small thread checks the parent instead and ends the
- * process when it was orphaned, so no child outlives its server.
- */
-function watchParent(): void {
-  const watchdog = new Worker(
-    `const { workerData } = require('node:worker_threads');
-     setInterval(() => {
-       if (process.ppid !== workerData.parent) process.kill(workerData.self, 'SIGKILL');
-     }, 500);`,
-    {
-      eval: true,
-      workerData: { parent: process.ppid, self: process.pid },
-      stdout: false,
-      stderr: false,
-    },
-  );
-  watchdog.on('error', () => {}); // a failed watchdog must not take the child down
-  watchdog.unref();
 }

@@ -1,18 +1,8 @@
 // ForkingTCPServer: each connection's descriptor is passed to a pooled
 // child process that serves it with real blocking read(2)/write(2).
-import type { Socket } from 'node:net';
-import {
-  BaseServer,
-  type HandlerSpec,
-  type ModelDescription,
-  type RequestContext,
-  type RequestTask,
-  type ServerOptions,
-  serializeHandlerReference,
-  toHandlerReference,
-} from '@iomodels/contract';
-import { checkRuntime, probeRuntime } from '@iomodels/fd';
-import { DEFAULT_MAX_QUEUED_CONNECTIONS, positiveInteger, withPoolCap } from './pool-options.js';
+import type { ErrorSink, HandlerSpec, ModelDescription, ServerOptions } from '@iomodels/contract';
+import { positiveInteger, spareCount } from './pool-options.js';
+import { PooledServer } from './pooled-server.js';
 import { ProcessPool } from './process-pool.js';
 
 /** Python's `max_children`: most child processes at once. */
@@ -37,60 +27,38 @@ export interface ForkingServerOptions extends ServerOptions {
  * child at a time. A handler that crashes its process loses only its own
  * connection; the pool replaces the child. Children never outlive the server.
  */
-export class ForkingTCPServer extends BaseServer {
+export class ForkingTCPServer extends PooledServer<ProcessPool> {
   readonly model = 'blocking';
   readonly mode = 'forking';
   readonly maxChildren: number;
   readonly spareChildren: number;
-  readonly #handlerReference;
-  #pool: ProcessPool | undefined;
 
   constructor(handler: HandlerSpec, options: ForkingServerOptions = {}) {
     const maxChildren = positiveInteger('maxChildren', options.maxChildren, DEFAULT_MAX_CHILDREN);
-    const queued = positiveInteger(
-      'maxQueuedConnections',
-      options.maxQueuedConnections,
-      DEFAULT_MAX_QUEUED_CONNECTIONS,
-    );
-    super(handler, withPoolCap(options, maxChildren + queued));
-    checkRuntime();
-    this.#handlerReference = serializeHandlerReference(toHandlerReference(handler));
+    super(handler, options, maxChildren);
     this.maxChildren = maxChildren;
-    const spare = options.spareChildren ?? DEFAULT_SPARE_CHILDREN;
-    if (!(Number.isInteger(spare) && spare >= 0)) {
-      throw new RangeError(`spareChildren must be an integer >= 0, got ${spare}`);
-    }
-    this.spareChildren = Math.min(Math.max(spare, 1), maxChildren);
+    // At least one warm child: a child takes tens of milliseconds to start.
+    this.spareChildren = spareCount(
+      'spareChildren',
+      options.spareChildren,
+      DEFAULT_SPARE_CHILDREN,
+      { min: 1, max: maxChildren },
+    );
   }
 
   /** Children alive, busy, their pids, and connections waiting for one. */
   poolStats(): { children: number; busy: number; queued: number; pids: number[] } {
-    const counts = this.#pool?.counts() ?? { children: 0, busy: 0, queued: 0 };
-    return { ...counts, pids: this.#pool?.pids() ?? [] };
+    const { runners, busy, queued } = this.pool?.counts() ?? { runners: 0, busy: 0, queued: 0 };
+    return { children: runners, busy, queued, pids: this.pool?.pids() ?? [] };
   }
 
-  protected override netServerOptions() {
-    return { pauseOnConnect: true };
-  }
-
-  protected override async prepare(): Promise<void> {
-    await probeRuntime();
-    const pool = new ProcessPool({
-      handler: this.#handlerReference,
+  protected createPool(onError: ErrorSink): ProcessPool {
+    return new ProcessPool({
+      handler: this.handlerReference,
       maxChildren: this.maxChildren,
       spareChildren: this.spareChildren,
-      onError: (error, address) => this.handleError(error, address),
+      onError,
     });
-    await pool.start();
-    this.#pool = pool;
-  }
-
-  protected override async release(): Promise<void> {
-    await this.#pool?.stop();
-  }
-
-  protected override processRequest(socket: Socket, context: RequestContext): RequestTask {
-    return this.#pool!.submit(socket, context);
   }
 
   protected override describeModel(): ModelDescription {

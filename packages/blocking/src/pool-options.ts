@@ -17,6 +17,20 @@ export function positiveInteger(name: string, value: number | undefined, fallbac
   return value;
 }
 
+/** Checks a spare-runner count (an integer >= 0) and returns it, or its default, within [min, max]. */
+export function spareCount(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  { min, max }: { min: number; max: number },
+): number {
+  const spare = value ?? fallback;
+  if (!(Number.isInteger(spare) && spare >= 0)) {
+    throw new UsageError(`${name} must be an integer >= 0, got ${spare}`);
+  }
+  return Math.min(Math.max(spare, min), max);
+}
+
 /**
  * The base server refuses and counts connections beyond `maxConnections`;
  * a pool caps it at what it can serve plus what may wait.

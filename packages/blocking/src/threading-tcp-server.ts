@@ -1,21 +1,19 @@
 // ThreadingTCPServer: each connection's descriptor, switched to blocking,
 // is served by a pooled worker thread with real blocking read(2)/write(2).
 import type { Socket } from 'node:net';
-import {
-  BaseServer,
-  type CloseOptions,
-  type HandlerSpec,
-  type ModelDescription,
-  type RequestContext,
-  type RequestTask,
-  type ServerOptions,
-  type ShutdownReport,
-  serializeHandlerReference,
-  toHandlerReference,
-  UsageError,
+import type {
+  CloseOptions,
+  ErrorSink,
+  HandlerSpec,
+  ModelDescription,
+  RequestContext,
+  RequestTask,
+  ServerOptions,
+  ShutdownReport,
 } from '@iomodels/contract';
-import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
-import { DEFAULT_MAX_QUEUED_CONNECTIONS, positiveInteger, withPoolCap } from './pool-options.js';
+import { setBlocking } from '@iomodels/fd';
+import { positiveInteger, spareCount } from './pool-options.js';
+import { PooledServer } from './pooled-server.js';
 import { ThreadPool } from './thread-pool.js';
 
 /**
@@ -67,32 +65,22 @@ const NOTHING_YET: ShutdownReport = Object.freeze({
  * Handlers are loaded in each thread from a module reference; a portable
  * (async) handler and one typed with `BlockingConnection` both run.
  */
-export class ThreadingTCPServer extends BaseServer {
+export class ThreadingTCPServer extends PooledServer<ThreadPool> {
   readonly model = 'blocking';
   readonly mode = 'threading';
   readonly maxThreads: number;
   readonly spareThreads: number;
   readonly daemonThreads: boolean;
   readonly blockOnClose: boolean;
-  readonly #handlerReference;
-  #pool: ThreadPool | undefined;
 
   constructor(handler: HandlerSpec, options: ThreadingServerOptions = {}) {
     const maxThreads = positiveInteger('maxThreads', options.maxThreads, DEFAULT_MAX_THREADS);
-    const queued = positiveInteger(
-      'maxQueuedConnections',
-      options.maxQueuedConnections,
-      DEFAULT_MAX_QUEUED_CONNECTIONS,
-    );
-    super(handler, withPoolCap(options, maxThreads + queued));
-    checkRuntime();
-    this.#handlerReference = serializeHandlerReference(toHandlerReference(handler));
+    super(handler, options, maxThreads);
     this.maxThreads = maxThreads;
-    const spare = options.spareThreads ?? DEFAULT_SPARE_THREADS;
-    if (!(Number.isInteger(spare) && spare >= 0)) {
-      throw new UsageError(`spareThreads must be an integer >= 0, got ${spare}`);
-    }
-    this.spareThreads = Math.min(spare, maxThreads);
+    this.spareThreads = spareCount('spareThreads', options.spareThreads, DEFAULT_SPARE_THREADS, {
+      min: 0,
+      max: maxThreads,
+    });
     this.daemonThreads = options.daemonThreads ?? false;
     this.blockOnClose = options.blockOnClose ?? true;
   }
@@ -106,33 +94,23 @@ export class ThreadingTCPServer extends BaseServer {
 
   /** Threads alive, busy, and connections waiting for one. */
   poolStats(): { threads: number; busy: number; queued: number } {
-    return this.#pool?.counts() ?? { threads: 0, busy: 0, queued: 0 };
+    const { runners, busy, queued } = this.pool?.counts() ?? { runners: 0, busy: 0, queued: 0 };
+    return { threads: runners, busy, queued };
   }
 
-  protected override netServerOptions() {
-    return { pauseOnConnect: true };
-  }
-
-  protected override async prepare(): Promise<void> {
-    await probeRuntime();
-    const pool = new ThreadPool({
-      handler: this.#handlerReference,
+  protected createPool(onError: ErrorSink): ThreadPool {
+    return new ThreadPool({
+      handler: this.handlerReference,
       maxThreads: this.maxThreads,
       spareThreads: this.spareThreads,
       daemonThreads: this.daemonThreads,
-      onError: (error, address) => this.handleError(error, address),
+      onError,
     });
-    await pool.start();
-    this.#pool = pool;
-  }
-
-  protected override async release(): Promise<void> {
-    await this.#pool?.stop();
   }
 
   protected override processRequest(socket: Socket, context: RequestContext): RequestTask {
     setBlocking(socket, true);
-    return this.#pool!.submit(socket, descriptorOf(socket), context);
+    return super.processRequest(socket, context);
   }
 
   protected override describeModel(): ModelDescription {

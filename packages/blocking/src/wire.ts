@@ -21,7 +21,8 @@ export interface ServeMessage {
   fd: number;
   remote: Address;
   local: Address;
-  server: ServerInfo;
+  /** The server's description: with a runner's first connection only (it does not change). */
+  server?: ServerInfo;
 }
 
 /** Dispatcher → runner: the server is shutting down; fire the handler's signal. */

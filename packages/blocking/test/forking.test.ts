@@ -4,36 +4,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { ForkingTCPServer } from '@iomodels/blocking';
 import { IVR_GREETING } from '@iomodels/contract';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { eventually, fixture, isRunning, TestClient } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { echoOnceEach, eventually, fixture, isRunning, TestClient, useServers } from './helpers.js';
 
-const servers: ForkingTCPServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.destroy();
-  await Promise.all(servers.splice(0).map((server) => server.close({ timeout: 100 })));
-});
-
-async function start(
-  handler: ConstructorParameters<typeof ForkingTCPServer>[0],
-  options: ConstructorParameters<typeof ForkingTCPServer>[1] = {},
-) {
-  const server = new ForkingTCPServer(handler, {
-    host: '127.0.0.1',
-    port: 0,
-    log: () => {},
-    ...options,
-  });
-  servers.push(server);
-  await server.listen();
-  return server;
-}
-
-async function connect(server: ForkingTCPServer, allowHalfOpen = false) {
-  const client = await TestClient.connect(server.address, allowHalfOpen);
-  clients.push(client);
-  return client;
-}
+const { start, connect, track } = useServers(ForkingTCPServer);
 
 /** A half-open client only notices a reset when it writes: poke it until it is closed. */
 function gone(client: TestClient): boolean {
@@ -105,14 +79,7 @@ describe('ForkingTCPServer', () => {
   it('serves 60 clients connecting at once, through a small pool', async () => {
     const server = await start('echo', { maxChildren: 4 });
     const burst = await Promise.all(Array.from({ length: 60 }, () => connect(server)));
-    // each client leaves once answered, freeing its thread for a waiting one
-    await Promise.all(
-      burst.map(async (client, i) => {
-        client.write(`c${i};`);
-        await client.waitFor(`c${i};`);
-        client.socket.end();
-      }),
-    );
+    await echoOnceEach(burst);
     await eventually(() => server.stats().completed === 60);
     expect(server.poolStats()).toEqual(expect.objectContaining({ busy: 0, queued: 0 }));
   });
@@ -152,8 +119,7 @@ describe('ForkingTCPServer', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
-      const silent = await TestClient.connect(Number(String(line).trim()), true);
-      clients.push(silent);
+      const silent = track(await TestClient.connect(Number(String(line).trim()), true));
       const pid = Number(/pid=(\d+)/.exec(await silent.waitFor('\n'))?.[1]);
       expect(isRunning(pid)).toBe(true);
       parent.kill('SIGKILL');

@@ -1,9 +1,17 @@
-// Test helpers: clients that read lines, handler references to the fixtures,
-// bounded waiting. Every server binds 127.0.0.1 port 0.
+// Test helpers: servers and clients closed after each test, clients that
+// read lines, handler references to the fixtures, bounded waiting. Every
+// server binds 127.0.0.1 port 0.
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
-import type { Address, HandlerReference } from '@iomodels/contract';
+import type {
+  Address,
+  BaseServer,
+  HandlerReference,
+  HandlerSpec,
+  ServerOptions,
+} from '@iomodels/contract';
+import { afterEach } from 'vitest';
 
 export const fixtures = new URL('./fixtures/handlers.mjs', import.meta.url);
 export const bin = new URL('../dist/bin.js', import.meta.url);
@@ -52,6 +60,58 @@ export class TestClient {
   write(text: string): void {
     this.socket.write(text);
   }
+}
+
+/**
+ * Starts servers of one class (quiet, on 127.0.0.1, any port) and connects
+ * clients to them; after each test the clients are destroyed and the
+ * servers closed. Call it once per test file, at the top level.
+ */
+export function useServers<S extends BaseServer, O extends ServerOptions>(
+  Server: new (handler: HandlerSpec, options?: O) => S,
+) {
+  const servers: S[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.socket.destroy();
+    await Promise.all(servers.splice(0).map((server) => server.close({ timeout: 100 })));
+  });
+  /** Destroys `client` after the test. */
+  const track = (client: TestClient) => {
+    clients.push(client);
+    return client;
+  };
+  return {
+    track,
+    async start(handler: HandlerSpec, options?: O): Promise<S> {
+      const server = new Server(handler, {
+        host: '127.0.0.1',
+        port: 0,
+        log: () => {},
+        ...options,
+      } as O);
+      servers.push(server);
+      await server.listen();
+      return server;
+    },
+    async connect(server: S, allowHalfOpen = false): Promise<TestClient> {
+      return track(await TestClient.connect(server.address, allowHalfOpen));
+    },
+  };
+}
+
+/**
+ * Each client sends a message of its own, waits for it to come back and
+ * leaves, freeing its thread or child for a client still waiting.
+ */
+export async function echoOnceEach(clients: TestClient[]): Promise<void> {
+  await Promise.all(
+    clients.map(async (client, i) => {
+      client.write(`c${i};`);
+      await client.waitFor(`c${i};`);
+      client.socket.end();
+    }),
+  );
 }
 
 /** Waits until `predicate` holds, checking every 10 ms, at most `tries` times (bounded). */

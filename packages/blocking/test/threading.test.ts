@@ -3,36 +3,10 @@
 import fs from 'node:fs';
 import { ThreadingTCPServer } from '@iomodels/blocking';
 import { IVR_GREETING, IVR_OPERATOR } from '@iomodels/contract';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { eventually, fixture, TestClient } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { echoOnceEach, eventually, fixture, useServers } from './helpers.js';
 
-const servers: ThreadingTCPServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.destroy();
-  await Promise.all(servers.splice(0).map((server) => server.close({ timeout: 100 })));
-});
-
-async function start(
-  handler: ConstructorParameters<typeof ThreadingTCPServer>[0],
-  options: ConstructorParameters<typeof ThreadingTCPServer>[1] = {},
-) {
-  const server = new ThreadingTCPServer(handler, {
-    host: '127.0.0.1',
-    port: 0,
-    log: () => {},
-    ...options,
-  });
-  servers.push(server);
-  await server.listen();
-  return server;
-}
-
-async function connect(server: ThreadingTCPServer, allowHalfOpen = false) {
-  const client = await TestClient.connect(server.address, allowHalfOpen);
-  clients.push(client);
-  return client;
-}
+const { start, connect } = useServers(ThreadingTCPServer);
 
 /** The system call a thread of this process is in, as /proc shows it (Linux). */
 function threadsInRead(fd: number): string[] {
@@ -105,6 +79,22 @@ describe('ThreadingTCPServer', () => {
     expect(address).toEqual(expect.objectContaining({ host: '127.0.0.1', port: clientPort }));
   });
 
+  it('serves many connections without piling listeners on the shared shutdown signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const server = await start('echo', { spareThreads: 1 });
+      const clients = await Promise.all(Array.from({ length: 12 }, () => connect(server)));
+      await echoOnceEach(clients);
+      await eventually(() => server.stats().completed === 12);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reuses idle threads for one connection after another', async () => {
     const server = await start('echo', { spareThreads: 1 });
     for (let i = 0; i < 5; i++) {
@@ -131,14 +121,7 @@ describe('ThreadingTCPServer', () => {
   it('serves 200 clients connecting at once, through a small pool', async () => {
     const server = await start('echo', { maxThreads: 6 });
     const burst = await Promise.all(Array.from({ length: 200 }, () => connect(server)));
-    // each client leaves once answered, freeing its thread for a waiting one
-    await Promise.all(
-      burst.map(async (client, i) => {
-        client.write(`c${i};`);
-        await client.waitFor(`c${i};`);
-        client.socket.end();
-      }),
-    );
+    await echoOnceEach(burst);
     await eventually(() => server.stats().completed === 200);
     expect(server.poolStats()).toEqual({ threads: 6, busy: 0, queued: 0 });
   });

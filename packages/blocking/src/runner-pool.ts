@@ -1,0 +1,358 @@
+// The pool core behind ThreadingTCPServer and ForkingTCPServer. Runners —
+// worker threads or child processes — start on demand up to a maximum, a
+// few spares are kept started ahead of demand, and each serves one
+// connection at a time; connections wait in FIFO order while every runner
+// is busy (the server caps how many may wait). How a runner starts, takes a
+// connection, is stopped and ends is its adapter's part: thread-pool.ts,
+// process-pool.ts.
+import type { Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
+import {
+  type Address,
+  type ErrorSink,
+  type RequestContext,
+  type RequestOutcome,
+  type RequestTask,
+  toAddress,
+} from '@iomodels/contract';
+import { fromWireError, type RunnerMessage, type ServeMessage } from './wire.js';
+
+/** The address errors are reported with when no connection is involved. */
+const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 'IPv4' });
+
+/** Runners that die before they are ready, in a row, before the pool stops keeping spares. */
+const FAILED_STARTS_BEFORE_NO_SPARES = 3;
+
+export interface RunnerPoolOptions {
+  /** Most runners alive at once; further connections wait. */
+  max: number;
+  /** Idle runners kept started ahead of demand (a runner takes milliseconds of CPU to start). */
+  spare: number;
+  /** Runners started at once at most (default: the CPUs this process may use). */
+  startConcurrency?: number;
+  /** Where handler errors go: the server's `handleError`. */
+  onError: ErrorSink;
+}
+
+/** How a runner reports to its pool. */
+export interface RunnerEvents<R extends PoolRunner> {
+  onMessage(runner: R, message: RunnerMessage): void;
+  onError(runner: R, error: Error): void;
+  onExit(runner: R, code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/** One worker thread or child process, and the connection it serves, if any. */
+export abstract class PoolRunner {
+  job: PoolJob | undefined;
+  /** It loaded the handler and said so. */
+  ready = false;
+  /** For messages: `handler thread 3`, `handler process 4711`. */
+  abstract readonly name: string;
+  #toldServer = false;
+
+  /** Hands it `job` (the pool has set `job.runner`). */
+  abstract serve(job: PoolJob): void;
+  /** The server is closing: fire `job`'s handler signal where the runner can see it. */
+  abstract signal(job: PoolJob): void;
+  /** `close({ timeout })` ran out while it serves `job`: stop it, if it can be stopped. */
+  abstract interrupt(job: PoolJob): void;
+  /** It has nothing to do; it waits for the next connection. */
+  park(): void {}
+  /** The pool is stopping and this runner has no connection: let it go. */
+  abstract retire(): void;
+  /** Ends it when the pool stops; resolves once it is gone, or at once where it cannot be stopped. */
+  abstract end(): Promise<void>;
+  /** The error to report when it dies while serving; `undefined` when that is reported elsewhere. */
+  deathError(_code: number | null, _signal: NodeJS.Signals | null): Error | undefined {
+    return undefined;
+  }
+
+  /** The message that hands it `job`; the server's description goes with the first one only. */
+  protected serveMessage(job: PoolJob, fd: number): ServeMessage {
+    const { socket, context } = job;
+    const message: ServeMessage = {
+      type: 'serve',
+      id: job.id,
+      fd,
+      remote: context.clientAddress,
+      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+    };
+    if (!this.#toldServer) {
+      message.server = context.server;
+      this.#toldServer = true;
+    }
+    return message;
+  }
+}
+
+let nextId = 1;
+
+/** One connection, from queued to finished: the `RequestTask` the server tracks. */
+export class PoolJob implements RequestTask {
+  readonly id = nextId++;
+  readonly done: Promise<RequestOutcome>;
+  runner: PoolRunner | undefined;
+  /** Its runner was killed to stop it: the connection is reset, and the death is no error. */
+  killed = false;
+  #resolve!: (outcome: RequestOutcome) => void;
+  #finished = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly context: RequestContext,
+    readonly pool: { dequeue(job: PoolJob): void },
+  ) {
+    this.done = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  closeWrite(): void {
+    if (this.runner === undefined) {
+      // still queued: never served; let it go
+      this.pool.dequeue(this);
+      this.finish('failed');
+      return;
+    }
+    // Our copy of the descriptor: FIN reaches the peer, and a well-behaved
+    // peer's close wakes the runner's read.
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
+  }
+
+  abort(): void {
+    if (this.runner === undefined) this.closeWrite();
+    else this.runner.interrupt(this);
+  }
+
+  /** Releases our copy of the descriptor (only once no runner reads it) and settles. */
+  finish(outcome: RequestOutcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.runner = undefined;
+    if (this.killed) this.socket.resetAndDestroy();
+    else this.socket.destroy();
+    this.#resolve(outcome);
+  }
+}
+
+/**
+ * The pool: `start()` once, `submit()` each connection, `stop()` at the
+ * end. An adapter supplies `createRunner()`; its runners report back
+ * through the `RunnerEvents` methods.
+ */
+export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R> {
+  readonly #options: RunnerPoolOptions;
+  readonly #runners = new Set<R>();
+  readonly #idle: R[] = [];
+  readonly #queue: PoolJob[] = [];
+  readonly #startConcurrency: number;
+  readonly #watchedSignals = new WeakSet<AbortSignal>();
+  #starting = 0;
+  #busy = 0;
+  #failedStarts = 0;
+  #stopping = false;
+  #firstReady: { resolve(): void; reject(error: Error): void } | undefined;
+
+  constructor(options: RunnerPoolOptions) {
+    this.#options = options;
+    this.#startConcurrency = Math.max(1, options.startConcurrency ?? availableParallelism());
+  }
+
+  /** Starts one runner; it reports to this pool through the `RunnerEvents` methods. */
+  protected abstract createRunner(): R;
+
+  /** The live runners. */
+  protected get runners(): ReadonlySet<R> {
+    return this.#runners;
+  }
+
+  /** Runners alive, busy, and connections waiting for one. */
+  counts(): { runners: number; busy: number; queued: number } {
+    return { runners: this.#runners.size, busy: this.#busy, queued: this.#queue.length };
+  }
+
+  /**
+   * Starts one runner and waits until it loaded the handler (a bad handler
+   * fails here); the spares then start behind it.
+   */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#firstReady = { resolve, reject };
+      this.#spawn();
+    });
+  }
+
+  /** Queues a connection; an idle runner takes it at once, or one is started for it. */
+  submit(socket: Socket, context: RequestContext): RequestTask {
+    const job = new PoolJob(socket, context, this);
+    this.#watch(context.signal);
+    const idle = this.#idle.pop();
+    if (idle) this.#run(idle, job);
+    else this.#queue.push(job);
+    this.#grow();
+    return job;
+  }
+
+  dequeue(job: PoolJob): void {
+    const index = this.#queue.indexOf(job);
+    if (index !== -1) this.#queue.splice(index, 1);
+  }
+
+  /** Ends every runner (see each adapter's `end`). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all([...this.#runners].map((runner) => runner.end()));
+  }
+
+  onMessage(runner: R, message: RunnerMessage): void {
+    switch (message.type) {
+      case 'ready':
+        runner.ready = true;
+        this.#starting--;
+        this.#failedStarts = 0;
+        this.#firstReady?.resolve();
+        this.#firstReady = undefined;
+        this.#next(runner);
+        this.#grow();
+        return;
+      case 'fatal': {
+        const error = fromWireError(message.error);
+        if (this.#firstReady) this.#failStart(error);
+        else this.#options.onError(error, NO_ADDRESS);
+        runner.retire();
+        return;
+      }
+      case 'error': {
+        const job = runner.job;
+        if (job?.id === message.id) {
+          this.#options.onError(fromWireError(message.error), job.context.clientAddress);
+        }
+        return;
+      }
+      case 'shutdown': {
+        const job = runner.job;
+        if (job?.id === message.id && !job.socket.destroyed) job.socket.end();
+        return;
+      }
+      case 'done': {
+        const job = runner.job;
+        runner.job = undefined;
+        if (job) this.#busy--;
+        if (job?.id === message.id) job.finish(message.outcome);
+        this.#next(runner);
+        return;
+      }
+    }
+  }
+
+  /** A thread's uncaught error, a process that could not be spawned, a broken channel. */
+  onError(runner: R, error: Error): void {
+    this.#options.onError(error, runner.job?.context.clientAddress ?? NO_ADDRESS);
+    if (this.#firstReady && !runner.ready) this.#failStart(error);
+  }
+
+  onExit(runner: R, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#runners.delete(runner);
+    if (!runner.ready) {
+      this.#starting--;
+      this.#failedStarts++;
+      if (this.#firstReady) {
+        this.#failStart(new Error(`${runner.name} exited (${signal ?? code}) before it was ready`));
+      }
+    }
+    const idleIndex = this.#idle.indexOf(runner);
+    if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
+    const job = runner.job;
+    runner.job = undefined;
+    if (job) {
+      this.#busy--;
+      const death = job.killed ? undefined : runner.deathError(code, signal);
+      if (death) this.#options.onError(death, job.context.clientAddress);
+      // The runner is gone, so nothing reads the descriptor any more: safe to close.
+      job.finish('failed');
+    }
+    this.#grow();
+  }
+
+  /** The first runner could not load the handler: the pool never starts another. */
+  #failStart(error: Error): void {
+    this.#stopping = true;
+    this.#firstReady?.reject(error);
+    this.#firstReady = undefined;
+  }
+
+  /**
+   * Starts runners for the waiting connections, then to keep `spare` idle
+   * ones, up to `max`. A Node thread or process takes tens of milliseconds
+   * of CPU to start, and runners started together share the CPU, so none of
+   * them is ready until nearly all are: they start in a pipeline, and each
+   * one that becomes ready takes a waiting connection and starts the next.
+   * For waiting connections, at most `startConcurrency` (the CPUs this
+   * process may use) or as many as are busy start at once: busy runners
+   * compete for the same CPUs, and as many starting as serving keeps
+   * start-up at about half the CPU while load runs. Spares, which nobody
+   * waits for yet, start only once no connection waits, and no more at
+   * once than there are CPUs, so that they take little from busy runners.
+   */
+  #grow(): void {
+    if (this.#stopping || this.#firstReady) return;
+    const waiting = this.#queue.length;
+    let wanted: number;
+    if (waiting > 0) {
+      wanted = Math.min(waiting, Math.max(this.#startConcurrency, this.#busy));
+    } else {
+      // A runner that keeps dying before it is ready (e.g. out of memory):
+      // start runners only for connections that wait, never for spares.
+      const spare = this.#failedStarts >= FAILED_STARTS_BEFORE_NO_SPARES ? 0 : this.#options.spare;
+      wanted = Math.min(spare - this.#idle.length, this.#startConcurrency);
+    }
+    while (this.#runners.size < this.#options.max && this.#starting < wanted) this.#spawn();
+  }
+
+  #spawn(): void {
+    this.#starting++;
+    this.#runners.add(this.createRunner());
+  }
+
+  /** Gives `runner` the next queued job, or parks it idle. */
+  #next(runner: R): void {
+    if (this.#stopping) {
+      runner.retire();
+      return;
+    }
+    const job = this.#queue.shift();
+    if (job) {
+      this.#run(runner, job);
+    } else {
+      runner.park();
+      this.#idle.push(runner);
+    }
+  }
+
+  #run(runner: R, job: PoolJob): void {
+    runner.job = job;
+    job.runner = runner;
+    this.#busy++;
+    runner.serve(job);
+    if (job.context.signal.aborted) runner.signal(job);
+  }
+
+  /**
+   * One listener per signal (the server's shutdown signal is shared by all
+   * its connections): when it fires, every runner serving a connection
+   * under it hears of it; queued connections hear of it when they start.
+   */
+  #watch(signal: AbortSignal): void {
+    if (this.#watchedSignals.has(signal)) return;
+    this.#watchedSignals.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const runner of this.#runners) {
+          if (runner.job?.context.signal === signal) runner.signal(runner.job);
+        }
+      },
+      { once: true },
+    );
+  }
+}
