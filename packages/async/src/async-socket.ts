@@ -14,14 +14,12 @@ import {
   peerError,
   type Sendable,
   toBytes,
-  UnsupportedRuntimeError,
 } from '@iomodels/contract';
 import {
   type ByteStream,
   type ByteStreamListener,
   byteStreamOf,
   handleStreamSupported,
-  socketStream,
 } from '@iomodels/fd';
 import {
   abortReason,
@@ -1031,23 +1029,18 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   }
 }
 
-/** The ByteStream for `socket`: handle-level with `prefer: 'handle'` where possible, else the public API. */
+/** The ByteStream for `socket`: handle-level with `prefer: 'handle'` where fd allows it, else the public API. */
 function streamOf(
   socket: net.Socket,
   listener: ByteStreamListener,
   prefer: 'handle' | 'socket',
 ): ByteStream {
-  if (prefer === 'handle') {
-    try {
-      return byteStreamOf(socket, listener, SHARED);
-    } catch (error) {
-      // Refused before anything changed (a socket already read, or a handle
-      // missing an internal): the public path below still works.
-      if (!(error instanceof TypeError) && !UnsupportedRuntimeError.isInstance(error)) throw error;
-      fallbackReason ??= error.message;
-    }
-  }
-  return socketStream(socket, listener, SHARED);
+  return byteStreamOf(socket, listener, SHARED, prefer, noteFallback);
+}
+
+/** Remembers the first reason a socket stayed on the public API, for `handlePathProblem`. */
+function noteFallback(reason: string): void {
+  fallbackReason ??= reason;
 }
 
 /**

@@ -170,7 +170,7 @@ function onWriteComplete(this: Request, status: number): void {
  *
  * Throws `UnsupportedRuntimeError` naming the missing internal, having
  * changed nothing, when this Node lacks one; a `TypeError` for a socket
- * that is closed or has been read.
+ * {@link handleStreamRefusal} refuses.
  */
 export function handleStream(
   socket: net.Socket,
@@ -179,16 +179,10 @@ export function handleStream(
 ): HandleStream {
   const problem = handleProblem(socket);
   if (problem) throw unsupported(problem);
+  const refusal = handleStreamRefusal(socket);
+  if (refusal) throw new TypeError(`handleStream: ${refusal}`);
   const owner = socket as unknown as { _handle: StreamHandle | null };
-  const handle = owner._handle;
-  if (socket.destroyed || handle === null || typeof handle !== 'object') {
-    throw new TypeError('handleStream: the socket is closed (it has no libuv handle)');
-  }
-  if (socket.readableLength > 0 || socket.bytesRead > 0 || socket.writableLength > 0) {
-    throw new TypeError(
-      'handleStream: the socket has been used; take it from net.createServer({ pauseOnConnect: true }) or its connect event, before any read or write',
-    );
-  }
+  const handle = owner._handle as StreamHandle;
   // The addresses now: once the handle moves the socket cannot tell them.
   const remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
   if (handle.reading) handle.readStop();
@@ -218,6 +212,23 @@ function releaseOwner(handle: StreamHandle): void {
       (handle as unknown as Record<symbol, unknown>)[symbol] = undefined;
     }
   }
+}
+
+/**
+ * Why `socket`'s state keeps it from becoming a HandleStream — closed,
+ * still connecting, or already read or written (its bytes are in the
+ * socket's own buffers, not the handle's) — or `undefined` if it can.
+ */
+export function handleStreamRefusal(socket: net.Socket): string | undefined {
+  const handle = (socket as unknown as { _handle: unknown })._handle;
+  if (socket.destroyed || handle === null || typeof handle !== 'object') {
+    return 'the socket is closed (it has no libuv handle)';
+  }
+  if (socket.connecting) return 'the socket is still connecting; take it in its connect event';
+  if (socket.readableLength > 0 || socket.bytesRead > 0 || socket.writableLength > 0) {
+    return 'the socket has been used; take it from net.createServer({ pauseOnConnect: true }) or its connect event, before any read or write';
+  }
+  return undefined;
 }
 
 /** Whether `handleStream` can work on this runtime (checked once, no socket needed). */

@@ -13,7 +13,12 @@ export {
   writeDescriptor,
 } from './descriptor-io.js';
 export { closeHandle, receivedHandle, sendSocket } from './handle-passing.js';
-export { HandleStream, handleStream, handleStreamSupported } from './handle-stream.js';
+export {
+  HandleStream,
+  handleStream,
+  handleStreamRefusal,
+  handleStreamSupported,
+} from './handle-stream.js';
 export { probeRuntime } from './probe-runtime.js';
 export { checkRuntime, type TcpHandle } from './runtime-check.js';
 export { SocketStream, socketStream } from './socket-stream.js';

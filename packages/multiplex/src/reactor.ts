@@ -61,8 +61,6 @@ export interface AttachOptions {
   idleTimeout?: number;
   limits?: Limits;
   onLost?: (reason: Error) => void;
-  /** `socket`: keep the net.Socket (a socket already in use). */
-  stream?: 'handle' | 'socket';
 }
 
 /**
@@ -189,13 +187,8 @@ export class Reactor implements ReactorTime, TransportHost {
       socket.destroy();
       return undefined;
     }
-    const fresh =
-      !socket.connecting &&
-      !socket.destroyed &&
-      socket.bytesRead === 0 &&
-      socket.readableLength === 0 &&
-      socket.writableLength === 0;
-    this[ATTACH](socket, protocol, fresh ? {} : { stream: 'socket' }).start();
+    // fd decides: a fresh socket goes to its handle, a used one stays on its API.
+    this[ATTACH](socket, protocol).start();
     return protocol;
   }
 
@@ -233,7 +226,7 @@ export class Reactor implements ReactorTime, TransportHost {
       limits: options.limits ?? this.limits,
       idleTimeout: options.idleTimeout,
       readBuffer: this.#readBuffer,
-      stream: options.stream ?? this[STREAM_KIND],
+      stream: this[STREAM_KIND],
     });
     this.#transports.set(transport, options.onLost);
     return transport;
