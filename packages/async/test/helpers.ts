@@ -32,18 +32,27 @@ export async function acceptedPair(
   };
 }
 
-/** A socket a plain `net.Server` accepted, adopted (emulated: the public net.Socket API), and a plain client socket. */
-export async function adoptedPair(
-  options: ConstructorParameters<typeof Proactor>[0] = {},
-): Promise<Pair> {
-  const proactor = new Proactor(options);
+/** A plain `net.Server` on 127.0.0.1, port 0, and its first accepted socket. */
+async function plainServer(): Promise<{
+  server: net.Server;
+  port: number;
+  accepted: Promise<net.Socket>;
+}> {
   const server = net.createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
   const { port } = server.address() as net.AddressInfo;
-  const peer = net.connect({ host: '127.0.0.1', port });
+  return { server, port, accepted };
+}
+
+/** The pair, closed with its plain server. */
+function pairWithServer(
+  proactor: Proactor,
+  socket: AsyncSocket,
+  peer: net.Socket,
+  server: net.Server,
+): Pair {
   peer.on('error', () => {});
-  const socket = proactor.adopt(await accepted);
   return {
     proactor,
     socket,
@@ -56,28 +65,26 @@ export async function adoptedPair(
   };
 }
 
+/** A socket a plain `net.Server` accepted, adopted (emulated: the public net.Socket API), and a plain client socket. */
+export async function adoptedPair(
+  options: ConstructorParameters<typeof Proactor>[0] = {},
+): Promise<Pair> {
+  const proactor = new Proactor(options);
+  const { server, port, accepted } = await plainServer();
+  const peer = net.connect({ host: '127.0.0.1', port });
+  peer.on('error', () => {});
+  const socket = proactor.adopt(await accepted);
+  return pairWithServer(proactor, socket, peer, server);
+}
+
 /** A connected proactor socket (native: taken over in 'connect') and a plain server-side socket. */
 export async function connectedPair(
   options: ConstructorParameters<typeof Proactor>[0] = {},
 ): Promise<Pair> {
   const proactor = new Proactor(options);
-  const server = net.createServer({ allowHalfOpen: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const peerPromise = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  const { server, port, accepted } = await plainServer();
   const socket = await proactor.connect({ host: '127.0.0.1', port });
-  const peer = await peerPromise;
-  peer.on('error', () => {});
-  return {
-    proactor,
-    socket,
-    peer,
-    async close() {
-      peer.destroy();
-      await proactor.close();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  return pairWithServer(proactor, socket, await accepted, server);
 }
 
 /** Every kind, for tests that must hold on either read path. */
