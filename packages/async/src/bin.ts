@@ -6,5 +6,5 @@ import { ProactorTCPServer } from './proactor-tcp-server.js';
 await runServerCli({
   name: 'iomodels-async',
   modes: ['proactor'],
-  create: ({ host, port, handler }) => new ProactorTCPServer(handler, { host, port }),
+  create: ({ handler, options }) => new ProactorTCPServer(handler, options),
 });

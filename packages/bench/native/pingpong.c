@@ -7,7 +7,10 @@
 // Same semantics as the Node generator, so figures stay comparable:
 //   ping-pong        N connections; each sends a message whose bytes name the
 //                    connection and sequence number, waits for the whole echo,
-//                    checks it byte-exact, sends the next.
+//                    checks it byte-exact, sends the next. Quiet ramp: during
+//                    the ramp a connection sends one message and, once it is
+//                    echoed (served), nothing more; when the ramp ends, all
+//                    connections start ping-ponging together.
 //   connection-rate  N loops of connect -> one exchange -> FIN -> peer's close.
 // A byte that differs, comes back before it was sent, or arrives unasked is
 // corruption: reported, never counted. Connects are throttled (200 in flight),
@@ -112,6 +115,8 @@ static struct conn *conns;
 static struct addrinfo *target;
 static uint32_t launched, pending, next_id;
 static int64_t ramp_deadline;
+/* Ping-pong ramp in progress: a served connection stays quiet until it ends. */
+static int ramping;
 static int64_t next_retry_at = INT64_MAX; /* connection rate: earliest attempt due */
 static double histogram_scale;
 static int sampled;
@@ -339,7 +344,7 @@ static void conn_readable(struct conn *c) {
   tally.messages++;
   record_latency(now - c->sent_at);
   if (cfg.mode == CONNECTION_RATE) conn_finish(c);
-  else if (!tally.stopping && c->state == OPEN) conn_send_next(c, now);
+  else if (!tally.stopping && !ramping && c->state == OPEN) conn_send_next(c, now);
 }
 
 /* Opens what is due: the ramp's next connections, connection-rate loops' next attempts. */
@@ -466,9 +471,11 @@ struct window {
 };
 
 static void print_result(const struct window *windows, uint32_t measured, uint64_t served,
-                         double load_cpu_percent) {
-  printf("result {\"connections\":%u,\"opened\":%llu,\"served\":%llu,\"windows\":[", cfg.connections,
+                         double ramp_ms, double load_cpu_percent) {
+  printf("result {\"connections\":%u,\"opened\":%llu,\"served\":%llu,", cfg.connections,
          (unsigned long long)tally.opened, (unsigned long long)served);
+  if (ramp_ms >= 0) printf("\"rampMs\":%.3f,\"windows\":[", ramp_ms);
+  else fputs("\"rampMs\":null,\"windows\":[", stdout);
   for (uint32_t w = 0; w < measured; w++) {
     const struct window *win = &windows[w];
     printf("%s{\"ms\":%.3f,\"messages\":%llu,\"bytes\":%llu,\"cycles\":%llu,\"histogram\":[",
@@ -587,10 +594,20 @@ int main(int argc, char **argv) {
   tally.histogram = scratch;
 
   int64_t start = now_ns();
+  double ramp_ms = -1; /* none: connection rate has no ramp */
   ramp_deadline = start + cfg.ramp_timeout_ns;
   if (cfg.mode == PING_PONG) {
     ramp_progress_at = start;
+    ramping = 1;
     run_until(ramp_deadline, ramp_done);
+    /* Ramp over: every served connection, quiet since its first echo, starts now. */
+    int64_t now = now_ns();
+    ramp_ms = (double)(now - start) / MS;
+    ramping = 0;
+    for (uint32_t i = 0; i < cfg.connections; i++) {
+      struct conn *c = &conns[i];
+      if (c->state == OPEN && !c->awaiting && !tally.corruption[0]) conn_send_next(c, now);
+    }
     for (uint32_t i = 0; i < cfg.connections; i++) conns[i].exchanges_before = conns[i].exchanges;
   } else {
     for (uint32_t i = 0; i < cfg.connections; i++) conn_open(&conns[i], next_id++);
@@ -648,6 +665,6 @@ int main(int argc, char **argv) {
   run_until(now_ns() + CLOSE_GRACE_NS, all_closed);
   for (uint32_t i = 0; i < cfg.connections; i++) conn_close(&conns[i]);
 
-  print_result(windows, measured, served, load_cpu_percent);
+  print_result(windows, measured, served, ramp_ms, load_cpu_percent);
   return 0;
 }

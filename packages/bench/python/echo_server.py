@@ -1,6 +1,6 @@
 """Echo servers the bench measures next to the iomodels packages.
 
-usage: echo_server.py MODE [--host H] [--port P]
+usage: echo_server.py MODE [--host H] [--port P] [--backlog N]
 MODE: threading | forking (socketserver, the seed's own servers), asyncio, twisted.
 Prints one line "listening on HOST:PORT (python/MODE)" like the model bins;
 SIGTERM/SIGINT stop it.
@@ -8,7 +8,8 @@ SIGTERM/SIGINT stop it.
 socketserver's defaults would measure its configuration, not its model: the
 listen queue (request_queue_size = 5) refuses most of a burst of connections
 and ForkingTCPServer.max_children = 40 stalls the 41st. Both are raised here,
-and the bench README says so.
+and the bench README says so. The listen queue is --backlog (default 4096, what
+the bench passes to every server); asyncio and Twisted get the same.
 """
 import argparse
 import signal
@@ -22,7 +23,7 @@ def announce(host, port, mode):
     sys.stdout.flush()
 
 
-def run_socketserver(mode, host, port):
+def run_socketserver(mode, host, port, backlog):
     import socketserver
 
     class Echo(socketserver.BaseRequestHandler):
@@ -39,7 +40,7 @@ def run_socketserver(mode, host, port):
     class Server(base):
         allow_reuse_address = True
         daemon_threads = True
-        request_queue_size = QUEUE
+        request_queue_size = backlog
         max_children = 1_000_000
         block_on_close = False
 
@@ -54,7 +55,7 @@ def run_socketserver(mode, host, port):
         server.server_close()
 
 
-def run_asyncio(host, port):
+def run_asyncio(host, port, backlog):
     import asyncio
 
     class Echo(asyncio.Protocol):
@@ -66,7 +67,7 @@ def run_asyncio(host, port):
 
     async def main():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(Echo, host, port, backlog=QUEUE, reuse_address=True)
+        server = await loop.create_server(Echo, host, port, backlog=backlog, reuse_address=True)
         announce(host, server.sockets[0].getsockname()[1], "asyncio")
         stop = loop.create_future()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -77,7 +78,7 @@ def run_asyncio(host, port):
     asyncio.run(main())
 
 
-def run_twisted(host, port):
+def run_twisted(host, port, backlog):
     from twisted.internet import protocol, reactor
 
     class Echo(protocol.Protocol):
@@ -85,7 +86,7 @@ def run_twisted(host, port):
             self.transport.write(data)
 
     factory = protocol.Factory.forProtocol(Echo)
-    listening = reactor.listenTCP(port, factory, backlog=QUEUE, interface=host)
+    listening = reactor.listenTCP(port, factory, backlog=backlog, interface=host)
     announce(host, listening.getHost().port, "twisted")
     reactor.run()  # handles SIGTERM/SIGINT itself
 
@@ -95,13 +96,14 @@ def main():
     parser.add_argument("mode", choices=["threading", "forking", "asyncio", "twisted"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--backlog", type=int, default=QUEUE)
     args = parser.parse_args()
     if args.mode in ("threading", "forking"):
-        run_socketserver(args.mode, args.host, args.port)
+        run_socketserver(args.mode, args.host, args.port, args.backlog)
     elif args.mode == "asyncio":
-        run_asyncio(args.host, args.port)
+        run_asyncio(args.host, args.port, args.backlog)
     else:
-        run_twisted(args.host, args.port)
+        run_twisted(args.host, args.port, args.backlog)
 
 
 if __name__ == "__main__":

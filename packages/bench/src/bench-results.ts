@@ -15,6 +15,14 @@ export interface PingPongFigure {
   p99Us: number;
   /** Fewest connections served (≥ 1 exchange while measuring) in any round. */
   served: number;
+  /**
+   * Longest ramp of any round, ms: the time from the first connect until every
+   * connection had been served once (or none had been for 0.75 s, or the ramp
+   * timed out). Quiet ramp: served connections wait, silent, until it ends.
+   */
+  rampMs: number | null;
+  /** Each round's ramp, ms. */
+  rampRoundsMs: number[];
   /** Server CPU (process tree) per message, median over rounds; null without /proc. */
   cpuUsPerMsg: number | null;
   /**
@@ -104,7 +112,13 @@ export interface BenchResults {
 export class ServerSamples {
   readonly pingPong = new Map<
     number,
-    { windows: WindowResult[]; served: number[]; cpuUsPerMsg: number[]; loadCpu: number[] }
+    {
+      windows: WindowResult[];
+      served: number[];
+      rampMs: number[];
+      cpuUsPerMsg: number[];
+      loadCpu: number[];
+    }
   >();
   readonly bulkWindows: WindowResult[] = [];
   readonly bulkServed: number[] = [];
@@ -116,11 +130,12 @@ export class ServerSamples {
     const { windows } = run;
     let entry = this.pingPong.get(connections);
     if (!entry) {
-      entry = { windows: [], served: [], cpuUsPerMsg: [], loadCpu: [] };
+      entry = { windows: [], served: [], rampMs: [], cpuUsPerMsg: [], loadCpu: [] };
       this.pingPong.set(connections, entry);
     }
     entry.windows.push(...windows);
     entry.served.push(run.served);
+    if (run.rampMs !== null) entry.rampMs.push(run.rampMs);
     entry.loadCpu.push(run.loadCpuPercent);
     const messages = windows.reduce((sum, w) => sum + w.messages, 0);
     if (cpuSeconds !== null && messages > 0) entry.cpuUsPerMsg.push((cpuSeconds * 1e6) / messages);
@@ -139,6 +154,8 @@ export class ServerSamples {
           p50Us: histogram.percentile(50),
           p99Us: histogram.percentile(99),
           served: Math.min(...entry.served),
+          rampMs: entry.rampMs.length > 0 ? Math.max(...entry.rampMs) : null,
+          rampRoundsMs: entry.rampMs,
           cpuUsPerMsg: entry.cpuUsPerMsg.length > 0 ? median(entry.cpuUsPerMsg) : null,
           loadCpuPercent: median(entry.loadCpu),
           samples,

@@ -8,6 +8,7 @@ import {
   formatTable,
   generatorLine,
   latencyTable,
+  rampTable,
   ratioTable,
   report,
 } from './format-table.js';
@@ -79,6 +80,8 @@ function server(name: string, over: Partial<ServerResult> = {}): ServerResult {
       p50Us: 50,
       p99Us: 900,
       served: connections,
+      rampMs: connections * 2.4,
+      rampRoundsMs: [connections * 2.4],
       cpuUsPerMsg: 10,
       loadCpuPercent: 40,
       samples: [],
@@ -134,6 +137,8 @@ const results: BenchResults = {
           p50Us: 40,
           p99Us: 500,
           served: 1,
+          rampMs: 3,
+          rampRoundsMs: [3],
           cpuUsPerMsg: 5,
           loadCpuPercent: 95,
           samples: [],
@@ -144,6 +149,8 @@ const results: BenchResults = {
           p50Us: 60,
           p99Us: 700,
           served: 4,
+          rampMs: 1_500.4,
+          rampRoundsMs: [1_500.4],
           cpuUsPerMsg: 5,
           loadCpuPercent: 50,
           samples: [],
@@ -186,6 +193,15 @@ describe('result tables', () => {
 
   it('prints p50 / p99 latencies', () => {
     expect(latencyTable(results).split('\n')[3]).toContain('40 / 500');
+  });
+
+  it('prints how long each ping-pong ramp took, starring ramps that left connections unserved', () => {
+    const lines = rampTable(results).split('\n');
+    expect(lines[0]).toMatch(/^\| server +\| ramp ms @1 \| ramp ms @10 \|$/);
+    expect(lines[2]).toMatch(/^\| node-net +\| +2 \| +24 \|$/);
+    expect(lines[3]).toMatch(/^\| fast +\| +3 \| +1500\* \|$/);
+    expect(lines[4]).toMatch(/^\| gone \(skipped\) +\| +— \| +— \|$/);
+    expect(report(results)).toContain(rampTable(results));
   });
 
   it('puts date, machine, Node version and footnotes in the report', () => {

@@ -166,6 +166,24 @@ export function latencyTable(results: BenchResults): string {
 }
 
 /**
+ * How long each ping-pong ramp took, ms (longest round): until every
+ * connection had been served once, or the stall or timeout rule ended it.
+ * `*` as in the absolute table: connections were left unserved.
+ */
+export function rampTable(results: BenchResults): string {
+  const counts = results.profile.pingPongConnections;
+  const rows = results.servers.map((s) => [
+    label(s),
+    ...counts.map((n) => {
+      const f = s.pingPong.find((x) => x.connections === n);
+      if (!f || f.rampMs === null || !Number.isFinite(f.rampMs)) return MISSING;
+      return `${Math.round(f.rampMs)}${f.served < n ? '*' : ''}`;
+    }),
+  ]);
+  return formatTable(['server', ...counts.map((n) => `ramp ms @${n}`)], rows);
+}
+
+/**
  * Each figure divided by plain Node net's in the same run: above 1× is more
  * throughput, or, in the KiB/conn columns, more memory.
  */
@@ -248,6 +266,10 @@ export function report(results: BenchResults): string {
     'Round-trip latency, 64 B ping-pong',
     '',
     latencyTable(results),
+    '',
+    'Ping-pong ramp: ms until every connection was served once (served ones wait quietly), or no new one was for 0.75 s, or the ramp timed out',
+    '',
+    rampTable(results),
     '',
     `Ratios to ${BASELINE} (same run; > 1× = more throughput; in CPU and KiB/conn columns, more cost)`,
     '',

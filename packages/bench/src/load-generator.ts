@@ -41,6 +41,12 @@ export interface WorkloadResult {
   opened: number;
   /** Connections that completed at least one exchange while measuring. */
   served: number;
+  /**
+   * How long the ramp took, ms: from the first connect until every connection
+   * was served once, none had been for a while, or the ramp timed out. Null
+   * for connection rate, which has no ramp.
+   */
+  rampMs: number | null;
   windows: WindowResult[];
   /**
    * CPU the load generator itself used over the measured span, % of one
@@ -126,6 +132,8 @@ class Tally {
   served = 0;
   opened = 0;
   stopping = false;
+  /** Ping-pong ramp in progress: a connection, once served, sends nothing more until it ends. */
+  ramping = false;
 
   error(message: string): void {
     this.errors++;
@@ -261,7 +269,15 @@ class PingPongConnection extends EchoConnection {
     tally.messages++;
     tally.histogram.record((performance.now() - this.sentAt) * 1000);
     this.exchanged?.(this);
-    if (!tally.stopping && (this.limit === 0 || this.exchanges < this.limit)) this.sendNext();
+    if (tally.stopping || tally.ramping) return;
+    if (this.limit === 0 || this.exchanges < this.limit) this.sendNext();
+  }
+
+  /** The ramp is over: a connection that was served and kept quiet starts ping-ponging. */
+  rampEnded(): void {
+    if (this.awaiting || this.exchanges === 0 || this.socket.destroyed || this.tally.stopping)
+      return;
+    if (this.limit === 0 || this.exchanges < this.limit) this.sendNext();
   }
 }
 
@@ -350,17 +366,26 @@ export class LoadGenerator {
   private readonly readBuffer = Buffer.alloc(READ_BUFFER_SIZE);
   private idle: { tally: Tally; conns: EchoConnection[] } | null = null;
 
-  /** Ping-pong: each connection keeps exactly one message in flight. */
+  /**
+   * Ping-pong: each connection keeps exactly one message in flight. Quiet
+   * ramp: a connection sends one message and, once it is echoed, nothing more
+   * until the ramp is over; then every connection starts together, so the
+   * connections served first do not take the CPU from the server's work of
+   * serving the rest (a thread or process per connection takes a while to start).
+   */
   async pingPong(target: Target, options: PingPongOptions): Promise<WorkloadResult> {
     const tally = new Tally();
     const size = options.size ?? 64;
-    const conns = await this.open(
+    tally.ramping = true;
+    const { conns, rampMs } = await this.open(
       tally,
       options.connections,
       options.rampTimeoutMs,
       (id) => new PingPongConnection(id, tally, target, this.readBuffer, size, 0, null),
     );
-    return this.measureAndClose(tally, conns, options);
+    tally.ramping = false;
+    for (const conn of conns) (conn as PingPongConnection).rampEnded();
+    return this.measureAndClose(tally, conns, rampMs, options);
   }
 
   /** Bulk: each connection streams chunks and reads the echo back at once. */
@@ -368,13 +393,13 @@ export class LoadGenerator {
     const tally = new Tally();
     const chunk = options.chunk ?? 16 * 1024;
     const window = options.window ?? 256 * 1024;
-    const conns = await this.open(
+    const { conns, rampMs } = await this.open(
       tally,
       options.connections,
       options.rampTimeoutMs,
       (id) => new StreamConnection(id, tally, target, this.readBuffer, chunk, window),
     );
-    return this.measureAndClose(tally, conns, options);
+    return this.measureAndClose(tally, conns, rampMs, options);
   }
 
   /** Connection rate: loops of connect → one 64-byte exchange → close. */
@@ -401,7 +426,7 @@ export class LoadGenerator {
     const windows = await measure(tally, options);
     tally.stopping = true;
     await closeAll([...live]);
-    return result(tally, concurrency, windows);
+    return result(tally, concurrency, null, windows);
   }
 
   /**
@@ -411,7 +436,7 @@ export class LoadGenerator {
   async openIdle(target: Target, options: IdleOptions): Promise<IdleResult> {
     await this.closeIdle();
     const tally = new Tally();
-    const conns = await this.open(
+    const { conns } = await this.open(
       tally,
       options.connections,
       options.rampTimeoutMs,
@@ -441,15 +466,17 @@ export class LoadGenerator {
    * Opens connections with a bounded number of connects in flight, then waits
    * until every one is served once, none has been for a while, or the ramp
    * times out (a server that serves few at a time is measured as it is).
+   * Resolves with the connections and how long that took.
    */
   private async open(
     tally: Tally,
     count: number,
     rampTimeoutMs: number,
     make: (id: number) => EchoConnection,
-  ): Promise<EchoConnection[]> {
+  ): Promise<{ conns: EchoConnection[]; rampMs: number }> {
     const conns: EchoConnection[] = [];
-    const deadline = performance.now() + rampTimeoutMs;
+    const start = performance.now();
+    const deadline = start + rampTimeoutMs;
     let pending = 0;
     let wake: (() => void) | null = null;
     const settle = () => {
@@ -488,12 +515,13 @@ export class LoadGenerator {
       }
       await sleep(20);
     }
-    return conns;
+    return { conns, rampMs: performance.now() - start };
   }
 
   private async measureAndClose(
     tally: Tally,
     conns: EchoConnection[],
+    rampMs: number,
     options: MeasureOptions & { connections: number },
   ): Promise<WorkloadResult> {
     const servedBefore = conns.map((c) => c.exchanges);
@@ -501,7 +529,7 @@ export class LoadGenerator {
     const served = conns.filter((c, i) => c.exchanges > servedBefore[i]!).length;
     tally.stopping = true;
     await closeAll(conns);
-    return { ...result(tally, options.connections, windows), served };
+    return { ...result(tally, options.connections, rampMs, windows), served };
   }
 }
 
@@ -538,12 +566,14 @@ async function measure(
 function result(
   tally: Tally,
   connections: number,
+  rampMs: number | null,
   measured: { windows: WindowResult[]; loadCpuPercent: number },
 ): WorkloadResult {
   return {
     connections,
     opened: tally.opened,
     served: tally.served,
+    rampMs,
     ...measured,
     errors: tally.errors,
     firstError: tally.firstError,

@@ -4,6 +4,7 @@
 // the reason printed, only where no C compiler can build it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeServers, corruptAt, dribble, echo, serve } from '../test/echo-servers.js';
+import { quietRampCases } from '../test/quiet-ramp.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { buildNativeLoad } from './native-build.js';
 import { NativeLoadGenerator } from './native-load.js';
@@ -33,6 +34,7 @@ describe.skipIf(!build.binary)('C load generator ping-pong', () => {
       firstError: null,
       corruption: null,
     });
+    expect(result.rampMs).toBeGreaterThan(0);
     expect(result.windows).toHaveLength(2);
     for (const w of result.windows) {
       expect(w.messages).toBeGreaterThan(0);
@@ -101,6 +103,8 @@ describe.skipIf(!build.binary)('C load generator ping-pong', () => {
     expect(result.corruption).not.toBeNull();
   });
 
+  quietRampCases(() => (target, options) => generator().pingPong(target, options));
+
   it('reports connections a server leaves waiting as not served', async () => {
     const target = await serve((socket, all) => {
       if (all.length === 1) echo(socket);
@@ -127,6 +131,7 @@ describe.skipIf(!build.binary)('C load generator connection rate', () => {
     const result = await generator().connectionRate(target, { concurrency: 3, ...timing });
     expect(result.corruption).toBeNull();
     expect(result.errors).toBe(0);
+    expect(result.rampMs).toBeNull();
     for (const w of result.windows) {
       expect(w.cycles).toBeGreaterThan(0);
       expect(LatencyHistogram.from(w.histogram).count).toBe(w.messages);

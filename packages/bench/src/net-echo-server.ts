@@ -10,12 +10,14 @@ const flag = (name: string, fallback: string) => {
 };
 const host = flag('host', '127.0.0.1');
 const port = Number(flag('port', '0'));
+// The bench passes --backlog 4096 to every server (server-catalog.ts).
+const backlog = Number(flag('backlog', '4096'));
 
 const server = net.createServer((socket) => {
   socket.on('error', () => socket.destroy());
   socket.pipe(socket);
 });
-server.listen({ host, port, backlog: 4096 }, () => {
+server.listen({ host, port, backlog }, () => {
   const address = server.address() as net.AddressInfo;
   process.stdout.write(`listening on ${address.address}:${address.port} (net/pipe)\n`);
 });

@@ -317,7 +317,7 @@ async function measureServer(
     const msgs = res.windows.reduce((sum, w) => sum + w.messages, 0);
     const ms = res.windows.reduce((sum, w) => sum + w.ms, 0);
     progress(
-      `${tag}: ping-pong @${n}: ${formatNumber((msgs * 1000) / ms)} msgs/s, served ${res.served}/${n}${errorsNote(res)}`,
+      `${tag}: ping-pong @${n}: ${formatNumber((msgs * 1000) / ms)} msgs/s, served ${res.served}/${n}, ramp ${formatNumber(res.rampMs)} ms${errorsNote(res)}`,
     );
   }
   const bulk = await workload(session, load, 'bulk', {

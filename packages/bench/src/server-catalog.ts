@@ -13,13 +13,19 @@ export interface ServerSpec {
   description: string;
   /** `model` (this project), `baseline` (plain Node net) or `peer` (Python). */
   kind: 'model' | 'baseline' | 'peer';
-  /** Program and arguments; `--host 127.0.0.1 --port 0` are appended by the runner. */
+  /**
+   * Program and arguments, `--backlog LISTEN_BACKLOG` included; `--host
+   * 127.0.0.1 --port 0` are appended by the runner.
+   */
   command: string[] | null;
   /** Why it is skipped, when `command` is null. */
   skipped?: string;
   /** Cap on idle connections for the memory workload, with the reason. */
   idleCap?: { connections: number; reason: string };
 }
+
+/** Listen queue every server under test gets (the kernel caps it at net.core.somaxconn). */
+export const LISTEN_BACKLOG = 4096;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The monorepo's `packages/` folder (this file runs from packages/bench/dist). */
@@ -88,12 +94,14 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
   const packages = options.packagesDir ?? packagesDir;
   const node = process.execPath;
   const handler = ['--handler', 'echo', '--grace', '1'];
+  // Every server gets the same listen queue, so none is measured by its default.
+  const backlog = ['--backlog', String(LISTEN_BACKLOG)];
   const specs: ServerSpec[] = [
     {
       name: 'node-net',
       description: 'plain Node net echo, socket.pipe(socket) (the baseline)',
       kind: 'baseline',
-      command: [node, `${here}net-echo-server.js`],
+      command: [node, `${here}net-echo-server.js`, ...backlog],
     },
   ];
   for (const m of MODELS) {
@@ -103,7 +111,7 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
       name: `${m.model}/${m.mode}`,
       description: m.description,
       kind: 'model',
-      command: exists ? [node, bin, ...handler, ...m.flags] : null,
+      command: exists ? [node, bin, ...handler, ...m.flags, ...backlog] : null,
       ...(exists ? {} : { skipped: `packages/${m.model}/dist/bin.js not built` }),
     });
   }
@@ -134,7 +142,7 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
       name: `python/${peer.mode}`,
       description: peer.description,
       kind: 'peer',
-      command: python ? [python, script, peer.mode] : null,
+      command: python ? [python, script, peer.mode, ...backlog] : null,
       ...(python ? {} : { skipped: `no python3 that can import ${peer.module}` }),
       ...(peer.idleCap ? { idleCap: peer.idleCap } : {}),
     });

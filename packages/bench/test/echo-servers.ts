@@ -1,6 +1,8 @@
 // Small in-process servers for the load generators' tests: a plain echo,
-// one that dribbles replies back in tiny pieces, one that flips a byte.
+// one that dribbles replies back in tiny pieces, one that flips a byte, one
+// that records when each connection's messages arrive.
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Target } from '../src/load-generator.js';
 
 const servers: Array<{ server: net.Server; sockets: net.Socket[] }> = [];
@@ -59,4 +61,38 @@ export function corruptAt(at: number, mutate: (byte: number) => number) {
     });
     socket.on('end', () => socket.end());
   };
+}
+
+/** What `recordingEcho` saw, in arrival order. */
+export interface ArrivalEvent {
+  /** Connection, numbered in accept order. */
+  conn: number;
+  /** `first`: its first message is complete; `more`: bytes of a later message arrived. */
+  kind: 'first' | 'more';
+  /** performance.now() of this process. */
+  at: number;
+}
+
+/**
+ * Echoes `size`-byte messages and records when each connection's first
+ * message is complete and when anything after it arrives. Connections whose
+ * accept-order number `unanswered` picks are read but never answered.
+ */
+export function recordingEcho(size: number, unanswered: (conn: number) => boolean = () => false) {
+  const events: ArrivalEvent[] = [];
+  let accepted = 0;
+  const handler = (socket: net.Socket) => {
+    const conn = accepted++;
+    let got = 0;
+    socket.on('data', (data: Buffer) => {
+      const before = got;
+      got += data.length;
+      const at = performance.now();
+      if (before < size && got >= size) events.push({ conn, kind: 'first', at });
+      if (got > size && before <= size) events.push({ conn, kind: 'more', at });
+      if (!unanswered(conn)) socket.write(data);
+    });
+    socket.on('end', () => socket.end());
+  };
+  return { handler, events };
 }

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/load-generator.js';
 import { closeServers, corruptAt, dribble, echo, serve } from './echo-servers.js';
+import { quietRampCases } from './quiet-ramp.js';
 
 const timing = { warmupMs: 20, windowMs: 200, windows: 2, rampTimeoutMs: 3_000 };
 
@@ -16,6 +17,7 @@ describe('LoadGenerator ping-pong', () => {
     expect(result.opened).toBe(10);
     expect(result.served).toBe(10);
     expect(result.errors).toBe(0);
+    expect(result.rampMs).toBeGreaterThan(0);
     expect(result.windows).toHaveLength(2);
     for (const w of result.windows) {
       expect(w.messages).toBeGreaterThan(0);
@@ -61,6 +63,8 @@ describe('LoadGenerator ping-pong', () => {
     expect(result.corruption).toMatch(/bytes back|unsolicited/);
   });
 
+  quietRampCases(() => (target, options) => new LoadGenerator().pingPong(target, options));
+
   it('reports connections a server leaves waiting as not served', async () => {
     // Serves only the first connection, like an iterative server.
     const target = await serve((socket, all) => {
@@ -105,6 +109,7 @@ describe('LoadGenerator connections', () => {
     const target = await serve(echo);
     const result = await new LoadGenerator().connectionRate(target, { concurrency: 3, ...timing });
     expect(result.corruption).toBeNull();
+    expect(result.rampMs).toBeNull();
     expect(result.windows.reduce((sum, w) => sum + w.cycles, 0)).toBeGreaterThan(0);
   });
 

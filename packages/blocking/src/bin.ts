@@ -9,8 +9,7 @@ await runServerCli({
   name: 'iomodels-blocking',
   modes: ['threading', 'serial', 'forking'],
   defaultMode: 'threading',
-  create({ host, port, handler, mode, grace }) {
-    const options = { host, port, shutdownGrace: grace };
+  create({ handler, mode, options }) {
     if (mode === 'serial') return new TCPServer(handler, options);
     if (mode === 'forking') return new ForkingTCPServer(handler, options);
     return new ThreadingTCPServer(handler, options);

@@ -7,6 +7,5 @@ import { ReferenceTCPServer } from './reference-server.js';
 await runServerCli({
   name: 'iomodels-reference',
   modes: ['stream'],
-  create: ({ host, port, handler, grace }) =>
-    new ReferenceTCPServer(handler, { host, port, shutdownGrace: grace }),
+  create: ({ handler, options }) => new ReferenceTCPServer(handler, options),
 });

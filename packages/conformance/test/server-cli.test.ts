@@ -62,6 +62,16 @@ describe('the shared server CLI', () => {
     expect(run.stderr()).toContain('closed: ');
   });
 
+  it('takes --backlog', async () => {
+    const run = start(['--port', '0', '--backlog', '4096']);
+    const port = await listening(run);
+    const client = await connect({ port });
+    expect(await recvText(client, IVR_GREETING)).toBe(IVR_GREETING);
+    await client.close();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('exits 0 on SIGTERM after an open connection is ended with FIN', async () => {
     const run = start(['--port', '0', '--grace', '0.1']);
     const port = await listening(run);
@@ -78,6 +88,10 @@ describe('the shared server CLI', () => {
     [['--handler', 'nope'], /^iomodels-reference: unknown handler "nope" \(built-in: ivr, echo/],
     [['--handler', './missing.js'], /^iomodels-reference: cannot load handler module file:/],
     [['--mode', 'threads'], /^iomodels-reference: --mode must be one of stream/],
+    [
+      ['--backlog', '0'],
+      /^iomodels-reference: --backlog must be an integer from 1 to 2147483647, got "0"\n$/,
+    ],
   ])('rejects %j with one line on stderr and exit 2', async (args, message) => {
     const run = start(args.includes('--port') ? args : [...args, '--port', '0']);
     expect(await run.exited).toBe(2);

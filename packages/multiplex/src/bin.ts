@@ -6,10 +6,5 @@ import { ReactorTCPServer } from './reactor-tcp-server.js';
 void runServerCli({
   name: 'iomodels-multiplex',
   modes: ['reactor'],
-  create: (args) =>
-    new ReactorTCPServer(args.handler, {
-      host: args.host,
-      port: args.port,
-      shutdownGrace: args.grace,
-    }),
+  create: ({ handler, options }) => new ReactorTCPServer(handler, options),
 });

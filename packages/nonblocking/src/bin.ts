@@ -8,11 +8,6 @@ await runServerCli({
   // polling: back off up to the default pollInterval when nothing moves;
   // busy: pollInterval 0, sweep without pause (the model at its purest).
   modes: ['polling', 'busy'],
-  create: ({ host, port, handler, grace, mode }) =>
-    new PollingTCPServer(handler, {
-      host,
-      port,
-      shutdownGrace: grace,
-      ...(mode === 'busy' ? { pollInterval: 0 } : {}),
-    }),
+  create: ({ handler, mode, options }) =>
+    new PollingTCPServer(handler, { ...options, ...(mode === 'busy' ? { pollInterval: 0 } : {}) }),
 });

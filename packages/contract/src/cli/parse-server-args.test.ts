@@ -7,16 +7,33 @@ const spec = { name: 'iomodels-test', modes: ['threading', 'serial', 'forking'] 
 describe('parseServerArgs', () => {
   it('applies the documented defaults', () => {
     const args = parseServerArgs([], spec);
-    expect(args).toMatchObject({ host: '127.0.0.1', port: 8009, mode: 'threading', grace: 5000 });
+    expect(args).toMatchObject({
+      host: '127.0.0.1',
+      port: 8009,
+      mode: 'threading',
+      grace: 5000,
+      backlog: 511,
+    });
     expect(args !== 'help' && args.handler.export).toBe('IvrHandler');
   });
 
   it('reads every flag', () => {
     const args = parseServerArgs(
-      ['--host', '::1', '--port', '0', '--handler', 'echo', '--mode', 'forking', '--grace', '0.5'],
+      [
+        ...['--host', '::1', '--port', '0', '--handler', 'echo', '--mode', 'forking'],
+        ...['--grace', '0.5', '--backlog', '4096'],
+      ],
       spec,
     );
-    expect(args).toMatchObject({ host: '::1', port: 0, mode: 'forking', grace: 500 });
+    expect(args).toMatchObject({
+      host: '::1',
+      port: 0,
+      mode: 'forking',
+      grace: 500,
+      backlog: 4096,
+      // what every bin hands its server, so none can forget a shared flag
+      options: { host: '::1', port: 0, backlog: 4096, shutdownGrace: 500 },
+    });
   });
 
   it.each([
@@ -26,6 +43,12 @@ describe('parseServerArgs', () => {
     [['--bogus'], /Unknown option/],
     [['extra'], /positional/],
     [['--grace', '-1'], /--grace/],
+    [['--backlog', 'x'], /--backlog must be a number, got "x"/],
+    [['--backlog', ''], /--backlog must be a number/],
+    [['--backlog', '0'], /--backlog must be an integer from 1 to 2147483647, got "0"/],
+    [['--backlog=-5'], /--backlog must be an integer from 1/],
+    [['--backlog', '1.5'], /--backlog must be an integer from 1/],
+    [['--backlog', '2147483648'], /--backlog must be an integer from 1/],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
     expect(() => parseServerArgs(argv, spec)).toThrow(message);

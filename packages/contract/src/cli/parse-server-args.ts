@@ -2,7 +2,13 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { type HandlerReference, parseHandlerArgument } from '../handler-reference.js';
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SHUTDOWN_GRACE } from '../server-options.js';
+import {
+  DEFAULT_BACKLOG,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE,
+  type ServerOptions,
+} from '../server-options.js';
 
 /** What a model's bin needs to know to build its server. */
 export interface ServerArgs {
@@ -12,7 +18,14 @@ export interface ServerArgs {
   mode: string;
   /** Grace period for open connections on SIGINT/SIGTERM, ms. */
   grace: number;
+  /** Listen queue length (`ServerOptions.backlog`); the kernel caps it at `net.core.somaxconn`. */
+  backlog: number;
+  /** The flags every server shares, as server options (host, port, backlog, shutdownGrace): one place, so no bin forgets one. */
+  options: ServerOptions;
 }
+
+/** listen(2) takes an `int`. */
+const MAX_BACKLOG = 2 ** 31 - 1;
 
 /** The model-specific part of a bin. */
 export interface ServerCommandSpec {
@@ -26,12 +39,13 @@ export interface ServerCommandSpec {
 export function usage(spec: ServerCommandSpec): string {
   const modes = spec.modes.length > 1 ? ` [--mode ${spec.modes.join('|')}]` : '';
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS]`,
+    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS] [--backlog N]`,
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
     ...(modes ? [`  --mode     ${spec.modes.join(', ')} (default ${defaultMode(spec)})`] : []),
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
+    `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
   ].join('\n');
 }
 
@@ -40,7 +54,7 @@ export function parseServerArgs(
   argv: readonly string[],
   spec: ServerCommandSpec,
 ): ServerArgs | 'help' {
-  const values = parseFlags(argv, ['host', 'port', 'handler', 'mode', 'grace']);
+  const values = parseFlags(argv, ['host', 'port', 'handler', 'mode', 'grace', 'backlog']);
   if (values.help) return 'help';
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
@@ -54,12 +68,19 @@ export function parseServerArgs(
     DEFAULT_SHUTDOWN_GRACE / 1000,
   );
   if (grace < 0) throw new UsageError(`--grace must be >= 0 seconds, got "${values.grace}"`);
+  const backlog = parseNumber('--backlog', values.backlog as string | undefined, DEFAULT_BACKLOG);
+  if (!Number.isInteger(backlog) || backlog < 1 || backlog > MAX_BACKLOG) {
+    throw new UsageError(
+      `--backlog must be an integer from 1 to ${MAX_BACKLOG}, got "${values.backlog}"`,
+    );
+  }
   const mode = (values.mode as string | undefined) ?? defaultMode(spec);
   if (!spec.modes.includes(mode)) {
     throw new UsageError(`--mode must be one of ${spec.modes.join(', ')}, got "${mode}"`);
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
-  return { host, port, handler, mode, grace: grace * 1000 };
+  const options: ServerOptions = { host, port, backlog, shutdownGrace: grace * 1000 };
+  return { host, port, handler, mode, grace: grace * 1000, backlog, options };
 }
 
 /**
