@@ -60,7 +60,10 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     pingPongConnections: [1, 10, 100, 1_000],
     // Ramp timeouts bound how long a server that cannot serve every
     // connection (the blocking pools) is waited for; it is starred anyway.
-    pingPong: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 4_000 },
+    // Ping-pong's is long enough for a pool to start 100 worker threads
+    // (~35 ms of CPU each) during the quiet ramp; servers that serve every
+    // connection at once end their ramp in milliseconds.
+    pingPong: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 8_000 },
     bulkConnections: 10,
     bulk: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 4_000 },
     connectionRate: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 4_000 },
