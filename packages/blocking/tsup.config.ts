@@ -1,7 +1,9 @@
 import { packageConfig } from '../../tsup.shared.ts';
 
 export default packageConfig({
-  // the worker thread and the child process load their own entry files
-  entry: ['src/index.ts', 'src/bin.ts', 'src/threading-worker.ts', 'src/forking-child.ts'],
+  entry: ['src/index.ts', 'src/bin.ts'],
+  // each worker thread and each child process loads its entry at its start:
+  // one file each, not three
+  standalone: ['src/threading-worker.ts', 'src/forking-child.ts'],
   bundle: ['@iomodels/fd'],
 });

@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.shared.ts';
 
-export default packageConfig({ entry: ['src/index.ts', 'src/handlers/index.ts'] });
+// core: the handler side alone, for worker threads and child processes (see src/core.ts)
+export default packageConfig({ entry: ['src/index.ts', 'src/core.ts', 'src/handlers/index.ts'] });

@@ -48,7 +48,7 @@
 /* Connect attempts in flight at once, so a burst does not overflow the listen backlog. */
 #define MAX_PENDING_CONNECTS 200
 /* A ramp ends early once no new connection has been served for this long. */
-#define RAMP_STALL_NS (750 * MS)
+#define RAMP_STALL_NS (1500 * MS)
 /* Time connections get to close with FIN before they are closed regardless. */
 #define CLOSE_GRACE_NS (600 * MS)
 /* Longest wait for the runner to say it has sampled the server after "measure end". */

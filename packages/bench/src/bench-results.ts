@@ -17,7 +17,7 @@ export interface PingPongFigure {
   served: number;
   /**
    * Longest ramp of any round, ms: the time from the first connect until every
-   * connection had been served once (or none had been for 0.75 s, or the ramp
+   * connection had been served once (or none had been for 1.5 s, or the ramp
    * timed out). Quiet ramp: served connections wait, silent, until it ends.
    */
   rampMs: number | null;

@@ -267,7 +267,7 @@ export function report(results: BenchResults): string {
     '',
     latencyTable(results),
     '',
-    'Ping-pong ramp: ms until every connection was served once (served ones wait quietly), or no new one was for 0.75 s, or the ramp timed out',
+    'Ping-pong ramp: ms until every connection was served once (served ones wait quietly), or no new one was for 1.5 s, or the ramp timed out',
     '',
     rampTable(results),
     '',

@@ -114,7 +114,7 @@ export interface IdleResult {
 /** Connect attempts allowed in flight at once, so a burst does not overflow the listen backlog. */
 const MAX_PENDING_CONNECTS = 200;
 /** A ramp ends early once no new connection has been served for this long. */
-const RAMP_STALL_MS = 750;
+const RAMP_STALL_MS = 1_500;
 /** Time connections get to close with FIN before they are destroyed. */
 const CLOSE_GRACE_MS = 600;
 /** Size of the one buffer every socket reads into. */

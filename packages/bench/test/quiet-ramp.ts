@@ -7,7 +7,7 @@ import type { PingPongOptions, Target, WorkloadResult } from '../src/load-genera
 import { type ArrivalEvent, recordingEcho, serve } from './echo-servers.js';
 
 /** The ramp's stall rule in both generators (RAMP_STALL_MS, RAMP_STALL_NS). */
-const RAMP_STALL_MS = 750;
+const RAMP_STALL_MS = 1_500;
 
 type PingPong = (target: Target, options: PingPongOptions) => Promise<WorkloadResult>;
 
@@ -38,7 +38,7 @@ export function quietRampCases(pingPong: () => PingPong): void {
 
   it('holds the served ones quiet through a stall, and reports the ramp it took', async () => {
     // The third connection accepted is never answered: the ramp can only end
-    // by its stall rule, 0.75 s after the last connection was served.
+    // by its stall rule, 1.5 s after the last connection was served.
     const { handler, events } = recordingEcho(64, (conn) => conn === 2);
     const target = await serve(handler);
     const result = await pingPong()(target, { connections: 5, ...timing });

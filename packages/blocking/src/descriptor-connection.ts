@@ -9,7 +9,7 @@ import {
   DEFAULT_RECV_SIZE,
   type Sendable,
   toBytes,
-} from '@iomodels/contract';
+} from '@iomodels/contract/core';
 import { readDescriptor, writeAll } from '@iomodels/fd';
 
 const EMPTY = new Uint8Array(0);

@@ -3,7 +3,12 @@
 // on the descriptor the parent passed. Idle, it leaves when its channel
 // closes; busy when the server dies, it is killed by the server's reaper
 // (child-reaper.ts): its event loop cannot see the channel close then.
-import { type HandlerClass, loadHandler, runRequest, type ServerInfo } from '@iomodels/contract';
+import {
+  type HandlerClass,
+  loadHandler,
+  runRequest,
+  type ServerInfo,
+} from '@iomodels/contract/core';
 import { closeHandle, descriptorOf, receivedHandle, setBlocking } from '@iomodels/fd';
 import { DescriptorConnection } from './descriptor-connection.js';
 import { PendingFin } from './pending-fin.js';

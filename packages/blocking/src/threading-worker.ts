@@ -9,7 +9,7 @@ import {
   runRequest,
   ServerClosedError,
   type ServerInfo,
-} from '@iomodels/contract';
+} from '@iomodels/contract/core';
 import { DescriptorConnection } from './descriptor-connection.js';
 import { PendingFin } from './pending-fin.js';
 import type { DispatcherMessage, RunnerBoot, RunnerMessage, ServeMessage } from './wire.js';

@@ -1,6 +1,6 @@
 // The messages between a server and the threads or processes that run its
 // handlers: one per connection and per event, never one per data message.
-import type { Address, RequestOutcome, ServerInfo } from '@iomodels/contract';
+import type { Address, RequestOutcome, ServerInfo } from '@iomodels/contract/core';
 
 /** A handler reference in its serialisable form. */
 export interface WireHandlerReference {

@@ -79,6 +79,28 @@ describe('ThreadingTCPServer', () => {
     expect(address).toEqual(expect.objectContaining({ host: '127.0.0.1', port: clientPort }));
   });
 
+  it("a handler importing '@iomodels/contract' recognises its connection's errors", async () => {
+    const server = await start(fixture('ErrorIdentityHandler'));
+    const handleError = vi.spyOn(server, 'handleError');
+    const client = await connect(server);
+    await client.waitFor('ready');
+    await eventually(() => client.ended);
+    client.socket.end();
+    await eventually(() => server.stats().completed + server.stats().failed === 1);
+    expect(handleError).not.toHaveBeenCalled();
+    expect(server.stats().completed).toBe(1);
+  });
+
+  it('the thread entry is one file importing only node built-ins and @iomodels/contract/core', () => {
+    // every further module costs each thread CPU at its start (see tsup.config.ts)
+    const entry = fs.readFileSync(new URL('../dist/threading-worker.js', import.meta.url), 'utf8');
+    const imported = [...entry.matchAll(/^import\b[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+    expect(imported.length).toBeGreaterThan(0);
+    for (const specifier of imported) {
+      expect(specifier).toMatch(/^(node:)?[a-z_]+$|^@iomodels\/contract\/core$/);
+    }
+  });
+
   it('serves many connections without piling listeners on the shared shutdown signal', async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => warnings.push(warning);

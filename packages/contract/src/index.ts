@@ -1,6 +1,7 @@
-// @iomodels/contract — the public surface, by name.
-export { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
-export { BaseRequestHandler, type HandlerClass } from './base-request-handler.js';
+// @iomodels/contract — the public surface, by name: the handler side
+// (`./core.js`, also the `@iomodels/contract/core` entry), then the servers,
+// the CLI and the reference handlers.
+
 export {
   BaseServer,
   type CloseOptions,
@@ -17,39 +18,7 @@ export {
   usage,
 } from './cli/parse-server-args.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
-export {
-  type Awaitable,
-  type BlockingConnection,
-  type Connection,
-  type Sendable,
-  toBytes,
-} from './connection.js';
-export {
-  AddressInUseError,
-  ConnectionClosedError,
-  ConnectionError,
-  ConnectionRefusedError,
-  ConnectionResetError,
-  ConnectionTimeoutError,
-  IncompleteReadError,
-  IomodelsError,
-  LineTooLongError,
-  ListenError,
-  SendStalledError,
-  ServerClosedError,
-  UnknownHandlerError,
-  UnsupportedRuntimeError,
-  UsageError,
-} from './errors.js';
-export {
-  BUILTIN_HANDLERS,
-  type HandlerReference,
-  type HandlerSpec,
-  loadHandler,
-  parseHandlerArgument,
-  serializeHandlerReference,
-  toHandlerReference,
-} from './handler-reference.js';
+export * from './core.js';
 export { EchoHandler } from './handlers/echo-handler.js';
 export {
   IVR_EXIT,
@@ -59,14 +28,11 @@ export {
   IvrHandler,
   splitIvrMessages,
 } from './handlers/ivr-handler.js';
-export { DEFAULT_LIMITS, DEFAULT_RECV_SIZE, type Limits, resolveLimits } from './limits.js';
-export { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 export {
   type ModelDescription,
   platformDemultiplexer,
   type ServerDescription,
 } from './server-description.js';
-export type { ServerInfo } from './server-info.js';
 export {
   DEFAULT_BACKLOG,
   DEFAULT_HOST,

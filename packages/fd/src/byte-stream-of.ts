@@ -1,7 +1,7 @@
 // Picks the ByteStream for a socket: the handle-level one where this
 // runtime has the internals it needs, the public-API one otherwise.
 import type net from 'node:net';
-import { UnsupportedRuntimeError } from '@iomodels/contract';
+import { UnsupportedRuntimeError } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener } from './byte-stream.js';
 import { handleStream, handleStreamRefusal, handleStreamSupported } from './handle-stream.js';
 import { socketStream } from './socket-stream.js';

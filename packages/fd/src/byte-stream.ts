@@ -3,7 +3,7 @@
 // once. Two implementations: `HandleStream` (straight on the libuv handle,
 // no stream machinery) and `SocketStream` (the public net.Socket API, the
 // fallback). The owner codes against this interface only.
-import type { Address } from '@iomodels/contract';
+import type { Address } from '@iomodels/contract/core';
 
 /** Called when an asynchronous write completed: every byte handed to the kernel, or failed. */
 export type WriteDone = (error: Error | null) => void;

@@ -3,7 +3,7 @@
 // blocking descriptor they wait in the kernel; on a non-blocking one they
 // return at once, and "would block" (EAGAIN) comes back as a value.
 import fs from 'node:fs';
-import { ConnectionResetError } from '@iomodels/contract';
+import { ConnectionResetError } from '@iomodels/contract/core';
 
 /** What a non-blocking read or write returns instead of waiting (EAGAIN / EWOULDBLOCK). */
 export const WOULD_BLOCK: unique symbol = Symbol('WOULD_BLOCK');

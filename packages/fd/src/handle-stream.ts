@@ -13,7 +13,7 @@
 // `shutdown`, `close`, `reset`, `writeQueueSize`, `getpeername`/`getsockname`.
 import type net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import { type Address, toAddress } from '@iomodels/contract';
+import { type Address, toAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 import { unsupported } from './runtime-check.js';
 

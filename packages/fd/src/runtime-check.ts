@@ -1,7 +1,7 @@
 // The capability check: every Node internal this package relies on is
 // named here, so an unsupported runtime fails once, with a clear message.
 import fs from 'node:fs';
-import { UnsupportedRuntimeError } from '@iomodels/contract';
+import { UnsupportedRuntimeError } from '@iomodels/contract/core';
 
 /** A libuv TCP handle as Node keeps it on `socket._handle` (internal, unstable). */
 export interface TcpHandle {

@@ -3,7 +3,7 @@
 // has one code path. Reads are copied into the owner's buffer (the socket
 // allocated its own chunk already); writes go through the Writable.
 import type net from 'node:net';
-import { type Address, toAddress } from '@iomodels/contract';
+import { type Address, toAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 
 const STREAM = Symbol('socketStream');
