@@ -1,0 +1,40 @@
+// The interleaved comparison end to end, on the built script: two
+// instances of plain net, one pair at one small connection count. Nothing
+// is judged about speed; the table's shape and the exit codes are.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { buildNativeLoad } from '../src/native-build.js';
+
+const script = fileURLToPath(new URL('../dist/run-compare.js', import.meta.url));
+const canRun = existsSync(script) && buildNativeLoad().binary !== null;
+
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe.skipIf(!canRun)('run-compare', () => {
+  it('measures two servers back to back and prints one row per connection count', () => {
+    const out = run(['--servers', 'node-net,node-net', '--connections', '2,3', '--pairs', '1']);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain('node-net ÷ node-net');
+    expect(out.stdout).toMatch(/^\| 2 \| \d+\.\d\d× \(\d+\.\d\d–\d+\.\d\d\) \| [01] of 1 \|/m);
+    expect(out.stdout).toMatch(/^\| 3 \| /m);
+    expect(out.stderr).toContain('@3 pair 1');
+  });
+
+  it.each([
+    [['--servers', 'node-net'], /exactly two names/],
+    [['--servers', 'node-net,no-such-server'], /unknown server no-such-server/],
+    [['--servers', 'node-net,node-net', '--pairs', '0'], /--pairs takes a positive integer/],
+    [
+      ['--servers', 'node-net,node-net', '--connections', 'x'],
+      /--connections takes positive integers/,
+    ],
+  ])('refuses %j with one line and exit 2', (args, message) => {
+    const out = run(args);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
