@@ -1,6 +1,12 @@
 // Plain-text output: Markdown tables (readable in a terminal, pasteable into
 // a README) of absolute figures, latencies and ratios to plain Node net.
-import type { BenchResults, GeneratorName, Generators, ServerResult } from './bench-results.js';
+import type {
+  BenchResults,
+  GeneratorName,
+  Generators,
+  PingPongFigure,
+  ServerResult,
+} from './bench-results.js';
 
 /** Shown where there is no figure (skipped, failed, not measured in this profile). */
 export const MISSING = '—';
@@ -154,15 +160,11 @@ export function absoluteTable(results: BenchResults): string {
 
 /** p50 / p99 round-trip latency in µs at each ping-pong connection count. */
 export function latencyTable(results: BenchResults): string {
-  const counts = results.profile.pingPongConnections;
-  const rows = results.servers.map((s) => [
-    label(s),
-    ...counts.map((n) => {
-      const f = s.pingPong.find((x) => x.connections === n);
-      return f ? `${formatNumber(f.p50Us)} / ${formatNumber(f.p99Us)}` : MISSING;
-    }),
-  ]);
-  return formatTable(['server', ...counts.map((n) => `p50 / p99 µs @${n}`)], rows);
+  return pingPongTable(
+    results,
+    (n) => `p50 / p99 µs @${n}`,
+    (f) => `${formatNumber(f.p50Us)} / ${formatNumber(f.p99Us)}`,
+  );
 }
 
 /**
@@ -171,16 +173,31 @@ export function latencyTable(results: BenchResults): string {
  * `*` as in the absolute table: connections were left unserved.
  */
 export function rampTable(results: BenchResults): string {
+  return pingPongTable(
+    results,
+    (n) => `ramp ms @${n}`,
+    (f, n) =>
+      f.rampMs === null || !Number.isFinite(f.rampMs)
+        ? MISSING
+        : `${Math.round(f.rampMs)}${f.served < n ? '*' : ''}`,
+  );
+}
+
+/** One row per server, one column per ping-pong connection count; `cell` formats a measured point. */
+function pingPongTable(
+  results: BenchResults,
+  header: (connections: number) => string,
+  cell: (figure: PingPongFigure, connections: number) => string,
+): string {
   const counts = results.profile.pingPongConnections;
   const rows = results.servers.map((s) => [
     label(s),
     ...counts.map((n) => {
       const f = s.pingPong.find((x) => x.connections === n);
-      if (!f || f.rampMs === null || !Number.isFinite(f.rampMs)) return MISSING;
-      return `${Math.round(f.rampMs)}${f.served < n ? '*' : ''}`;
+      return f ? cell(f, n) : MISSING;
     }),
   ]);
-  return formatTable(['server', ...counts.map((n) => `ramp ms @${n}`)], rows);
+  return formatTable(['server', ...counts.map(header)], rows);
 }
 
 /**

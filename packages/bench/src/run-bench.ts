@@ -24,7 +24,7 @@ import { pingPongChartSvg } from './pingpong-chart.js';
 import { treeMemory } from './proc-stats.js';
 import { type ServerSpec, serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
-import { cpuSecondsBetween, sampleTreeCpu, type TreeCpuSample } from './tree-cpu.js';
+import { cpuOverMeasuredSpan, cpuSecondsBetween, sampleTreeCpu } from './tree-cpu.js';
 
 const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
   (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (< 15 min)
@@ -363,15 +363,10 @@ async function workload(
   onCpu?: (seconds: number | null) => void,
 ): Promise<WorkloadResult | null> {
   const { server, result, target, tag, native } = session;
-  let cpuStart: TreeCpuSample | null = null;
   // Both generators keep the load on after 'end' until this returns.
-  const onMeasure: MeasureOptions['onMeasure'] = (phase) => {
-    if (phase === 'start') cpuStart = sampleTreeCpu(server.pid);
-    else if (cpuStart !== null) {
-      const end = sampleTreeCpu(server.pid);
-      onCpu?.(end === null ? null : cpuSecondsBetween(cpuStart, end));
-    }
-  };
+  const onMeasure: MeasureOptions['onMeasure'] = cpuOverMeasuredSpan(server.pid, (seconds) =>
+    onCpu?.(seconds),
+  );
   let res: WorkloadResult;
   if (native && op === 'ping-pong') {
     res = await native.pingPong(target, {

@@ -13,7 +13,7 @@ import { NativeLoadGenerator } from './native-load.js';
 import { type Pair, pairedRatio } from './paired-ratios.js';
 import { serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
-import { cpuSecondsBetween, sampleTreeCpu, type TreeCpuSample } from './tree-cpu.js';
+import { cpuOverMeasuredSpan } from './tree-cpu.js';
 
 const USAGE = `usage: node packages/bench/dist/run-compare.js --servers BASELINE,CANDIDATE [--connections 10,100,1000] [--pairs 5]
   --servers      two server names from the bench (e.g. node-net,async/proactor); the ratio is CANDIDATE ÷ BASELINE
@@ -59,20 +59,15 @@ async function measure(
   server: RunningServer,
   connections: number,
 ): Promise<Pair['baseline']> {
-  let start: TreeCpuSample | null = null;
   let cpuSeconds: number | null = null;
   const result = await load.pingPong(
     { host: server.host, port: server.port },
     {
       connections,
       ...TIMING,
-      onMeasure: (phase) => {
-        if (phase === 'start') start = sampleTreeCpu(server.pid);
-        else {
-          const end = sampleTreeCpu(server.pid);
-          cpuSeconds = start && end ? cpuSecondsBetween(start, end) : null;
-        }
-      },
+      onMeasure: cpuOverMeasuredSpan(server.pid, (seconds) => {
+        cpuSeconds = seconds;
+      }),
     },
   );
   if (result.corruption) throw new Error(`corrupted echo: ${result.corruption}`);

@@ -60,6 +60,25 @@ export function sampleTreeCpu(root: number): TreeCpuSample | null {
   return { processes };
 }
 
+/**
+ * A load generator's `onMeasure` that samples `root`'s tree at the measured
+ * span's start and end and hands `onCpu` the CPU seconds between (null when
+ * the end sample failed; not called without a start sample).
+ */
+export function cpuOverMeasuredSpan(
+  root: number,
+  onCpu: (seconds: number | null) => void,
+): (phase: 'start' | 'end') => void {
+  let start: TreeCpuSample | null = null;
+  return (phase) => {
+    if (phase === 'start') start = sampleTreeCpu(root);
+    else if (start !== null) {
+      const end = sampleTreeCpu(root);
+      onCpu(end === null ? null : cpuSecondsBetween(start, end));
+    }
+  };
+}
+
 /** CPU seconds the tree used between two samples of it. */
 export function cpuSecondsBetween(start: TreeCpuSample, end: TreeCpuSample): number {
   let seconds = 0;
