@@ -332,9 +332,8 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
       return this.#postRead<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
     }
     // Nothing can complete it at once now (checked above): it is posted.
-    const pending = this.#postRead<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined);
     this.#readPortable = true;
-    return pending!;
+    return this.#arm<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
   }
 
   /** Hands `bytes` to the stream; true if the write completed inside the call. */
@@ -767,6 +766,17 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
       return fail(new ConnectionClosedError('socket is closed'), callback);
     }
     if (kind === Read.Into && buffer.length === 0) return succeed(0 as T, callback);
+    return this.#arm(kind, buffer, max, signal, callback);
+  }
+
+  /** Makes the read outstanding: the caller has checked that nothing completes it at once. */
+  #arm<T>(
+    kind: typeof Read.Into | typeof Read.Chunk,
+    buffer: Uint8Array,
+    max: number,
+    signal: AbortSignal | undefined,
+    callback: CompletionCallback<T> | undefined,
+  ): Promise<T> | undefined {
     this.#readBusy = true;
     this.#read = kind;
     this.#readBuffer = buffer;
