@@ -19,6 +19,16 @@ export {
 } from './cli/parse-server-args.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
 export * from './core.js';
+export {
+  type ClientEndpoint,
+  formatServerEndpoint,
+  parseClientEndpoint,
+  parseServerEndpoint,
+  SD_LISTEN_FDS_START,
+  type ServerEndpoint,
+  type SystemdDomain,
+  socketActivationFd,
+} from './endpoint.js';
 export { EchoHandler } from './handlers/echo-handler.js';
 export {
   IVR_EXIT,
