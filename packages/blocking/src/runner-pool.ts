@@ -7,13 +7,12 @@
 // process-pool.ts.
 import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import {
-  type Address,
-  type ErrorSink,
-  type RequestContext,
-  type RequestOutcome,
-  type RequestTask,
-  toAddress,
+import type {
+  Address,
+  ErrorSink,
+  RequestContext,
+  RequestOutcome,
+  RequestTask,
 } from '@iomodels/contract';
 import { fromWireError, type RunnerMessage, type ServeMessage } from './wire.js';
 
@@ -69,13 +68,13 @@ export abstract class PoolRunner {
 
   /** The message that hands it `job`; the server's description goes with the first one only. */
   protected serveMessage(job: PoolJob, fd: number): ServeMessage {
-    const { socket, context } = job;
+    const { context } = job;
     const message: ServeMessage = {
       type: 'serve',
       id: job.id,
       fd,
       remote: context.clientAddress,
-      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+      local: context.localAddress,
     };
     if (!this.#toldServer) {
       message.server = context.server;

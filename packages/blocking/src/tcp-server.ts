@@ -11,7 +11,6 @@ import {
   type RequestOutcome,
   type RequestTask,
   type ServerOptions,
-  toAddress,
 } from '@iomodels/contract';
 import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
 import { DescriptorConnection } from './descriptor-connection.js';
@@ -101,7 +100,7 @@ export class TCPServer extends BaseServer {
       const connection = new DescriptorConnection(
         descriptorOf(socket),
         context.clientAddress,
-        toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+        context.localAddress,
         this.#readBuffer,
         {
           // libuv sends FIN from the event loop: a portable handler that

@@ -10,9 +10,12 @@ import {
   DEFAULT_PORT,
   DEFAULT_RECV_SIZE,
   formatAddress,
+  parseClientEndpoint,
   type Sendable,
   SocketConnection,
   toAddress,
+  UsageError,
+  unixAddress,
 } from '@iomodels/contract';
 
 /** Where to connect and how long to wait. */
@@ -21,6 +24,8 @@ export interface ConnectOptions {
   host?: string;
   /** Default 8009, the seed's. */
   port?: number;
+  /** A Unix socket file to connect to, in place of `host`/`port`. */
+  path?: string;
   /**
    * Milliseconds to wait for the connection and for each `recv` (Python's
    * `settimeout`; the seed uses 5 s). Default 5,000; 0 = wait forever.
@@ -38,12 +43,12 @@ export class Client implements AsyncDisposable {
   readonly #connection: SocketConnection;
   readonly #timeout: number;
 
-  /** Use {@link connect}. */
-  constructor(socket: net.Socket, timeout: number) {
+  /** Use {@link connect}. `path`: the Unix socket file connected to, which the socket cannot tell. */
+  constructor(socket: net.Socket, timeout: number, path?: string) {
     this.#socket = socket;
     this.#timeout = timeout;
     this.#connection = new SocketConnection(socket, DEFAULT_LIMITS);
-    this.remote = this.#connection.remote;
+    this.remote = path === undefined ? this.#connection.remote : unixAddress(path);
     this.local = this.#connection.local;
   }
 
@@ -102,9 +107,10 @@ export class Client implements AsyncDisposable {
     await this.#connection.close();
   }
 
-  /** Reset the connection (RST) instead of closing it. */
+  /** Reset the connection (RST) instead of closing it; a Unix socket has no RST and is just closed. */
   abort(): void {
-    this.#socket.resetAndDestroy();
+    if (this.remote.family === 'unix') this.#socket.destroy();
+    else this.#socket.resetAndDestroy();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -112,14 +118,31 @@ export class Client implements AsyncDisposable {
   }
 }
 
-/** Opens a connection; rejects with `ConnectionRefusedError` or `ConnectionTimeoutError`. */
-export function connect(options: ConnectOptions = {}): Promise<Client> {
+/**
+ * Opens a connection to `host`/`port`, to a Unix socket `path`, or to an
+ * endpoint string (`tcp:HOST:PORT`, `unix:PATH`); rejects with
+ * `ConnectionRefusedError` or `ConnectionTimeoutError`.
+ */
+export function connect(target: ConnectOptions | string = {}): Promise<Client> {
+  let options: ConnectOptions;
+  try {
+    options = typeof target === 'string' ? endpointOptions(target) : target;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { path } = options;
+  if (path !== undefined && (options.host !== undefined || options.port !== undefined)) {
+    return Promise.reject(new UsageError('give either path or host/port, not both'));
+  }
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_PORT;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const where = formatAddress(toAddress(host, port, undefined));
+  const where = formatAddress(
+    path === undefined ? toAddress(host, port, undefined) : unixAddress(path),
+  );
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket =
+      path === undefined ? net.connect({ host, port, noDelay: true }) : net.connect({ path });
     const timer =
       timeout > 0
         ? setTimeout(() => {
@@ -132,11 +155,12 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
-      resolve(new Client(socket, timeout));
+      resolve(new Client(socket, timeout, path));
     });
     const onError = (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (error.code === 'ECONNREFUSED') {
+      // A Unix socket file nobody listens on (or that is gone) refuses, as a closed port does.
+      if (error.code === 'ECONNREFUSED' || (path !== undefined && error.code === 'ENOENT')) {
         reject(new ConnectionRefusedError(`connection refused by ${where}`, { cause: error }));
       } else if (error.code === 'ECONNRESET') {
         reject(
@@ -150,4 +174,13 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
     };
     socket.once('error', onError);
   });
+}
+
+/** The connect options of a client endpoint string; `udp:` is not a stream. */
+function endpointOptions(text: string): ConnectOptions {
+  const endpoint = parseClientEndpoint(text);
+  if (endpoint.kind === 'unix') return { path: endpoint.path };
+  if (endpoint.kind === 'udp')
+    throw new UsageError(`${text}: connect opens a stream; udp is not one`);
+  return { host: endpoint.host, port: endpoint.port };
 }

@@ -6,11 +6,12 @@ import {
   DEFAULT_PORT,
   EXIT_USAGE,
   formatAddress,
+  parseClientEndpoint,
   parseFlags,
   toAddress,
   UsageError,
 } from '@iomodels/contract';
-import { type Client, connect, DEFAULT_TIMEOUT } from './client.js';
+import { type Client, type ConnectOptions, connect, DEFAULT_TIMEOUT } from './client.js';
 
 /** Streams the CLI talks through; tests pass their own. */
 export interface ClientIo {
@@ -23,14 +24,15 @@ export interface ClientIo {
 
 const NAME = 'iomodels-client';
 const PROMPT = 'please input:';
-const USAGE = `usage: ${NAME} [--host HOST] [--port PORT] [--timeout SECONDS]
+const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--timeout SECONDS]
+  --connect  endpoint: tcp:HOST:PORT or unix:PATH
   --host     server address (default 127.0.0.1)
   --port     server port (default ${DEFAULT_PORT})
   --timeout  seconds to wait to connect and for each reply (default ${DEFAULT_TIMEOUT / 1000})`;
 
 /** Runs the CLI; resolves with the exit code (0 done, 1 connection failed, 2 bad flags). */
 export async function runClientCli(argv: readonly string[], io: ClientIo): Promise<number> {
-  let options: { host: string; port: number; timeout: number };
+  let options: ClientArgs;
   try {
     const parsed = parseClientArgs(argv);
     if (parsed === 'help') {
@@ -46,7 +48,10 @@ export async function runClientCli(argv: readonly string[], io: ClientIo): Promi
   try {
     client = await connect(options);
   } catch (error) {
-    const where = formatAddress(toAddress(options.host, options.port, undefined));
+    const where =
+      options.path === undefined
+        ? formatAddress(toAddress(options.host, options.port, undefined))
+        : `unix:${options.path}`;
     io.error.write(`${NAME}: cannot connect to ${where}: ${(error as Error).message}\n`);
     return 1;
   }
@@ -186,9 +191,15 @@ class Session {
   }
 }
 
-function parseClientArgs(argv: readonly string[]) {
-  const values = parseFlags(argv, ['host', 'port', 'timeout']);
+/** What the CLI connects to: `path` (a Unix socket) or `host`/`port`. */
+type ClientArgs = ConnectOptions & { timeout: number };
+
+function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
+  const values = parseFlags(argv, ['connect', 'host', 'port', 'timeout']);
   if (values.help) return 'help' as const;
+  if (values.connect !== undefined && (values.host !== undefined || values.port !== undefined)) {
+    throw new UsageError('give either --connect or --host/--port, not both');
+  }
   const port = Number(values.port ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`--port must be an integer from 1 to 65535, got "${values.port}"`);
@@ -196,6 +207,15 @@ function parseClientArgs(argv: readonly string[]) {
   const timeout = Number(values.timeout ?? DEFAULT_TIMEOUT / 1000);
   if (!Number.isFinite(timeout) || timeout < 0) {
     throw new UsageError(`--timeout must be a number of seconds >= 0, got "${values.timeout}"`);
+  }
+  if (values.connect !== undefined) {
+    const endpoint = parseClientEndpoint(values.connect as string);
+    if (endpoint.kind === 'udp') throw new UsageError('--connect udp: is not supported yet');
+    const target =
+      endpoint.kind === 'unix'
+        ? { path: endpoint.path }
+        : { host: endpoint.host, port: endpoint.port };
+    return { ...target, timeout: timeout * 1000 };
   }
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',

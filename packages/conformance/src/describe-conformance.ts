@@ -1,7 +1,10 @@
 // The behaviour suite every server runs, like Twisted's ReactorBuilder: one
 // function registers the same tests for any way of starting a server.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, connect } from '@iomodels/client';
 import {
@@ -15,7 +18,7 @@ import {
   IVR_RETRY,
   type ServerOptions,
 } from '@iomodels/contract';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
 /**
@@ -24,12 +27,17 @@ import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
  */
 export type ConformanceCapability = 'closeWhileReading' | 'concurrency' | 'ipv6' | 'maxConnections';
 
+/** A stream transport the suite runs over: TCP on loopback, or a Unix socket file. */
+export type ConformanceTransport = 'tcp' | 'unix';
+
 /** How the suite starts a server of the model under test. */
 export interface ConformanceTarget {
   /** Builds a server with this handler and these options, listening; the suite closes it. */
   start(handler: HandlerSpec, options: ServerOptions): Promise<BaseServer>;
   /** Capabilities the model lacks, each with the reason. */
   skip?: Partial<Record<ConformanceCapability, string>>;
+  /** The transports the suite runs over; default both, TCP and Unix stream sockets. */
+  transports?: readonly ConformanceTransport[];
   /**
    * Names of tests expected to FAIL (`it.fails`): only for proving the suite
    * catches a deliberately broken server.
@@ -72,18 +80,58 @@ export const conformanceHandlersPath = fileURLToPath(handlersModule);
 
 const LOOPBACK: ServerOptions = { host: '127.0.0.1', port: 0 };
 
-/** Registers the conformance suite for one model (or mode) under `describe(name)`. */
+/** Tests that are about TCP itself, skipped over Unix sockets, with the reason. */
+const UNIX_SKIPS: Partial<Record<keyof typeof CONFORMANCE_TESTS, string>> = {
+  ipv6: 'IPv6 loopback is a TCP matter',
+};
+
+/**
+ * Registers the conformance suite for one model (or mode) under
+ * `describe(name)`, once per transport: TCP (`conformance: NAME`) and Unix
+ * sockets (`conformance: NAME over unix`).
+ */
 export function describeConformance(name: string, target: ConformanceTarget): void {
-  describe(`conformance: ${name}`, () => {
+  for (const transport of target.transports ?? ['tcp', 'unix']) {
+    describeOver(transport, name, target);
+  }
+}
+
+function describeOver(
+  transport: ConformanceTransport,
+  name: string,
+  target: ConformanceTarget,
+): void {
+  const unix = transport === 'unix';
+  describe(`conformance: ${name}${unix ? ' over unix' : ''}`, () => {
     const servers: BaseServer[] = [];
     const clients: Client[] = [];
     const expectedToFail = new Set(target.expectFailures ?? []);
+    // Unix socket files live in a directory of the suite's own, removed after.
+    let socketDir = '';
+    let sockets = 0;
 
-    async function start(handler: HandlerSpec, options: ServerOptions = {}): Promise<BaseServer> {
+    beforeAll(() => {
+      if (unix) socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-conformance-'));
+    });
+
+    afterAll(() => {
+      if (unix) fs.rmSync(socketDir, { recursive: true, force: true });
+    });
+
+    /** Where a fresh server listens: loopback port 0, or a new socket file. */
+    function where(): ServerOptions {
+      return unix ? { listen: `unix:${path.join(socketDir, `s${++sockets}.sock`)}` } : LOOPBACK;
+    }
+
+    async function start(
+      handler: HandlerSpec,
+      options: ServerOptions = {},
+      at: ServerOptions = where(),
+    ): Promise<BaseServer> {
       // Handler errors the tests provoke (resets, throws) are expected; keep them off the console.
       const quiet = { log: () => {} };
       const server = await target.start(handler, {
-        ...LOOPBACK,
+        ...at,
         ...quiet,
         shutdownGrace: 1000,
         ...options,
@@ -93,7 +141,12 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
     }
 
     async function dial(server: BaseServer, host = server.address.host): Promise<Client> {
-      const client = await connect({ host, port: server.address.port, timeout: 20_000 });
+      const { address } = server;
+      const client = await connect(
+        address.family === 'unix'
+          ? { path: address.path, timeout: 20_000 }
+          : { host, port: address.port, timeout: 20_000 },
+      );
       clients.push(client);
       return client;
     }
@@ -109,7 +162,9 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       capability?: ConformanceCapability,
     ): void {
       const title = CONFORMANCE_TESTS[key];
-      const reason = capability ? target.skip?.[capability] : undefined;
+      const reason =
+        (unix ? UNIX_SKIPS[key] : undefined) ??
+        (capability ? target.skip?.[capability] : undefined);
       if (reason !== undefined) {
         it.skip(`${title} (skipped: ${reason})`, body);
       } else if (expectedToFail.has(title)) {
@@ -198,6 +253,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
     });
 
     test('reset', async () => {
+      // Over Unix there is no RST: abort() closes, a client vanishing mid-dialogue all the same.
       const server = await start('ivr');
       const rude = await dial(server);
       await recvText(rude, IVR_GREETING);
@@ -223,7 +279,9 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       expect(String((error as Error)?.message ?? error)).toContain(
         'failed on purpose after "boom"',
       );
-      expect(address.port).toBe(client.local.port);
+      // The client's own end, as the server saw it (a Unix client's end is unnamed).
+      if (unix) expect(address).toEqual({ family: 'unix', path: '', host: '', port: 0 });
+      else expect(address.port).toBe(client.local.port);
       await waitFor(() => server.stats().failed === 1, 'the failure to be counted');
       const next = await dial(server);
       expect(await recvText(next, 'ready')).toBe('ready');
@@ -258,7 +316,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
 
     test('graceful', async () => {
       const server = await start(conformanceHandler('OneExchangeHandler'));
-      const { host, port } = server.address;
+      const { address } = server;
       const client = await dial(server);
       expect(await recvText(client, 'ready')).toBe('ready');
       let closed = false;
@@ -272,10 +330,19 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       expect((await recvUntilClosed(client)).data.length).toBe(0);
       const report = await closing;
       expect(report).toMatchObject({ completed: 1, interrupted: 0, aborted: 0, abandoned: 0 });
-      await expect(connect({ host, port, timeout: 5000 })).rejects.toSatisfy((error) =>
+      const target =
+        address.family === 'unix'
+          ? { path: address.path }
+          : { host: address.host, port: address.port };
+      await expect(connect({ ...target, timeout: 5000 })).rejects.toSatisfy((error) =>
         ConnectionRefusedError.isInstance(error),
       );
-      await expect(listenOn(host, port)).resolves.toBe(port);
+      if (address.family === 'unix') {
+        // The socket file went with the server: the path is free for the next one.
+        expect(fs.existsSync(address.path)).toBe(false);
+      } else {
+        await expect(listenOn(address.host, address.port)).resolves.toBe(address.port);
+      }
     });
 
     test(
@@ -295,9 +362,17 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
 
     test('portInUse', async () => {
       const first = await start('ivr');
-      const error = await start('ivr', { port: first.address.port }).catch((e: unknown) => e);
+      const { address } = first;
+      // Over Unix: the same socket file, which a live server holds.
+      const again: ServerOptions =
+        address.family === 'unix'
+          ? { listen: `unix:${address.path}` }
+          : { ...LOOPBACK, port: address.port };
+      const error = await start('ivr', {}, again).catch((e: unknown) => e);
       expect(AddressInUseError.isInstance(error)).toBe(true);
-      expect((error as Error).message).toContain(String(first.address.port));
+      expect((error as Error).message).toContain(
+        address.family === 'unix' ? address.path : String(address.port),
+      );
     });
 
     test(
@@ -307,7 +382,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
           console.warn('conformance: ::1 is not available on this machine; IPv6 test not run');
           return;
         }
-        const server = await start('ivr', { host: '::1' });
+        const server = await start('ivr', {}, { host: '::1', port: 0 });
         expect(server.address.family).toBe('IPv6');
         const client = await dial(server, '::1');
         expect(await recvText(client, IVR_GREETING)).toBe(IVR_GREETING);

@@ -1,8 +1,11 @@
 // @iomodels/conformance — the suite, its handlers and the reference server.
+
+export { type BinUnderTest, describeBinEndpoints } from './describe-bin-endpoints.js';
 export {
   CONFORMANCE_TESTS,
   type ConformanceCapability,
   type ConformanceTarget,
+  type ConformanceTransport,
   conformanceHandler,
   conformanceHandlersPath,
   describeConformance,

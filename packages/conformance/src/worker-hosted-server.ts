@@ -27,6 +27,7 @@ import {
   serializeHandlerReference,
   toHandlerReference,
   UsageError,
+  unixAddress,
 } from '@iomodels/contract';
 import {
   deserializeError,
@@ -268,11 +269,14 @@ export class WorkerHostedServer extends BaseServer {
       decision = VERIFY.server;
     } else {
       const representative: PendingRequest = {
-        remote: {
-          host: this.#address.family === 'IPv6' ? '::1' : '127.0.0.1',
-          port: 0,
-          family: this.#address.family,
-        },
+        remote:
+          this.#address.family === 'unix'
+            ? unixAddress()
+            : {
+                host: this.#address.family === 'IPv6' ? '::1' : '127.0.0.1',
+                port: 0,
+                family: this.#address.family,
+              },
         local: this.#address,
       };
       try {

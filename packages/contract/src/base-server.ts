@@ -3,12 +3,14 @@
 // `processRequest` — socketserver's seam, where ThreadingMixIn and
 // ForkingMixIn differ.
 import net from 'node:net';
-import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
+import { type Address, formatAddress, socketAddresses } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
-import { AddressInUseError, ListenError, ServerClosedError, UsageError } from './errors.js';
+import type { ServerEndpoint } from './endpoint.js';
+import { ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
 import { type Limits, resolveLimits } from './limits.js';
+import { listenOnEndpoint, resolveServerEndpoint } from './listen-endpoint.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 import {
   type ModelDescription,
@@ -20,8 +22,6 @@ import {
   ABORT_GRACE,
   CLOSE_WRITE_GRACE,
   DEFAULT_BACKLOG,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
   DEFAULT_SHUTDOWN_GRACE,
   type ServerOptions,
 } from './server-options.js';
@@ -30,6 +30,8 @@ import { runShutdownSequence, type ShutdownReport } from './shutdown-sequence.js
 /** What a model's dispatch receives with each accepted socket. */
 export interface RequestContext {
   readonly clientAddress: Address;
+  /** This end of the connection (for a Unix socket, the server's socket file). */
+  readonly localAddress: Address;
   /** Fires when the server shuts down; hand it to the handler. */
   readonly signal: AbortSignal;
   readonly server: ServerInfo;
@@ -83,10 +85,13 @@ export abstract class BaseServer implements AsyncDisposable {
 
   readonly handler: HandlerSpec;
   readonly limits: Limits;
+  /** Where `listen()` binds: `options.listen`, or `tcp:` from `host`/`port`. */
+  readonly endpoint: ServerEndpoint;
   protected readonly options: Readonly<ServerOptions>;
 
   #listener: net.Server | undefined;
   #address: Address | undefined;
+  #releaseEndpoint: () => void = () => {};
   #listening: Promise<Address> | undefined;
   #closing: Promise<ShutdownReport> | undefined;
   readonly #closed: Promise<ShutdownReport>;
@@ -107,6 +112,7 @@ export abstract class BaseServer implements AsyncDisposable {
     this.handler = handler;
     this.options = options;
     this.limits = resolveLimits(options.limits);
+    this.endpoint = resolveServerEndpoint(options);
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -247,23 +253,16 @@ export abstract class BaseServer implements AsyncDisposable {
     this.#handlerClass = await loadHandler(this.handler);
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
-    const host = this.options.host ?? DEFAULT_HOST;
-    const port = this.options.port ?? DEFAULT_PORT;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
-        listener.listen({ host, port, backlog: this.options.backlog ?? DEFAULT_BACKLOG }, () => {
-          listener.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw listenError(error, host, port);
-    }
+    const bound = await listenOnEndpoint(
+      listener,
+      this.endpoint,
+      this.options.backlog ?? DEFAULT_BACKLOG,
+    );
+    this.#releaseEndpoint = bound.release;
     // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
     listener.on('error', (error) => this.handleError(error, this.address));
     this.#listener = listener;
-    this.#address = fromAddressInfo(listener.address());
+    this.#address = bound.address;
     return this.#address;
   }
 
@@ -272,10 +271,11 @@ export abstract class BaseServer implements AsyncDisposable {
     // Until the model attaches its own, an early reset must not crash the process.
     socket.on('error', () => {});
     const max = this.options.maxConnections;
-    const pending: PendingRequest = {
-      remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
-    };
+    const address = this.#address;
+    const pending: PendingRequest = socketAddresses(
+      socket,
+      address?.family === 'unix' ? address.path : '',
+    );
     let accepted = false;
     try {
       accepted =
@@ -290,12 +290,13 @@ export abstract class BaseServer implements AsyncDisposable {
       socket.destroy();
       return;
     }
-    this.#start(socket, pending.remote);
+    this.#start(socket, pending);
   }
 
-  #start(socket: net.Socket, clientAddress: Address): void {
+  #start(socket: net.Socket, { remote: clientAddress, local }: PendingRequest): void {
     const context: RequestContext = {
       clientAddress,
+      localAddress: local,
       signal: this.#shutdownController.signal,
       server: this.info,
       onError: this.#onError,
@@ -322,6 +323,9 @@ export abstract class BaseServer implements AsyncDisposable {
   async #close(grace: number): Promise<ShutdownReport> {
     await this.#listening?.catch(() => {});
     this.#listener?.close();
+    // The listening descriptor is closed: its socket file and lock go now,
+    // not when the last connection ends (the bin may exit before that).
+    this.#releaseEndpoint();
     const shutdown = this.#shutdownController;
     const targets = [...this.#tasks].map((task) => ({
       done: task.done,
@@ -358,14 +362,4 @@ function checkOptions(options: ServerOptions): void {
       throw new UsageError(`${name} must be a duration in ms (>= 0), got ${value}`);
     }
   }
-}
-
-function listenError(error: unknown, host: string, port: number): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  const where = formatAddress(toAddress(host, port, undefined));
-  if (code === 'EADDRINUSE') {
-    return new AddressInUseError(`address ${where} is already in use`, { cause: error });
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ListenError(`cannot listen on ${where}: ${reason}`, { cause: error });
 }

@@ -5,7 +5,16 @@
 // per thread on Node 20, a sixth of a thread's start-up). The classes are
 // the same objects as the package root's (one shared chunk), so a handler
 // that imports `@iomodels/contract` still recognises these errors.
-export { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
+export {
+  type Address,
+  formatAddress,
+  fromAddressInfo,
+  type InetAddress,
+  socketAddresses,
+  toAddress,
+  type UnixAddress,
+  unixAddress,
+} from './address.js';
 export { BaseRequestHandler, type HandlerClass } from './base-request-handler.js';
 export {
   type Awaitable,

@@ -39,6 +39,11 @@ export {
   splitIvrMessages,
 } from './handlers/ivr-handler.js';
 export {
+  type BoundListener,
+  listenOnEndpoint,
+  resolveServerEndpoint,
+} from './listen-endpoint.js';
+export {
   type ModelDescription,
   platformDemultiplexer,
   type ServerDescription,

@@ -1,8 +1,16 @@
 // The options every server accepts, with their defaults.
+import type { ServerEndpoint } from './endpoint.js';
 import type { Limits } from './limits.js';
 
 /** Options shared by every model's server. Durations in milliseconds. */
 export interface ServerOptions {
+  /**
+   * Where to listen: an endpoint string (`tcp:8009:interface=::1`,
+   * `unix:/run/ivr.sock:mode=660:lockfile=1`, `fd:3`, `systemd:`) or its
+   * parsed form. Default `tcp:` on `host`/`port`, which stay as shorthands;
+   * giving both is a usage error.
+   */
+  listen?: ServerEndpoint | string;
   /** Interface to listen on. Default `127.0.0.1` (loopback only, like the seed). */
   host?: string;
   /** Port; 0 picks a free one. Default 8009, the seed's. */

@@ -2,7 +2,7 @@
 // Models that keep Node's stream layer use it; the conformance reference
 // server uses it; the models that go below the stream bring their own.
 import type { Socket } from 'node:net';
-import { type Address, toAddress } from './address.js';
+import { type Address, socketAddresses } from './address.js';
 import { type Connection, type Sendable, toBytes } from './connection.js';
 import { ConnectionClosedError, ConnectionResetError, SendStalledError } from './errors.js';
 import { DEFAULT_RECV_SIZE, type Limits } from './limits.js';
@@ -23,8 +23,7 @@ export class SocketConnection implements Connection {
   constructor(socket: Socket, limits: Limits) {
     this.#socket = socket;
     this.#limits = limits;
-    this.remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    this.local = toAddress(socket.localAddress, socket.localPort, socket.localFamily);
+    ({ remote: this.remote, local: this.local } = socketAddresses(socket));
     const wake = () => this.#wakeAll();
     socket.on('readable', wake);
     socket.on('end', () => {

@@ -3,7 +3,7 @@
 // has one code path. Reads are copied into the owner's buffer (the socket
 // allocated its own chunk already); writes go through the Writable.
 import type net from 'node:net';
-import { type Address, toAddress } from '@iomodels/contract/core';
+import { type Address, socketAddresses, toAddress, unixAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 
 const STREAM = Symbol('socketStream');
@@ -58,7 +58,7 @@ export class SocketStream implements ByteStream {
     this.#socket = socket;
     this.#listener = listener;
     this.#buffer = buffer;
-    this.#remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    this.#remote = socketAddresses(socket).remote;
     // FIN from the peer must not end our side: the owner decides.
     socket.allowHalfOpen = true;
     (socket as OwnedSocket)[STREAM] = this;
@@ -184,6 +184,8 @@ export class SocketStream implements ByteStream {
   }
 
   local(): Address {
+    // Decided by the remote end, read while the socket was open: a closed TCP socket forgets its ports.
+    if (this.#remote.family === 'unix') return unixAddress();
     const s = this.#socket;
     return toAddress(s.localAddress, s.localPort, s.localFamily);
   }

@@ -6,7 +6,7 @@ import {
   AddressInUseError,
   fromAddressInfo,
   ListenError,
-  toAddress,
+  socketAddresses,
 } from '@iomodels/contract';
 import type { Factory } from './factory.js';
 import { ATTACH, type Reactor } from './reactor.js';
@@ -86,9 +86,7 @@ export class ListeningPort {
     socket.on('error', () => {}); // until the transport takes over
     let protocol: ReturnType<Factory['buildProtocol']>;
     try {
-      protocol = this.factory.buildProtocol(
-        toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      );
+      protocol = this.factory.buildProtocol(socketAddresses(socket).remote);
     } catch (error) {
       this.#reactor.logError(error);
     }

@@ -7,7 +7,7 @@ import {
   DEFAULT_HOST,
   type Limits,
   resolveLimits,
-  toAddress,
+  socketAddresses,
 } from '@iomodels/contract';
 import type { ClientFactory } from './client-factory.js';
 import { Connector } from './connector.js';
@@ -177,9 +177,7 @@ export class Reactor implements ReactorTime, TransportHost {
   adoptStreamConnection(socket: net.Socket, factory: Factory): Protocol | undefined {
     let protocol: Protocol | undefined;
     try {
-      protocol = factory.buildProtocol(
-        toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      );
+      protocol = factory.buildProtocol(socketAddresses(socket).remote);
     } catch (error) {
       this.logError(error);
     }

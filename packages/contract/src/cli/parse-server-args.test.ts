@@ -54,6 +54,25 @@ describe('parseServerArgs', () => {
     expect(() => parseServerArgs(argv, spec)).toThrow(message);
   });
 
+  it('reads --listen as an endpoint, in place of --host/--port', () => {
+    const args = parseServerArgs(['--listen', 'unix:/tmp/ivr.sock:mode=660'], spec);
+    const listen = { kind: 'unix', path: '/tmp/ivr.sock', mode: 0o660, lockfile: false };
+    expect(args).toMatchObject({ listen, options: { listen, backlog: 511 } });
+    expect(args !== 'help' && 'port' in args.options).toBe(false);
+    expect(parseServerArgs(['--port', '0'], spec)).toMatchObject({
+      listen: { kind: 'tcp', host: '127.0.0.1', port: 0 },
+    });
+  });
+
+  it.each([
+    [['--listen', 'tcp:0', '--port', '1'], /either --listen or --host\/--port/],
+    [['--listen', 'tcp:0', '--host', '::1'], /either --listen or --host\/--port/],
+    [['--listen', 'carrier-pigeon:1'], /bad endpoint "carrier-pigeon:1"/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
+    expect(() => parseServerArgs(argv, spec)).toThrow(message);
+  });
+
   it('rejects an unknown handler', () => {
     expect(() => parseServerArgs(['--handler', 'nope'], spec)).toThrow(UnknownHandlerError);
   });

@@ -1,5 +1,6 @@
 // The flags every model's bin shares, parsed strictly.
 import { parseArgs } from 'node:util';
+import { parseServerEndpoint, type ServerEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import { type HandlerReference, parseHandlerArgument } from '../handler-reference.js';
 import {
@@ -12,6 +13,8 @@ import {
 
 /** What a model's bin needs to know to build its server. */
 export interface ServerArgs {
+  /** `--listen`, parsed; `tcp:` on `--host`/`--port` when not given. */
+  listen: ServerEndpoint;
   host: string;
   port: number;
   handler: HandlerReference;
@@ -39,7 +42,8 @@ export interface ServerCommandSpec {
 export function usage(spec: ServerCommandSpec): string {
   const modes = spec.modes.length > 1 ? ` [--mode ${spec.modes.join('|')}]` : '';
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS] [--backlog N]`,
+    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS] [--backlog N]`,
+    '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
@@ -54,8 +58,19 @@ export function parseServerArgs(
   argv: readonly string[],
   spec: ServerCommandSpec,
 ): ServerArgs | 'help' {
-  const values = parseFlags(argv, ['host', 'port', 'handler', 'mode', 'grace', 'backlog']);
+  const values = parseFlags(argv, [
+    'listen',
+    'host',
+    'port',
+    'handler',
+    'mode',
+    'grace',
+    'backlog',
+  ]);
   if (values.help) return 'help';
+  if (values.listen !== undefined && (values.host !== undefined || values.port !== undefined)) {
+    throw new UsageError('give either --listen or --host/--port, not both');
+  }
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
   const port = parseNumber('--port', values.port as string | undefined, DEFAULT_PORT);
@@ -79,8 +94,15 @@ export function parseServerArgs(
     throw new UsageError(`--mode must be one of ${spec.modes.join(', ')}, got "${mode}"`);
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
-  const options: ServerOptions = { host, port, backlog, shutdownGrace: grace * 1000 };
-  return { host, port, handler, mode, grace: grace * 1000, backlog, options };
+  const shutdownGrace = grace * 1000;
+  if (values.listen !== undefined) {
+    const listen = parseServerEndpoint(values.listen as string);
+    const options: ServerOptions = { listen, backlog, shutdownGrace };
+    return { listen, host, port, handler, mode, grace: shutdownGrace, backlog, options };
+  }
+  const options: ServerOptions = { host, port, backlog, shutdownGrace };
+  const listen: ServerEndpoint = { kind: 'tcp', host, port };
+  return { listen, host, port, handler, mode, grace: shutdownGrace, backlog, options };
 }
 
 /**

@@ -1,0 +1,123 @@
+// Turns a server's options into the endpoint it listens on, and listens
+// there: TCP, a Unix socket file (mode, lockfile, removed on close), an
+// inherited descriptor, or a systemd-activated one. The endpoint strings are
+// parsed by `endpoint.ts`; this is where they meet `net.Server`.
+import fs from 'node:fs';
+import type net from 'node:net';
+import { type Address, formatAddress, fromAddressInfo, toAddress, unixAddress } from './address.js';
+import {
+  formatServerEndpoint,
+  parseServerEndpoint,
+  type ServerEndpoint,
+  socketActivationFd,
+} from './endpoint.js';
+import { AddressInUseError, ListenError, UsageError } from './errors.js';
+import {
+  DEFAULT_BACKLOG,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  type ServerOptions,
+} from './server-options.js';
+import { claimSocketFile } from './unix-socket-file.js';
+
+/**
+ * The endpoint `options` ask for: `listen` (parsed if a string), or
+ * `tcp:` from the `host`/`port` shorthands. Both at once is a usage error.
+ */
+export function resolveServerEndpoint(options: ServerOptions): ServerEndpoint {
+  const { listen } = options;
+  if (listen === undefined) {
+    return {
+      kind: 'tcp',
+      host: options.host ?? DEFAULT_HOST,
+      port: options.port ?? DEFAULT_PORT,
+    };
+  }
+  if (options.host !== undefined || options.port !== undefined) {
+    throw new UsageError('give either listen or host/port, not both');
+  }
+  const endpoint = typeof listen === 'string' ? parseServerEndpoint(listen) : listen;
+  if (endpoint.kind === 'udp') {
+    throw new UsageError(`${formatServerEndpoint(endpoint)}: a stream server cannot listen on udp`);
+  }
+  return endpoint;
+}
+
+/** A listener bound to its endpoint. */
+export interface BoundListener {
+  readonly address: Address;
+  /** Removes what binding left on disk (a Unix socket file and its lock); call after close. */
+  release(): void;
+}
+
+/**
+ * Listens `listener` on `endpoint`. `backlog` applies where the endpoint
+ * does not set its own. Failures are `AddressInUseError` / `ListenError`
+ * with one line naming the endpoint.
+ */
+export async function listenOnEndpoint(
+  listener: net.Server,
+  endpoint: ServerEndpoint,
+  backlog = DEFAULT_BACKLOG,
+): Promise<BoundListener> {
+  switch (endpoint.kind) {
+    case 'tcp': {
+      const { host, port } = endpoint;
+      const where = formatAddress(toAddress(host, port, undefined));
+      await bind(listener, { host, port, backlog: endpoint.backlog ?? backlog }, where);
+      return { address: fromAddressInfo(listener.address()), release: () => {} };
+    }
+    case 'unix': {
+      const { path } = endpoint;
+      const release = claimSocketFile(endpoint);
+      try {
+        await bind(listener, { path, backlog: endpoint.backlog ?? backlog }, `unix:${path}`);
+        if (endpoint.mode !== undefined) fs.chmodSync(path, endpoint.mode);
+      } catch (error) {
+        listener.close();
+        release();
+        throw error;
+      }
+      return { address: unixAddress(path), release };
+    }
+    case 'fd':
+    case 'systemd': {
+      const fd = endpoint.kind === 'fd' ? endpoint.fd : socketActivationFd(endpoint.index);
+      await bind(listener, { fd, backlog }, `${formatServerEndpoint(endpoint)} (descriptor ${fd})`);
+      // Node answers null for an inherited Unix socket: its path is not known here.
+      const info = listener.address();
+      return { address: info === null ? unixAddress() : fromAddressInfo(info), release: () => {} };
+    }
+    case 'udp':
+      throw new UsageError('a stream server cannot listen on udp');
+  }
+}
+
+function bind(
+  listener: net.Server,
+  options: net.ListenOptions & { fd?: number },
+  where: string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const fail = (error: unknown) => reject(listenError(error, where));
+    listener.once('error', fail);
+    try {
+      listener.listen(options, () => {
+        listener.off('error', fail);
+        resolve();
+      });
+    } catch (error) {
+      listener.off('error', fail);
+      fail(error);
+    }
+  });
+}
+
+function listenError(error: unknown, where: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new AddressInUseError(`address ${where} is already in use`, { cause: error });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ListenError(`cannot listen on ${where}: ${reason}`, { cause: error });
+}
