@@ -3,15 +3,16 @@
 // it, over the readiness demultiplexer (epoll, run by libuv).
 import net from 'node:net';
 import {
-  AddressInUseError,
   ConnectionRefusedError,
   ConnectionTimeoutError,
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
   formatAddress,
-  ListenError,
+  listenOnEndpoint,
   type Sendable,
+  type ServerEndpoint,
   toAddress,
+  unixAddress,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
 import {
@@ -29,18 +30,25 @@ import {
 } from './completion.js';
 
 /** Where `connect()` goes. */
-export interface ConnectTarget {
-  readonly host?: string;
-  readonly port: number;
-}
+export type ConnectTarget =
+  | { readonly host?: string; readonly port: number }
+  /** A Unix socket file. */
+  | { readonly path: string };
 
-/** Where `listen()` binds. */
-export interface ListenTarget {
-  readonly host?: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  readonly backlog?: number;
-}
+/** Where `listen()` binds: a TCP port, or a Unix socket file (removed when the acceptor closes). */
+export type ListenTarget =
+  | {
+      readonly host?: string;
+      /** 0 picks a free port. */
+      readonly port: number;
+      readonly backlog?: number;
+    }
+  | {
+      readonly path: string;
+      /** File mode of the socket file, e.g. 0o660. */
+      readonly mode?: number;
+      readonly backlog?: number;
+    };
 
 /**
  * Starts asynchronous operations and delivers their completions, Promise or
@@ -74,21 +82,18 @@ export class Proactor implements AsyncDisposable {
   async listen(target: ListenTarget): Promise<AsyncAcceptor> {
     // pauseOnConnect: libuv reads nothing before the socket is taken over.
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-    const host = target.host ?? DEFAULT_HOST;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port: target.port, backlog: target.backlog ?? DEFAULT_BACKLOG }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch((error: NodeJS.ErrnoException) => {
-      const where = formatAddress(toAddress(host, target.port, undefined));
-      if (error.code === 'EADDRINUSE') {
-        throw new AddressInUseError(`address ${where} is already in use`, { cause: error });
-      }
-      throw new ListenError(`cannot listen on ${where}: ${error.message}`, { cause: error });
-    });
-    const acceptor = new AsyncAcceptor(server, this.#settings, target.backlog ?? DEFAULT_BACKLOG);
+    const backlog = target.backlog ?? DEFAULT_BACKLOG;
+    const endpoint: ServerEndpoint =
+      'path' in target
+        ? {
+            kind: 'unix',
+            path: target.path,
+            lockfile: false,
+            ...(target.mode === undefined ? {} : { mode: target.mode }),
+          }
+        : { kind: 'tcp', host: target.host ?? DEFAULT_HOST, port: target.port };
+    const bound = await listenOnEndpoint(server, endpoint, backlog);
+    const acceptor = new AsyncAcceptor(server, this.#settings, backlog, bound);
     this.#acceptors.add(acceptor);
     return acceptor;
   }
@@ -221,8 +226,15 @@ export class Proactor implements AsyncDisposable {
 
   #connect(target: ConnectTarget, signal: AbortSignal | undefined): Promise<AsyncSocket> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const host = target.host ?? DEFAULT_HOST;
-    const socket = net.connect({ host, port: target.port, allowHalfOpen: true });
+    const unix = 'path' in target;
+    const where = formatAddress(
+      unix
+        ? unixAddress(target.path)
+        : toAddress(target.host ?? DEFAULT_HOST, target.port, undefined),
+    );
+    const socket = unix
+      ? net.connect({ path: target.path, allowHalfOpen: true })
+      : net.connect({ host: target.host ?? DEFAULT_HOST, port: target.port, allowHalfOpen: true });
     return new Promise<AsyncSocket>((resolve, reject) => {
       const onAbort = () => {
         cleanup();
@@ -231,8 +243,8 @@ export class Proactor implements AsyncDisposable {
       };
       const onError = (error: NodeJS.ErrnoException) => {
         cleanup();
-        const where = formatAddress(toAddress(host, target.port, undefined));
-        if (error.code === 'ECONNREFUSED') {
+        // A Unix socket file that is not there refuses, as a closed port does.
+        if (error.code === 'ECONNREFUSED' || (unix && error.code === 'ENOENT')) {
           reject(new ConnectionRefusedError(`connection to ${where} refused`, { cause: error }));
         } else if (error.code === 'ETIMEDOUT') {
           reject(new ConnectionTimeoutError(`connection to ${where} timed out`, { cause: error }));

@@ -7,12 +7,13 @@
 // process-pool.ts.
 import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
-import type {
-  Address,
-  ErrorSink,
-  RequestContext,
-  RequestOutcome,
-  RequestTask,
+import {
+  type Address,
+  type ErrorSink,
+  type RequestContext,
+  type RequestOutcome,
+  type RequestTask,
+  resetSocket,
 } from '@iomodels/contract';
 import { fromWireError, type RunnerMessage, type ServeMessage } from './wire.js';
 
@@ -128,7 +129,7 @@ export class PoolJob implements RequestTask {
     if (this.#finished) return;
     this.#finished = true;
     this.runner = undefined;
-    if (this.killed) this.socket.resetAndDestroy();
+    if (this.killed) resetSocket(this.socket);
     else this.socket.destroy();
     this.#resolve(outcome);
   }

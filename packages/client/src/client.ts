@@ -11,6 +11,7 @@ import {
   DEFAULT_RECV_SIZE,
   formatAddress,
   parseClientEndpoint,
+  resetSocket,
   type Sendable,
   SocketConnection,
   toAddress,
@@ -109,8 +110,7 @@ export class Client implements AsyncDisposable {
 
   /** Reset the connection (RST) instead of closing it; a Unix socket has no RST and is just closed. */
   abort(): void {
-    if (this.remote.family === 'unix') this.#socket.destroy();
-    else this.#socket.resetAndDestroy();
+    resetSocket(this.#socket);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

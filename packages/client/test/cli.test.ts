@@ -5,7 +5,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { IVR_GREETING, IVR_OPERATOR, IVR_RETRY } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bin, runCli } from './run-cli.js';
+import { runCli } from './run-cli.js';
 
 const seedServer = fileURLToPath(new URL('./fixtures/seed_server.py', import.meta.url));
 const hasPython = spawnSync('python3', ['--version']).status === 0;

@@ -21,4 +21,3 @@ export function runCli(args: string[], input: string | null) {
     child.stdin.on('error', () => {});
   });
 }
-

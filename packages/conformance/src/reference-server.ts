@@ -8,6 +8,7 @@ import {
   type ModelDescription,
   type RequestContext,
   type RequestTask,
+  resetSocket,
   SocketConnection,
 } from '@iomodels/contract';
 
@@ -23,7 +24,7 @@ export class ReferenceTCPServer extends BaseServer {
     return {
       done: this.runHandler(connection, context),
       closeWrite: () => socket.end(),
-      abort: () => socket.resetAndDestroy(),
+      abort: () => resetSocket(socket),
     };
   }
 

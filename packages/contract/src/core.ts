@@ -50,5 +50,6 @@ export {
   toHandlerReference,
 } from './handler-reference.js';
 export { DEFAULT_LIMITS, DEFAULT_RECV_SIZE, type Limits, resolveLimits } from './limits.js';
+export { resetSocket } from './reset-socket.js';
 export { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 export type { ServerInfo } from './server-info.js';

@@ -120,7 +120,8 @@ function handleProblem(socket: net.Socket): string | undefined {
     const missing = TCP_ONLY_METHODS.find((method) => typeof h[method] !== 'function');
     return `socket._handle.${missing}()`;
   }
-  if (typeof h.reading !== 'boolean') return 'socket._handle.reading';
+  // A client Pipe handle has no `reading` until it first reads (still unset in its 'connect' event).
+  if (typeof h.reading !== 'boolean' && h.reading !== undefined) return 'socket._handle.reading';
   if (typeof h.writeQueueSize !== 'number') return 'socket._handle.writeQueueSize';
   return undefined;
 }

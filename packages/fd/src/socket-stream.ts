@@ -3,7 +3,13 @@
 // has one code path. Reads are copied into the owner's buffer (the socket
 // allocated its own chunk already); writes go through the Writable.
 import type net from 'node:net';
-import { type Address, socketAddresses, toAddress, unixAddress } from '@iomodels/contract/core';
+import {
+  type Address,
+  resetSocket,
+  socketAddresses,
+  toAddress,
+  unixAddress,
+} from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 
 const STREAM = Symbol('socketStream');
@@ -167,8 +173,7 @@ export class SocketStream implements ByteStream {
       if (this.#socket.closed) queueMicrotask(done);
       else this.#socket.once('close', () => done());
     }
-    if (this.#socket.destroyed) return;
-    this.#socket.resetAndDestroy();
+    resetSocket(this.#socket);
   }
 
   setNoDelay(enabled: boolean): void {

@@ -6,6 +6,7 @@ import {
   type Address,
   ConnectionClosedError,
   DEFAULT_RECV_SIZE,
+  resetSocket,
   socketAddresses,
 } from '@iomodels/contract';
 import { descriptorOf, WOULD_BLOCK as EAGAIN, setBlocking, tryRead, tryWrite } from '@iomodels/fd';
@@ -120,7 +121,7 @@ export class NonBlockingSocket {
   abort(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#socket.resetAndDestroy();
+    resetSocket(this.#socket);
   }
 
   #checkOpen(): void {
