@@ -50,6 +50,20 @@ describe('connect over a Unix socket', () => {
     client.abort(); // no RST on a Unix socket: a plain close, no throw
   });
 
+  it('connects to tcp:HOST:PORT too; remote says IPv4', async () => {
+    const tcp = net.createServer((socket) => socket.end('over tcp'));
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = tcp.address() as net.AddressInfo;
+      const client = await connect(`tcp:127.0.0.1:${port}`);
+      expect(client.remote).toEqual({ family: 'IPv4', host: '127.0.0.1', port });
+      expect(new TextDecoder().decode(await client.recv())).toBe('over tcp');
+      await client.close();
+    } finally {
+      tcp.close();
+    }
+  });
+
   it('a socket file nobody listens on is refused', async () => {
     const error = await connect({ path: path.join(dir, 'none.sock') }).catch((e: unknown) => e);
     expect(ConnectionRefusedError.isInstance(error)).toBe(true);

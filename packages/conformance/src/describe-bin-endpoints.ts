@@ -162,6 +162,26 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
       expect(await r.exited).toBe(0);
     });
 
+    it('listens on fd:3, a Unix socket it inherited, and serves a dialogue', async () => {
+      const file = path.join(dir, 'inherited.sock');
+      const listener = net.createServer();
+      listeners.push(listener);
+      await new Promise<void>((resolve) => listener.listen(file, resolve));
+      // As in the systemd test: the listening socket's number, for spawn's integer stdio form.
+      const fd = (listener as unknown as { _handle: { fd: number } })._handle.fd;
+      const r = run(['--listen', 'fd:3'], { stdio: ['ignore', 'pipe', 'pipe', fd] });
+      // Node cannot tell an inherited Unix socket's path: the line says unix:, no path.
+      expect(await listening(r)).toBe('unix:');
+      // The test's copy goes, so only the server accepts; libuv would unlink
+      // the socket file with it, so the file steps aside meanwhile.
+      fs.renameSync(file, `${file}.kept`);
+      await new Promise((resolve) => listener.close(resolve));
+      fs.renameSync(`${file}.kept`, file);
+      await dialogue({ path: file });
+      r.child.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+    });
+
     it('refuses systemd: when LISTEN_PID is not its own, in one line, exit 2', async () => {
       const r = run(['--listen', 'systemd:'], {
         env: { ...process.env, LISTEN_FDS: '1', LISTEN_PID: '1' },

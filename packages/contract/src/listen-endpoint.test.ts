@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseServerEndpoint } from './endpoint.js';
 import { AddressInUseError, ListenError, UsageError } from './errors.js';
 import { listenOnEndpoint, resolveServerEndpoint } from './listen-endpoint.js';
 
@@ -60,6 +61,13 @@ describe('listenOnEndpoint', () => {
     const bound = await listenOnEndpoint(server(), { kind: 'tcp', host: '127.0.0.1', port: 0 });
     expect(bound.address).toMatchObject({ family: 'IPv4', host: '127.0.0.1' });
     expect(bound.address.port).toBeGreaterThan(0);
+  });
+
+  it('listens on tcp6: on ::1 by default, where the machine has IPv6 loopback', async (context) => {
+    const endpoint = parseServerEndpoint('tcp6:0');
+    const bound = await listenOnEndpoint(server(), endpoint).catch(() => undefined);
+    if (bound === undefined) return context.skip(); // no ::1 here
+    expect(bound.address).toMatchObject({ family: 'IPv6', host: '::1' });
   });
 
   it('listens on a unix socket with its mode, serves it, and release removes the file', async () => {

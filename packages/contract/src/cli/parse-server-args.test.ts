@@ -68,6 +68,7 @@ describe('parseServerArgs', () => {
     [['--listen', 'tcp:0', '--port', '1'], /either --listen or --host\/--port/],
     [['--listen', 'tcp:0', '--host', '::1'], /either --listen or --host\/--port/],
     [['--listen', 'carrier-pigeon:1'], /bad endpoint "carrier-pigeon:1"/],
+    [['--listen', 'tcp:0', '--listen=unix:/x'], /--listen is given more than once/],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
     expect(() => parseServerArgs(argv, spec)).toThrow(message);

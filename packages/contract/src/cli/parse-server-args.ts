@@ -68,6 +68,10 @@ export function parseServerArgs(
     'backlog',
   ]);
   if (values.help) return 'help';
+  // parseArgs keeps the last of a repeated flag; a server listens on one endpoint.
+  if (argv.filter((arg) => arg === '--listen' || arg.startsWith('--listen=')).length > 1) {
+    throw new UsageError('--listen is given more than once: a server listens on one endpoint');
+  }
   if (values.listen !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw new UsageError('give either --listen or --host/--port, not both');
   }
