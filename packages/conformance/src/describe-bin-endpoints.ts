@@ -134,14 +134,18 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
       expect(r.stderr().trim().split('\n')).toHaveLength(1);
     });
 
-    it('starts by systemd socket activation on an inherited descriptor (LISTEN_FDS) and serves a dialogue', async () => {
+    /**
+     * Starts the bin as systemd would: a listening TCP socket at fd 3,
+     * `LISTEN_FDS=1`, and `LISTEN_PID` the service's pid — which the test
+     * cannot know before spawning, so a shell sets it to its own pid, then
+     * execs node (the pid stays).
+     */
+    async function socketActivated(endpoint: string): Promise<{ r: Run; port: number }> {
       const listener = net.createServer();
       listeners.push(listener);
       await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
       const { port } = listener.address() as net.AddressInfo;
-      // systemd sets LISTEN_PID to the service's pid, which the test cannot
-      // know before spawning: a shell sets it to its own pid, then execs node.
-      const command = [process.execPath, target.bin, ...(target.args ?? []), '--listen', 'systemd:']
+      const command = [process.execPath, target.bin, ...(target.args ?? []), '--listen', endpoint]
         .map((word) => `'${word.replaceAll("'", `'\\''`)}'`)
         .join(' ');
       // Node has no public way to give a listening socket a child's fd 3 but
@@ -153,10 +157,21 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
         env: { ...process.env, LISTEN_FDS: '1' },
       });
       expect(SD_LISTEN_FDS_START).toBe(3);
-      const r = watch(child);
+      return { r: watch(child), port };
+    }
+
+    it('refuses systemd:domain=UNIX when the socket passed is TCP, in one line, exit 2', async () => {
+      const { r } = await socketActivated('systemd:domain=UNIX');
+      expect(await r.exited).toBe(2);
+      expect(r.stderr()).toMatch(/systemd:domain=UNIX: descriptor 3 is an IPv4 socket\n$/);
+    });
+
+    it('starts by systemd socket activation on an inherited descriptor (LISTEN_FDS) and serves a dialogue', async () => {
+      const { r, port } = await socketActivated('systemd:domain=INET');
+      const [listener] = listeners;
       expect(await listening(r)).toBe(`127.0.0.1:${port}`);
       // The test's own copy goes: only the server accepts from now on.
-      listener.close();
+      listener?.close();
       await dialogue({ port });
       r.child.kill('SIGTERM');
       expect(await r.exited).toBe(0);

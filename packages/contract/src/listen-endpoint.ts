@@ -9,6 +9,7 @@ import {
   formatServerEndpoint,
   parseServerEndpoint,
   type ServerEndpoint,
+  type SystemdDomain,
   socketActivationFd,
 } from './endpoint.js';
 import { AddressInUseError, ListenError, UsageError } from './errors.js';
@@ -86,10 +87,30 @@ export async function listenOnEndpoint(
       await bind(listener, { fd, backlog }, `${formatServerEndpoint(endpoint)} (descriptor ${fd})`);
       // Node answers null for an inherited Unix socket: its path is not known here.
       const info = listener.address();
-      return { address: info === null ? unixAddress() : fromAddressInfo(info), release: () => {} };
+      const address = info === null ? unixAddress() : fromAddressInfo(info);
+      if (endpoint.kind === 'systemd' && endpoint.domain !== undefined) {
+        checkDomain(listener, endpoint.domain, address, fd);
+      }
+      return { address, release: () => {} };
     }
     case 'udp':
       throw new UsageError('a stream server cannot listen on udp');
+  }
+}
+
+/** systemd's `domain=`: the socket it passed must be of that family, or the unit and the server disagree. */
+function checkDomain(
+  listener: net.Server,
+  domain: SystemdDomain,
+  address: Address,
+  fd: number,
+): void {
+  const family = { INET: 'IPv4', INET6: 'IPv6', UNIX: 'unix' }[domain];
+  if (address.family !== family) {
+    listener.close();
+    throw new ListenError(
+      `systemd:domain=${domain}: descriptor ${fd} is ${address.family === 'unix' ? 'a Unix' : `an ${address.family}`} socket`,
+    );
   }
 }
 
