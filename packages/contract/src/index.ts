@@ -38,6 +38,18 @@ export {
   IvrHandler,
   splitIvrMessages,
 } from './handlers/ivr-handler.js';
+export { CidrList } from './proxy/cidr-list.js';
+export {
+  DEFAULT_MAX_PROXY_HEADER,
+  PROXY_INCOMPLETE,
+  PROXY_V1_MAX,
+  type ProxyHeader,
+  type ProxyHeaderResult,
+  type ProxyProtocolVersion,
+  type ProxyTlv,
+  parseProxyHeader,
+} from './proxy/proxy-header.js';
+export { ProxyProtocolError } from './proxy/proxy-protocol-error.js';
 export {
   type ModelDescription,
   platformDemultiplexer,
