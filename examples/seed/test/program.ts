@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterEach, expect } from 'vitest';
 
 /** Long enough for a cold worker thread or child process on a loaded 2-core machine. */
 export const PATIENCE = 20_000;
@@ -101,15 +102,31 @@ export function startProgram(file: string, args: string[] = [], input?: string):
   };
 }
 
+/** `startProgram` for one test file: what it starts is killed after each test. */
+export function programStarter(): typeof startProgram {
+  const running: Program[] = [];
+  afterEach(() => {
+    for (const program of running.splice(0)) program.kill();
+  });
+  return (...args) => {
+    const program = startProgram(...args);
+    running.push(program);
+    return program;
+  };
+}
+
 /** A raw TCP client: what arrives is queued; `next()` takes the next chunk. */
 export class Caller {
   readonly socket: net.Socket;
+  /** This end's port: what the server prints as the client address. */
+  readonly port: number;
   readonly received = new Output();
   readonly ended: Promise<void>;
   #taken = 0;
 
   private constructor(socket: net.Socket) {
     this.socket = socket;
+    this.port = socket.localPort!;
     socket.setEncoding('utf8').on('data', (d: string) => this.received.append(d));
     this.ended = new Promise((resolve) => socket.on('end', resolve));
   }
@@ -162,4 +179,18 @@ export async function dialogue(caller: Caller, greeted = false): Promise<string[
   caller.send('exit');
   await caller.ended;
   return heard;
+}
+
+/**
+ * Two callers at once: the first, greeted, stays silent (its thread sleeps
+ * in read(2)) while the second runs the whole dialogue; then the first does.
+ * Only a server that serves connections concurrently gets through.
+ */
+export async function twoCallersAtOnce(port: number): Promise<[Caller, Caller]> {
+  const first = await Caller.dial(port);
+  await first.expect(GREETING);
+  const second = await Caller.dial(port);
+  expect(await dialogue(second)).toEqual([GREETING, OPERATOR, RETRY]);
+  expect(await dialogue(first, true)).toEqual([OPERATOR, RETRY]);
+  return [first, second];
 }
