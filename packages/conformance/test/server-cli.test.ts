@@ -84,7 +84,12 @@ describe('the shared server CLI', () => {
 
   it.each([
     [['--bogus'], /^iomodels-reference: Unknown option '--bogus'/],
-    [['--port', 'x'], /^iomodels-reference: --port must be a number, got "x"\n$/],
+    [['--port', 'x'], /^iomodels-reference: --port must be an integer from 0 to 65535, got "x"\n$/],
+    [
+      ['--port', '-1'],
+      /^iomodels-reference: --port must be an integer from 0 to 65535, got "-1"\n$/,
+    ],
+    [['--port', '0x4700'], /^iomodels-reference: --port must be an integer from 0 to 65535/],
     [['--handler', 'nope'], /^iomodels-reference: unknown handler "nope" \(built-in: ivr, echo/],
     [['--handler', './missing.js'], /^iomodels-reference: cannot load handler module file:/],
     [['--mode', 'threads'], /^iomodels-reference: --mode must be one of stream/],

@@ -17,6 +17,11 @@ export {
   type ServerCommandSpec,
   usage,
 } from './cli/parse-server-args.js';
+export {
+  type IntegerRange,
+  parseDecimalFlag,
+  parseIntegerFlag,
+} from './cli/parse-number-flag.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
 export * from './core.js';
 export { EchoHandler } from './handlers/echo-handler.js';
