@@ -11,17 +11,17 @@ export {
   type ServerStats,
 } from './base-server.js';
 export {
+  type IntegerRange,
+  parseDecimalFlag,
+  parseIntegerFlag,
+} from './cli/parse-number-flag.js';
+export {
   parseFlags,
   parseServerArgs,
   type ServerArgs,
   type ServerCommandSpec,
   usage,
 } from './cli/parse-server-args.js';
-export {
-  type IntegerRange,
-  parseDecimalFlag,
-  parseIntegerFlag,
-} from './cli/parse-number-flag.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
 export * from './core.js';
 export { EchoHandler } from './handlers/echo-handler.js';
