@@ -91,7 +91,10 @@ describe('the shared server CLI', () => {
     ],
     [['--port', '0x4700'], /^iomodels-reference: --port must be an integer from 0 to 65535/],
     [['--handler', 'nope'], /^iomodels-reference: unknown handler "nope" \(built-in: ivr, echo/],
-    [['--handler', './missing.js'], /^iomodels-reference: cannot load handler module file:/],
+    [
+      ['--handler', './missing.js'],
+      /^iomodels-reference: cannot load handler module \/\S*\/missing\.js: no such file\n$/,
+    ],
     [['--mode', 'threads'], /^iomodels-reference: --mode must be one of stream/],
     [
       ['--backlog', '0'],
