@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownHandlerError, UsageError } from '../errors.js';
-import { parseServerArgs } from './parse-server-args.js';
+import { parseServerArgs, usage } from './parse-server-args.js';
 
 const spec = { name: 'iomodels-test', modes: ['threading', 'serial', 'forking'] };
 
@@ -66,5 +66,12 @@ describe('parseServerArgs', () => {
 
   it('answers help', () => {
     expect(parseServerArgs(['--help'], spec)).toBe('help');
+  });
+
+  it('lists --mode in the usage even for a model with one mode', () => {
+    expect(usage(spec)).toContain('  --mode     threading, serial, forking (default threading)');
+    const single = usage({ name: 'iomodels-x', modes: ['reactor'] });
+    expect(single).toContain('[--mode reactor]');
+    expect(single).toContain('  --mode     reactor (the only one)');
   });
 });

@@ -38,13 +38,14 @@ export interface ServerCommandSpec {
 }
 
 export function usage(spec: ServerCommandSpec): string {
-  const modes = spec.modes.length > 1 ? ` [--mode ${spec.modes.join('|')}]` : '';
+  // Listed even when a model has one mode: the flag is accepted, so --help says so.
+  const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS] [--backlog N]`,
+    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N]`,
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
-    ...(modes ? [`  --mode     ${spec.modes.join(', ')} (default ${defaultMode(spec)})`] : []),
+    `  --mode     ${spec.modes.join(', ')}${only}`,
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
   ].join('\n');
