@@ -66,7 +66,7 @@ function freePort() {
 }
 
 async function waitForRegistry(url, registry) {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (registry.exitCode !== null) fail(`verdaccio exited with ${registry.exitCode}`);
     try {
       if ((await get(`${url}-/ping`)).ok) return;
@@ -75,7 +75,7 @@ async function waitForRegistry(url, registry) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  fail('verdaccio did not answer within 30 s');
+  fail('verdaccio did not answer within 120 s');
 }
 
 /** Registers a throwaway user; returns its token (npm refuses to publish without one). */
