@@ -37,6 +37,7 @@ export {
   type HandlerSpec,
   loadHandler,
   parseHandlerArgument,
+  resolveHandlerModule,
   serializeHandlerReference,
   toHandlerReference,
 } from './handler-reference.js';

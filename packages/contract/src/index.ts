@@ -11,6 +11,11 @@ export {
   type ServerStats,
 } from './base-server.js';
 export {
+  type IntegerRange,
+  parseDecimalFlag,
+  parseIntegerFlag,
+} from './cli/parse-number-flag.js';
+export {
   parseFlags,
   parseServerArgs,
   type ServerArgs,

@@ -5,6 +5,7 @@ import { formatAddress } from '../address.js';
 import type { BaseServer } from '../base-server.js';
 import { ListenError, UnknownHandlerError, UsageError } from '../errors.js';
 import { loadHandler } from '../handler-reference.js';
+import { formatShutdownLine } from './format-shutdown-line.js';
 import {
   parseServerArgs,
   type ServerArgs,
@@ -87,9 +88,7 @@ async function serveUntilSignal(
   process.once('SIGTERM', force);
   process.stderr.write(`${name}: ${signal}: closing (grace ${grace / 1000} s)\n`);
   const report = await server.close({ timeout: grace });
-  process.stderr.write(
-    `${name}: closed: ${report.completed} completed, ${report.interrupted} interrupted, ${report.aborted} aborted\n`,
-  );
+  process.stderr.write(`${name}: closed: ${formatShutdownLine(server.stats(), report)}\n`);
   if (report.abandoned > 0) {
     // Threads blocked in read(2) cannot be woken and would keep the process
     // from exiting at all; ending it by signal is the only way out.
