@@ -30,9 +30,20 @@ class PoolChild extends PoolRunner {
     const boot: RunnerBoot = { handler };
     this.process = fork(entryFile('forking-child'), [JSON.stringify(boot)], {
       execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Never 'inherit': libuv clears O_NONBLOCK on a spawned child's fds
+      // 0-2, and an inherited descriptor shares its open file (and that
+      // flag) with the server's own. With inherited stdout/stderr, the
+      // server's stderr turned blocking the moment the first child
+      // started; each reset a handler met was logged there (~800 bytes),
+      // and when whoever held the other end stopped reading, the server's
+      // one thread blocked in write(2) — no accept, no dispatch, for good
+      // (about 80 resets in, as reported). Threads share the server's
+      // stdio without a spawn, which is why threading never stopped. So a
+      // child writes to pipes of its own, and the server relays them.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    relayOutput(this.process);
     reapWithServer(this.process);
     this.process.on('message', (message: RunnerMessage) => events.onMessage(this, message));
     // spawn failures and channel errors; 'exit' follows where the process existed
@@ -89,6 +100,16 @@ class PoolChild extends PoolRunner {
     const how = signal ? `signal ${signal}` : `code ${code}`;
     return new Error(`${this.name} died (${how}) while serving`);
   }
+}
+
+/**
+ * Copies a child's stdout/stderr to the server's, through the server's
+ * event loop, as Node does for a worker thread's: when nobody reads the
+ * server's output it is buffered, never waited for.
+ */
+function relayOutput(child: ChildProcess): void {
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
 }
 
 export class ProcessPool extends RunnerPool<PoolChild> {
