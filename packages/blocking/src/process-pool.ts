@@ -5,10 +5,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { ErrorSink } from '@iomodels/contract';
 import { sendSocket } from '@iomodels/fd';
+import { FileAbortFlag } from './abort-flag.js';
 import { reapWithServer } from './child-reaper.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
-import type { RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
+import type { DispatcherMessage, RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
 
 export interface ProcessPoolOptions {
   handler: WireHandlerReference;
@@ -23,6 +24,8 @@ const CHILD_EXIT_GRACE = 2_000;
 /** One child process. */
 class PoolChild extends PoolRunner {
   readonly process: ChildProcess;
+  /** Where this server writes the id of a job whose signal fired (see abort-flag.ts). */
+  readonly #abortFlag = new FileAbortFlag();
   exited = false;
 
   constructor(events: RunnerEvents<PoolChild>, handler: WireHandlerReference) {
@@ -40,9 +43,10 @@ class PoolChild extends PoolRunner {
       // (about 80 resets in, as reported). Threads share the server's
       // stdio without a spawn, which is why threading never stopped. So a
       // child writes to pipes of its own, and the server relays them.
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', this.#abortFlag.fd],
       serialization: 'json',
     });
+    if (this.process.pid === undefined) this.#abortFlag.close(); // never started: no 'exit' to wait for
     relayOutput(this.process);
     reapWithServer(this.process);
     this.process.on('message', (message: RunnerMessage) => events.onMessage(this, message));
@@ -50,6 +54,7 @@ class PoolChild extends PoolRunner {
     this.process.on('error', (error) => events.onError(this, error));
     this.process.on('exit', (code, signal) => {
       this.exited = true;
+      this.#abortFlag.close();
       events.onExit(this, code, signal);
     });
   }
@@ -69,8 +74,22 @@ class PoolChild extends PoolRunner {
     });
   }
 
-  /** A child's handler is not told: it runs on its own signal. */
-  signal(): void {}
+  /**
+   * A handler busy in blocking calls never returns to its child's event
+   * loop: the flag is read before each of its reads and writes and when a
+   * read returns; the message reaches a handler that awaits something else.
+   */
+  signal(job: PoolJob): void {
+    this.#abortFlag.raise(job.id);
+    if (this.process.connected) {
+      this.process.send(
+        { type: 'abort', id: job.id } satisfies DispatcherMessage,
+        undefined,
+        undefined,
+        () => {},
+      );
+    }
+  }
 
   /** A process, unlike a thread, can always be stopped: kill it, reset the connection. */
   interrupt(job: PoolJob): void {
