@@ -5,12 +5,12 @@
 // closes; busy when the server dies, it is killed by the server's reaper
 // (child-reaper.ts): its event loop cannot see the channel close then.
 import { closeHandle, descriptorOf, receivedHandle, setBlocking } from '@iomodels/fd';
-import { CHILD_ABORT_FLAG_FD, readAbortFlag } from './abort-flag.js';
+import { AbortFlagReader, CHILD_ABORT_FLAG_FD } from './abort-flag.js';
 import { runDescriptorRunner } from './descriptor-runner.js';
 import type { DispatcherMessage, RunnerBoot, RunnerMessage } from './wire.js';
 
 const ignore = () => {}; // a send racing the parent's close fails with EPIPE: nothing to do
-const flagBytes = Buffer.alloc(4);
+const abortFlag = new AbortFlagReader(CHILD_ABORT_FLAG_FD);
 
 const ready = await runDescriptorRunner(JSON.parse(process.argv[2] ?? '{}') as RunnerBoot, {
   post(message: RunnerMessage) {
@@ -21,7 +21,7 @@ const ready = await runDescriptorRunner(JSON.parse(process.argv[2] ?? '{}') as R
       listener(message, handle),
     );
   },
-  abortRequested: () => readAbortFlag(CHILD_ABORT_FLAG_FD, flagBytes),
+  abortRequested: () => abortFlag.read(),
   hold(_message, raw) {
     const handle = receivedHandle(raw);
     setBlocking(handle, true);
