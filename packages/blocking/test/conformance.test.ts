@@ -33,6 +33,7 @@ describeConformance('blocking/serial', {
       'until the current one ends, so there is never a connection past the cap to refuse',
     closeWhileReading:
       'TCPServer waits in a blocking read(2) on the silent client with the only thread it has, ' +
-      'so close() is taken only when that client speaks or hangs up — as shutdown() in Python',
+      'so close() is taken only when that client hangs up (a handler that goes on reading blocks ' +
+      'again before the event loop turns) — as shutdown() in Python',
   },
 });

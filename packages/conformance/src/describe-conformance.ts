@@ -16,6 +16,9 @@ import {
   type ServerOptions,
 } from '@iomodels/contract';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CHURN_TESTS, describeChurnCase } from './churn-case.js';
+import type { ConformanceSuite } from './conformance-suite.js';
+import { describeShutdownSignalCase, SHUTDOWN_SIGNAL_TESTS } from './shutdown-signal-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
 /**
@@ -52,6 +55,8 @@ export const CONFORMANCE_TESTS = {
   closeSilent: 'close() ends a silent connection with FIN after the grace period',
   portInUse: 'listening on a port in use fails with AddressInUseError',
   ipv6: 'serves IPv6 loopback ::1',
+  ...CHURN_TESTS,
+  ...SHUTDOWN_SIGNAL_TESTS,
 } as const;
 
 /** Where the suite's own handlers live, as a file another thread or process can load. */
@@ -62,7 +67,7 @@ const handlersModule = new URL(
 
 /** A reference to one of the suite's handlers (see handlers.ts). */
 export function conformanceHandler(
-  name: 'ThrowingHandler' | 'OneExchangeHandler',
+  name: 'ThrowingHandler' | 'OneExchangeHandler' | 'GoodbyeOnShutdownHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -316,6 +321,11 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       },
       'ipv6',
     );
+
+    // Cases in files of their own, registered through the same suite.
+    const suite: ConformanceSuite = { target, start, dial, test };
+    describeChurnCase(suite);
+    describeShutdownSignalCase(suite);
   });
 }
 

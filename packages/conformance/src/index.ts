@@ -1,5 +1,11 @@
 // @iomodels/conformance — the suite, its handlers and the reference server.
 export {
+  CHURN_ENDINGS,
+  type ChurnEnding,
+  type ChurnOptions,
+  runChurn,
+} from './churn.js';
+export {
   CONFORMANCE_TESTS,
   type ConformanceCapability,
   type ConformanceTarget,

@@ -66,5 +66,9 @@ describeConformance(
 );
 describeConformance(
   'broken: does not wait on shutdown',
-  target(ImpatientServer, [CONFORMANCE_TESTS.graceful, CONFORMANCE_TESTS.closeSilent]),
+  target(ImpatientServer, [
+    CONFORMANCE_TESTS.graceful,
+    CONFORMANCE_TESTS.closeSilent,
+    CONFORMANCE_TESTS.shutdownSignal,
+  ]),
 );
