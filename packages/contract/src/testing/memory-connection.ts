@@ -66,9 +66,7 @@ export class MemoryConnection implements Connection {
 
   recv(maxBytes = DEFAULT_RECV_SIZE): Promise<Uint8Array> {
     if (this.#reader) {
-      return Promise.reject(
-        new ReadInProgressError('recv() is already pending on this connection; await it first'),
-      );
+      return Promise.reject(new ReadInProgressError());
     }
     if (this.#reset) return Promise.reject(resetError());
     if (this.#queued > 0) return Promise.resolve(this.#take(maxBytes));
