@@ -1,6 +1,7 @@
-// What a case file gets from describeConformance: the suite's own way to
-// start servers and register tests, so a case written in its own file runs
-// on every model exactly like the cases written inline.
+// What a conformance case gets from the suite that registers it: the target,
+// servers and clients the suite cleans up after, and `test`, which applies
+// the target's skips and expected failures. Each case lives in a file of its
+// own and is registered in describe-conformance.ts with one line.
 import type { Client } from '@iomodels/client';
 import type { BaseServer, HandlerSpec, ServerOptions } from '@iomodels/contract';
 import type {
@@ -9,14 +10,14 @@ import type {
   ConformanceTarget,
 } from './describe-conformance.js';
 
-/** One model's suite, as `describeConformance` hands it to a case file. */
+/** The suite's tools, for the cases in files of their own. */
 export interface ConformanceSuite {
   readonly target: ConformanceTarget;
-  /** Starts a quiet server on loopback port 0; the suite closes it after the test. */
+  /** Starts a server on loopback port 0, quiet, closed after the test. */
   start(handler: HandlerSpec, options?: ServerOptions): Promise<BaseServer>;
-  /** Connects a client SDK client; the suite aborts it after the test. */
+  /** Connects a client to `server`, aborted after the test. */
   dial(server: BaseServer, host?: string): Promise<Client>;
-  /** Registers a test by key, skipped where the target lacks `capability`. */
+  /** Registers a test, skipped when the target lacks `capability` (with its reason). */
   test(
     key: keyof typeof CONFORMANCE_TESTS,
     body: () => Promise<void>,

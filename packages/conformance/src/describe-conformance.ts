@@ -17,15 +17,24 @@ import {
 } from '@iomodels/contract';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHURN_TESTS, describeChurnCase } from './churn-case.js';
+import { CONCURRENT_RECV_TEST, concurrentRecvCase } from './concurrent-recv-case.js';
 import type { ConformanceSuite } from './conformance-suite.js';
+import { IDLE_TIMEOUT_TEST, idleTimeoutCase } from './idle-timeout-case.js';
 import { describeShutdownSignalCase, SHUTDOWN_SIGNAL_TESTS } from './shutdown-signal-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
 /**
  * Behaviour a model may truly lack; the suite skips its tests and prints the reason.
  * `closeWhileReading`: `close()` can end a connection whose handler waits for input.
+ * `idleTimeout`: the model enforces `idleTimeout`. `concurrentRecv`: two `recv`s can be pending.
  */
-export type ConformanceCapability = 'closeWhileReading' | 'concurrency' | 'ipv6' | 'maxConnections';
+export type ConformanceCapability =
+  | 'closeWhileReading'
+  | 'concurrency'
+  | 'ipv6'
+  | 'maxConnections'
+  | 'idleTimeout'
+  | 'concurrentRecv';
 
 /** How the suite starts a server of the model under test. */
 export interface ConformanceTarget {
@@ -57,6 +66,8 @@ export const CONFORMANCE_TESTS = {
   ipv6: 'serves IPv6 loopback ::1',
   ...CHURN_TESTS,
   ...SHUTDOWN_SIGNAL_TESTS,
+  idleTimeout: IDLE_TIMEOUT_TEST,
+  concurrentRecv: CONCURRENT_RECV_TEST,
 } as const;
 
 /** Where the suite's own handlers live, as a file another thread or process can load. */
@@ -67,7 +78,11 @@ const handlersModule = new URL(
 
 /** A reference to one of the suite's handlers (see handlers.ts). */
 export function conformanceHandler(
-  name: 'ThrowingHandler' | 'OneExchangeHandler' | 'GoodbyeOnShutdownHandler',
+  name:
+    | 'ThrowingHandler'
+    | 'OneExchangeHandler'
+    | 'GoodbyeOnShutdownHandler'
+    | 'ConcurrentRecvHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -324,6 +339,8 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
 
     // Cases in files of their own, registered through the same suite.
     const suite: ConformanceSuite = { target, start, dial, test };
+    idleTimeoutCase(suite);
+    concurrentRecvCase(suite);
     describeChurnCase(suite);
     describeShutdownSignalCase(suite);
   });

@@ -61,7 +61,7 @@ describe('the shared server CLI', () => {
     expect(await run.exited).toBe(0);
     // over the server's life, whether or not the call was still open at the signal
     expect(run.stderr()).toMatch(
-      /: closed: 1 served, 0 refused: 1 completed, 0 failed; at shutdown [01] open: .* abandoned\n/,
+      /: closed: 1 served, 0 refused: 1 completed, 0 failed, 0 timed out; at shutdown [01] open: .* abandoned\n/,
     );
   });
 

@@ -23,6 +23,7 @@ export {
   usage,
 } from './cli/parse-server-args.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
+export { closeWithLinger } from './close-with-linger.js';
 export * from './core.js';
 export {
   type ClientEndpoint,
@@ -34,6 +35,7 @@ export {
   type SystemdDomain,
   socketActivationFd,
 } from './endpoint.js';
+export { peerError } from './error-mapping.js';
 export { EchoHandler } from './handlers/echo-handler.js';
 export {
   IVR_EXIT,
@@ -73,5 +75,5 @@ export {
   type ShutdownTarget,
   type ShutdownTimings,
 } from './shutdown-sequence.js';
-export { peerError, SocketConnection } from './socket-connection.js';
+export { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 export { StreamRequestHandler } from './stream-request-handler.js';
