@@ -14,12 +14,7 @@ import {
   toAddress,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
-import {
-  AsyncSocket,
-  type AsyncSocketOptions,
-  resolveSettings,
-  type SocketSettings,
-} from './async-socket.js';
+import { AsyncSocket } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
@@ -27,6 +22,11 @@ import {
   splitArgs,
   toCallback,
 } from './completion.js';
+import {
+  type AsyncSocketOptions,
+  resolveSettings,
+  type SocketSettings,
+} from './socket-settings.js';
 
 /** Where `connect()` goes. */
 export interface ConnectTarget {
