@@ -29,5 +29,13 @@ export function fromAddressInfo(info: AddressInfo | string | null | object): Add
 
 /** `127.0.0.1:8009`, `[::1]:8009` — host and port, unambiguous for IPv6. */
 export function formatAddress({ host, port, family }: Address): string {
-  return family === 'IPv6' ? `[${host}]:${port}` : `${host}:${port}`;
+  return family === 'IPv6' ? `[${host}]:${port}` : formatHostPort(host, port);
+}
+
+/**
+ * `127.0.0.1:8009`, `[::1]:8009`, `localhost:8009` — a host as given (name or
+ * literal) and a port; an IPv6 literal (it holds a `:`) is bracketed, as in a URL.
+ */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -6,7 +6,8 @@ import net from 'node:net';
 import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
-import { AddressInUseError, ListenError, ServerClosedError, UsageError } from './errors.js';
+import { toListenError } from './error-mapping.js';
+import { ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
@@ -59,6 +60,8 @@ export interface ServerStats {
   active: number;
   completed: number;
   failed: number;
+  /** Ended by the idle timeout (`IdleTimeoutError`), not counted as failed. */
+  timedOut: number;
   /** Refused by `verifyRequest`, `maxConnections`, or because the server was closing. */
   refused: number;
 }
@@ -99,7 +102,7 @@ export abstract class BaseServer implements AsyncDisposable {
   #handlerClass: HandlerClass | undefined;
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
-  readonly #counters = { accepted: 0, completed: 0, failed: 0, refused: 0 };
+  readonly #counters = { accepted: 0, completed: 0, failed: 0, timedOut: 0, refused: 0 };
   #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
 
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
@@ -258,7 +261,7 @@ export abstract class BaseServer implements AsyncDisposable {
         });
       });
     } catch (error) {
-      throw listenError(error, host, port);
+      throw toListenError(error, { host, port });
     }
     // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
     listener.on('error', (error) => this.handleError(error, this.address));
@@ -358,14 +361,4 @@ function checkOptions(options: ServerOptions): void {
       throw new UsageError(`${name} must be a duration in ms (>= 0), got ${value}`);
     }
   }
-}
-
-function listenError(error: unknown, host: string, port: number): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  const where = formatAddress(toAddress(host, port, undefined));
-  if (code === 'EADDRINUSE') {
-    return new AddressInUseError(`address ${where} is already in use`, { cause: error });
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ListenError(`cannot listen on ${where}: ${reason}`, { cause: error });
 }

@@ -5,7 +5,13 @@
 // per thread on Node 20, a sixth of a thread's start-up). The classes are
 // the same objects as the package root's (one shared chunk), so a handler
 // that imports `@iomodels/contract` still recognises these errors.
-export { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
+export {
+  type Address,
+  formatAddress,
+  formatHostPort,
+  fromAddressInfo,
+  toAddress,
+} from './address.js';
 export { BaseRequestHandler, type HandlerClass } from './base-request-handler.js';
 export {
   type Awaitable,
@@ -15,16 +21,24 @@ export {
   toBytes,
 } from './connection.js';
 export {
+  type HostPort,
+  toConnectError,
+  toConnectionError,
+  toListenError,
+} from './error-mapping.js';
+export {
   AddressInUseError,
   ConnectionClosedError,
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
   ConnectionTimeoutError,
+  IdleTimeoutError,
   IncompleteReadError,
   IomodelsError,
   LineTooLongError,
   ListenError,
+  ReadInProgressError,
   SendStalledError,
   ServerClosedError,
   UnknownHandlerError,
@@ -40,6 +54,8 @@ export {
   serializeHandlerReference,
   toHandlerReference,
 } from './handler-reference.js';
+export { IdleWatch } from './idle-watch.js';
 export { DEFAULT_LIMITS, DEFAULT_RECV_SIZE, type Limits, resolveLimits } from './limits.js';
 export { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
+export { SendStallWatch } from './send-stall-watch.js';
 export type { ServerInfo } from './server-info.js';

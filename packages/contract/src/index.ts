@@ -19,6 +19,7 @@ export {
 } from './cli/parse-server-args.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
 export * from './core.js';
+export { peerError } from './error-mapping.js';
 export { EchoHandler } from './handlers/echo-handler.js';
 export {
   IVR_EXIT,
@@ -46,5 +47,5 @@ export {
   type ShutdownTarget,
   type ShutdownTimings,
 } from './shutdown-sequence.js';
-export { peerError, SocketConnection } from './socket-connection.js';
+export { SocketConnection } from './socket-connection.js';
 export { StreamRequestHandler } from './stream-request-handler.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryConnection, testServerInfo } from '../test/memory-connection.js';
 import { BaseRequestHandler } from './base-request-handler.js';
+import { IdleTimeoutError } from './errors.js';
 import { runRequest } from './run-request.js';
 
 const signal = new AbortController().signal;
@@ -87,5 +88,21 @@ describe('runRequest', () => {
       },
     );
     expect(outcome).toBe('failed');
+  });
+
+  it('counts a request ended by the idle timeout as timedOut, without reporting it as an error', async () => {
+    const errors: unknown[] = [];
+    class Waits extends BaseRequestHandler {
+      async handle() {
+        throw new IdleTimeoutError(50); // what a model's recv rejects with
+      }
+    }
+    const conn = new MemoryConnection([]);
+    const outcome = await runRequest(Waits, conn, testServerInfo, signal, (error) => {
+      errors.push(error);
+    });
+    expect(outcome).toBe('timedOut');
+    expect(errors).toEqual([]);
+    expect(conn.closed).toBe(true);
   });
 });

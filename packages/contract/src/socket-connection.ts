@@ -4,7 +4,8 @@
 import type { Socket } from 'node:net';
 import { type Address, toAddress } from './address.js';
 import { type Connection, type Sendable, toBytes } from './connection.js';
-import { ConnectionClosedError, ConnectionResetError, SendStalledError } from './errors.js';
+import { toConnectionError } from './error-mapping.js';
+import { ConnectionClosedError, SendStalledError } from './errors.js';
 import { DEFAULT_RECV_SIZE, type Limits } from './limits.js';
 
 const EMPTY = new Uint8Array(0);
@@ -55,7 +56,7 @@ export class SocketConnection implements Connection {
         this.#socket.unshift(chunk.subarray(maxBytes));
         return chunk.subarray(0, maxBytes);
       }
-      if (this.#error) throw peerError(this.#error);
+      if (this.#error) throw toConnectionError(this.#error);
       if (this.#ended || this.#socket.destroyed) return EMPTY;
       await this.#nextEvent(signal);
     }
@@ -109,7 +110,7 @@ export class SocketConnection implements Connection {
   }
 
   #checkWritable(): void {
-    if (this.#error) throw peerError(this.#error);
+    if (this.#error) throw toConnectionError(this.#error);
     if (this.#socket.destroyed || this.#socket.writableEnded) {
       throw new ConnectionClosedError('connection is closed for writing');
     }
@@ -136,13 +137,4 @@ export class SocketConnection implements Connection {
     this.#waiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-/** Maps Node's errno errors to the contract's errors. */
-export function peerError(error: Error): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new ConnectionResetError(`connection reset by peer (${code})`, { cause: error });
-  }
-  return error;
 }

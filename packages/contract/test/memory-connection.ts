@@ -48,5 +48,6 @@ export const testServerInfo = {
     maxReceiveBuffer: 1024,
     maxUnsentBytes: 1024,
     sendStallTimeout: 1000,
+    lingerTimeout: 1000,
   },
 };

@@ -1,0 +1,91 @@
+// The one mapping from Node's errno errors to the contract's errors, for the
+// three places they surface: binding a listener, connecting, and the life of
+// an established connection. Every model and the client use these, so the
+// same peer behaviour reads the same on every model.
+import { formatHostPort } from './address.js';
+import {
+  AddressInUseError,
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  ConnectionTimeoutError,
+  IomodelsError,
+  ListenError,
+} from './errors.js';
+
+/** A host and port, as given to `listen`/`connect` or as an `Address`. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+function errnoCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * An error of an established connection, as the contract names it:
+ * `ECONNRESET`, `EPIPE`, `ECONNABORTED` → `ConnectionResetError`;
+ * `ETIMEDOUT` (keep-alive or retransmission gave up) → `ConnectionTimeoutError`.
+ * The contract's own errors and any other error come back unchanged (a
+ * non-Error value is wrapped in an `Error`), so callers may map twice.
+ */
+export function toConnectionError(error: unknown): Error {
+  if (IomodelsError.isInstance(error)) return error;
+  const code = errnoCode(error);
+  switch (code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return new ConnectionResetError(`connection reset by peer (${code})`, { cause: error });
+    case 'ETIMEDOUT':
+      return new ConnectionTimeoutError(`connection timed out (${code})`, { cause: error });
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** @deprecated The earlier name of {@link toConnectionError}; kept for compatibility. */
+export const peerError: (error: unknown) => Error = toConnectionError;
+
+/**
+ * A failed connect to `address`: `ECONNREFUSED` → `ConnectionRefusedError`,
+ * `ETIMEDOUT` → `ConnectionTimeoutError`, `ECONNRESET` →
+ * `ConnectionResetError`; anything else → `ConnectionError` naming the address.
+ */
+export function toConnectError(error: unknown, address: HostPort): Error {
+  if (IomodelsError.isInstance(error)) return error;
+  const where = formatHostPort(address.host, address.port);
+  switch (errnoCode(error)) {
+    case 'ECONNREFUSED':
+      return new ConnectionRefusedError(`connection to ${where} refused`, { cause: error });
+    case 'ETIMEDOUT':
+      return new ConnectionTimeoutError(`connecting to ${where} timed out`, { cause: error });
+    case 'ECONNRESET':
+      return new ConnectionResetError(`connection to ${where} reset while connecting`, {
+        cause: error,
+      });
+    default:
+      return new ConnectionError(`cannot connect to ${where}: ${messageOf(error)}`, {
+        cause: error,
+      });
+  }
+}
+
+/**
+ * A failed bind/listen on `address`: `EADDRINUSE` → `AddressInUseError`;
+ * anything else → `ListenError` naming the address and the reason.
+ */
+export function toListenError(error: unknown, address: HostPort): ListenError {
+  if (ListenError.isInstance(error)) return error;
+  const where = formatHostPort(address.host, address.port);
+  if (errnoCode(error) === 'EADDRINUSE') {
+    return new AddressInUseError(`address ${where} is already in use`, { cause: error });
+  }
+  return new ListenError(`cannot listen on ${where}: ${messageOf(error)}`, { cause: error });
+}
