@@ -8,8 +8,9 @@ import type net from 'node:net';
 import {
   type Address,
   ConnectionClosedError,
-  ConnectionTimeoutError,
   DEFAULT_RECV_SIZE,
+  type IdleTimeoutError,
+  IdleWatch,
   peerError,
   type Sendable,
   toBytes,
@@ -31,7 +32,6 @@ import {
   readLine,
   readUntil,
 } from './composed-reads.js';
-import { startIdleTimer } from './idle-timer.js';
 import { OrderedWrites } from './ordered-writes.js';
 import { copyOf, type ReadPath, STAGING, staged, streamOf } from './read-path.js';
 import { type PostedReadKind, ReadKind, ReadSlot, readInProgress } from './read-slot.js';
@@ -92,9 +92,8 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** What libuv reads into next: STAGING or the caller's buffer. */
   #installed: Uint8Array = STAGING;
-  /** Reads and writes seen, for the idle timer. */
-  #activity = 0;
-  #idleTimer: NodeJS.Timeout | undefined;
+  /** The contract's idle rule; told of every read and write (`undefined`: no idle timeout). */
+  #idle: IdleWatch | undefined;
 
   /**
    * @internal Use `Proactor`. Takes `socket` (accepted with
@@ -108,17 +107,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     this.readPath = this.#stream.kind === 'handle' ? 'native' : 'emulated';
     // A socket closed before it was taken over (e.g. while waiting for an accept).
     if (this.#stream.closed) this.#release(false);
-    else if (settings.idleTimeout > 0) {
-      const idleTimeout = settings.idleTimeout;
-      this.#idleTimer = startIdleTimer(
-        idleTimeout,
-        () => this.#activity,
-        () => {
-          this.#fail(new ConnectionTimeoutError(`connection idle for ${idleTimeout} ms; closed`));
-          this.#release(false);
-        },
-      );
-    }
+    else this.#idle = IdleWatch.start(settings.idleTimeout, (error) => this.#timedOut(error));
   }
 
   /** The peer's address. */
@@ -411,7 +400,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
    * until bytes land in it —, else the staging buffer.
    */
   onData(buffer: Uint8Array, length: number): Uint8Array | undefined {
-    this.#activity++;
+    this.#idle?.touch();
     if (this.#discard) return this.#nextTarget();
     this.#delivering = true;
     try {
@@ -611,7 +600,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** Hands `bytes` to the stream; true if the write completed inside the call. */
   #post(bytes: Uint8Array): boolean {
-    this.#activity++;
+    this.#idle?.touch();
     let done = this.#onWriteDone;
     if (done === undefined) {
       done = (error) => this.#writeCompleted(error);
@@ -642,7 +631,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   /** A write that went asynchronous completed (they complete in order). */
   #writeCompleted(error: Error | null): void {
     if (this.#released) return; // the pending writes were completed when it was released
-    this.#activity++;
+    this.#idle?.touch();
     const failure = error ? peerError(error) : undefined;
     this.#writes.streamCompleted(failure);
     if (failure) this.#fail(failure);
@@ -656,6 +645,16 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   }
 
   // ---- closing --------------------------------------------------------------
+
+  /**
+   * Idle past `idleTimeout` (the contract's rule): every pending and later
+   * operation fails with `error`, and the socket closes as `close()` does —
+   * FIN behind the output already handed over, linger, then reset.
+   */
+  #timedOut(error: IdleTimeoutError): void {
+    this.#fail(error);
+    if (!this.#discard) this.#beginClose();
+  }
 
   #beginClose(): void {
     if (this.#slot.kind !== ReadKind.None) {
@@ -696,7 +695,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     this.#released = true;
     this.#paused = true;
     if (this.#linger) clearTimeout(this.#linger);
-    if (this.#idleTimer) clearInterval(this.#idleTimer);
+    this.#idle?.stop();
     this.#owner?.delete(this);
     this.#owner = undefined;
     const resolve = this.#resolveClosing;

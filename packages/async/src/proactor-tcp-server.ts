@@ -30,7 +30,7 @@ export class ProactorTCPServer extends BaseServer {
     this.#proactor = new Proactor({
       readAhead: this.limits.maxReceiveBuffer,
       idleTimeout: options.idleTimeout ?? 0,
-      lingerTimeout: this.limits.sendStallTimeout,
+      lingerTimeout: this.limits.lingerTimeout,
     });
   }
 

@@ -1,4 +1,5 @@
 // The per-socket settings a Proactor resolves once and every socket reads.
+import { DEFAULT_LIMITS } from '@iomodels/contract';
 
 /** Per-socket settings. Sizes in bytes, durations in milliseconds. */
 export interface AsyncSocketOptions {
@@ -7,9 +8,17 @@ export interface AsyncSocketOptions {
    * reading from the kernel (back-pressure through TCP). Default 256 KiB.
    */
   readonly readAhead?: number;
-  /** Fail every pending operation with `ConnectionTimeoutError` after this long without traffic. 0 = never (default). */
+  /**
+   * After this long with nothing received and nothing sent, every pending
+   * and later operation fails with `IdleTimeoutError` (a
+   * `ConnectionTimeoutError`) and the socket closes as `close()` does: FIN,
+   * linger, reset. The contract's idle rule (`IdleWatch`). 0 = never (default).
+   */
   readonly idleTimeout?: number;
-  /** How long `close()` waits for the peer's FIN before it resets the connection. Default 30 s. */
+  /**
+   * How long `close()` waits for the peer's FIN before it resets the
+   * connection. Default: the contract's `DEFAULT_LIMITS.lingerTimeout` (2 s).
+   */
   readonly lingerTimeout?: number;
 }
 
@@ -25,6 +34,6 @@ export function resolveSettings(options: AsyncSocketOptions = {}): SocketSetting
   return {
     readAhead: options.readAhead ?? 256 * 1024,
     idleTimeout: options.idleTimeout ?? 0,
-    lingerTimeout: options.lingerTimeout ?? 30_000,
+    lingerTimeout: options.lingerTimeout ?? DEFAULT_LIMITS.lingerTimeout,
   };
 }
