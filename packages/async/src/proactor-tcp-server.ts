@@ -38,15 +38,6 @@ export class ProactorTCPServer extends BaseServer {
     await this.#proactor.close();
   }
 
-  /**
-   * Half-open connections stay writable after the peer's FIN (the handler
-   * decides when to close). `pauseOnConnect`: libuv must not read an accepted
-   * socket before the proactor takes its handle over.
-   */
-  protected override netServerOptions(): net.ServerOpts {
-    return { allowHalfOpen: true, pauseOnConnect: true };
-  }
-
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const asyncSocket = this.#proactor.adoptAccepted(socket);
     const connection = new ProactorConnection(asyncSocket, this.limits);

@@ -3,15 +3,11 @@
 // it, over the readiness demultiplexer (epoll, run by libuv).
 import net from 'node:net';
 import {
-  AddressInUseError,
-  ConnectionRefusedError,
-  ConnectionTimeoutError,
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
-  formatAddress,
-  ListenError,
   type Sendable,
-  toAddress,
+  toConnectError,
+  toListenError,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
 import { AsyncSocket } from './async-socket.js';
@@ -81,12 +77,8 @@ export class Proactor implements AsyncDisposable {
         server.off('error', reject);
         resolve();
       });
-    }).catch((error: NodeJS.ErrnoException) => {
-      const where = formatAddress(toAddress(host, target.port, undefined));
-      if (error.code === 'EADDRINUSE') {
-        throw new AddressInUseError(`address ${where} is already in use`, { cause: error });
-      }
-      throw new ListenError(`cannot listen on ${where}: ${error.message}`, { cause: error });
+    }).catch((error: unknown) => {
+      throw toListenError(error, { host, port: target.port });
     });
     const acceptor = new AsyncAcceptor(server, this.#settings, target.backlog ?? DEFAULT_BACKLOG);
     this.#acceptors.add(acceptor);
@@ -229,16 +221,9 @@ export class Proactor implements AsyncDisposable {
         socket.destroy();
         reject(abortReason(signal!));
       };
-      const onError = (error: NodeJS.ErrnoException) => {
+      const onError = (error: Error) => {
         cleanup();
-        const where = formatAddress(toAddress(host, target.port, undefined));
-        if (error.code === 'ECONNREFUSED') {
-          reject(new ConnectionRefusedError(`connection to ${where} refused`, { cause: error }));
-        } else if (error.code === 'ETIMEDOUT') {
-          reject(new ConnectionTimeoutError(`connection to ${where} timed out`, { cause: error }));
-        } else {
-          reject(error);
-        }
+        reject(toConnectError(error, { host, port: target.port }));
       };
       const onConnect = () => {
         cleanup();

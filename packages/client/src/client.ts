@@ -3,16 +3,15 @@
 import net from 'node:net';
 import {
   type Address,
-  ConnectionRefusedError,
-  ConnectionResetError,
   ConnectionTimeoutError,
   DEFAULT_LIMITS,
   DEFAULT_PORT,
   DEFAULT_RECV_SIZE,
   formatAddress,
+  formatHostPort,
   type Sendable,
   SocketConnection,
-  toAddress,
+  toConnectError,
 } from '@iomodels/contract';
 
 /** Where to connect and how long to wait. */
@@ -117,7 +116,7 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_PORT;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const where = formatAddress(toAddress(host, port, undefined));
+  const where = formatHostPort(host, port);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, noDelay: true });
     const timer =
@@ -134,19 +133,9 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
       socket.off('error', onError);
       resolve(new Client(socket, timeout));
     });
-    const onError = (error: NodeJS.ErrnoException) => {
+    const onError = (error: Error) => {
       clearTimeout(timer);
-      if (error.code === 'ECONNREFUSED') {
-        reject(new ConnectionRefusedError(`connection refused by ${where}`, { cause: error }));
-      } else if (error.code === 'ECONNRESET') {
-        reject(
-          new ConnectionResetError(`connection to ${where} reset while connecting`, {
-            cause: error,
-          }),
-        );
-      } else {
-        reject(error);
-      }
+      reject(toConnectError(error, { host, port }));
     };
     socket.once('error', onError);
   });

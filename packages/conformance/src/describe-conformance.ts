@@ -16,13 +16,22 @@ import {
   type ServerOptions,
 } from '@iomodels/contract';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CONCURRENT_RECV_TEST, concurrentRecvCase } from './concurrent-recv-case.js';
+import { IDLE_TIMEOUT_TEST, idleTimeoutCase } from './idle-timeout-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
 /**
  * Behaviour a model may truly lack; the suite skips its tests and prints the reason.
  * `closeWhileReading`: `close()` can end a connection whose handler waits for input.
+ * `idleTimeout`: the model enforces `idleTimeout`. `concurrentRecv`: two `recv`s can be pending.
  */
-export type ConformanceCapability = 'closeWhileReading' | 'concurrency' | 'ipv6' | 'maxConnections';
+export type ConformanceCapability =
+  | 'closeWhileReading'
+  | 'concurrency'
+  | 'ipv6'
+  | 'maxConnections'
+  | 'idleTimeout'
+  | 'concurrentRecv';
 
 /** How the suite starts a server of the model under test. */
 export interface ConformanceTarget {
@@ -52,6 +61,8 @@ export const CONFORMANCE_TESTS = {
   closeSilent: 'close() ends a silent connection with FIN after the grace period',
   portInUse: 'listening on a port in use fails with AddressInUseError',
   ipv6: 'serves IPv6 loopback ::1',
+  idleTimeout: IDLE_TIMEOUT_TEST,
+  concurrentRecv: CONCURRENT_RECV_TEST,
 } as const;
 
 /** Where the suite's own handlers live, as a file another thread or process can load. */
@@ -62,7 +73,7 @@ const handlersModule = new URL(
 
 /** A reference to one of the suite's handlers (see handlers.ts). */
 export function conformanceHandler(
-  name: 'ThrowingHandler' | 'OneExchangeHandler',
+  name: 'ThrowingHandler' | 'OneExchangeHandler' | 'ConcurrentRecvHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -316,6 +327,11 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       },
       'ipv6',
     );
+
+    // Cases in files of their own.
+    const suite = { target, start, dial, test };
+    idleTimeoutCase(suite);
+    concurrentRecvCase(suite);
   });
 }
 

@@ -19,3 +19,23 @@ export class OneExchangeHandler extends BaseRequestHandler {
     await this.request.sendall(`done:${new TextDecoder().decode(data)}`);
   }
 }
+
+/**
+ * Posts a `recv`, then a second one while the first is pending; sends
+ * `second:<error code>` (or `second:resolved`), then `first:<what the first got>`.
+ */
+export class ConcurrentRecvHandler extends BaseRequestHandler {
+  override async handle(): Promise<void> {
+    const first = Promise.resolve(this.request.recv(1024));
+    first.catch(() => {}); // awaited below
+    let second: string;
+    try {
+      await this.request.recv(1024);
+      second = 'second:resolved';
+    } catch (error) {
+      second = `second:${(error as { code?: string }).code ?? String(error)}`;
+    }
+    await this.request.sendall(second);
+    await this.request.sendall(`first:${new TextDecoder().decode(await first)}`);
+  }
+}

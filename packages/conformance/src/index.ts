@@ -1,4 +1,6 @@
 // @iomodels/conformance — the suite, its handlers and the reference server.
+
+export type { ConformanceSuite } from './conformance-suite.js';
 export {
   CONFORMANCE_TESTS,
   type ConformanceCapability,

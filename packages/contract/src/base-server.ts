@@ -229,9 +229,14 @@ export abstract class BaseServer implements AsyncDisposable {
   /** Runs once after close: stop pools, free what `prepare` took. */
   protected release(): void | Promise<void> {}
 
-  /** Options for `net.createServer`, e.g. `pauseOnConnect` for models that read the descriptor. */
+  /**
+   * Options for `net.createServer`. Default: `pauseOnConnect` (libuv reads
+   * nothing before the model takes the socket over: its descriptor, its
+   * handle, or its stream) and `allowHalfOpen` (the peer's FIN ends only the
+   * read side; the handler decides when to close) — what every model needs.
+   */
   protected netServerOptions(): net.ServerOpts {
-    return {};
+    return { pauseOnConnect: true, allowHalfOpen: true };
   }
 
   async #listen(): Promise<Address> {

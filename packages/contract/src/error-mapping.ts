@@ -63,7 +63,7 @@ export function toConnectError(error: unknown, address: HostPort): Error {
   const where = formatHostPort(address.host, address.port);
   switch (errnoCode(error)) {
     case 'ECONNREFUSED':
-      return new ConnectionRefusedError(`connection to ${where} refused`, { cause: error });
+      return new ConnectionRefusedError(`connection refused by ${where}`, { cause: error });
     case 'ETIMEDOUT':
       return new ConnectionTimeoutError(`connecting to ${where} timed out`, { cause: error });
     case 'ECONNRESET':

@@ -18,6 +18,7 @@ export {
   usage,
 } from './cli/parse-server-args.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
+export { closeWithLinger } from './close-with-linger.js';
 export * from './core.js';
 export { peerError } from './error-mapping.js';
 export { EchoHandler } from './handlers/echo-handler.js';
@@ -47,5 +48,5 @@ export {
   type ShutdownTarget,
   type ShutdownTimings,
 } from './shutdown-sequence.js';
-export { SocketConnection } from './socket-connection.js';
+export { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 export { StreamRequestHandler } from './stream-request-handler.js';

@@ -31,7 +31,7 @@ describe('SendStallWatch', () => {
     vi.advanceTimersByTime(1);
     expect(stalls).toHaveLength(1);
     expect(SendStalledError.isInstance(stalls[0])).toBe(true);
-    expect(stalls[0]?.message).toContain('5000 pending bytes for 1000 ms');
+    expect(stalls[0]?.message).toContain('nothing for 1000 ms with output pending (5000)');
     expect(w.armed).toBe(false);
     w.arm(); // fired: never again
     vi.advanceTimersByTime(5_000);

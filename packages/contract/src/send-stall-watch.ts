@@ -86,7 +86,7 @@ export class SendStallWatch {
     const unsent = this.#unsentBytes();
     this.#onStall(
       new SendStalledError(
-        `peer read nothing of ${unsent} pending bytes for ${this.#stallTimeout} ms; connection aborted`,
+        `peer read nothing for ${this.#stallTimeout} ms with output pending (${unsent}); connection aborted`,
       ),
     );
   }

@@ -4,9 +4,10 @@ import net from 'node:net';
 import {
   type Address,
   ConnectionError,
-  ConnectionRefusedError,
   ConnectionTimeoutError,
+  formatHostPort,
   toAddress,
+  toConnectError,
 } from '@iomodels/contract';
 import type { ClientFactory } from './client-factory.js';
 import { ConnectionAborted } from './errors.js';
@@ -76,19 +77,12 @@ export class Connector {
     const timeout = this.#options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
     this.#timer = setTimeout(() => {
       this.#stopReason = new ConnectionTimeoutError(
-        `connecting to ${this.#host}:${this.#port} timed out after ${timeout} s`,
+        `connecting to ${formatHostPort(this.#host, this.#port)} timed out after ${timeout} s`,
       );
       socket.destroy();
     }, timeout * 1000);
-    const onError = (error: NodeJS.ErrnoException) => {
-      this.#stopReason ??=
-        error.code === 'ECONNREFUSED'
-          ? new ConnectionRefusedError(`connection to ${this.#host}:${this.#port} refused`, {
-              cause: error,
-            })
-          : new ConnectionError(`cannot connect to ${this.#host}:${this.#port}: ${error.message}`, {
-              cause: error,
-            });
+    const onError = (error: Error) => {
+      this.#stopReason ??= toConnectError(error, { host: this.#host, port: this.#port });
     };
     const onClose = () =>
       this.#failed(this.#stopReason ?? new ConnectionError('connection failed'));

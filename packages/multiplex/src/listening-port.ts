@@ -3,10 +3,10 @@
 import type net from 'node:net';
 import {
   type Address,
-  AddressInUseError,
   fromAddressInfo,
   ListenError,
   toAddress,
+  toListenError,
 } from '@iomodels/contract';
 import type { Factory } from './factory.js';
 import { ATTACH, type Reactor } from './reactor.js';
@@ -35,14 +35,9 @@ export class ListeningPort {
     server.on('connection', (socket) => this.#accept(socket));
     factory.doStart();
     this.listening = new Promise<Address>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
+      const onError = (error: Error) => {
         factory.doStop();
-        const where = `${bind.host}:${bind.port}`;
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new AddressInUseError(`address ${where} is already in use`, { cause: error })
-            : new ListenError(`cannot listen on ${where}: ${error.message}`, { cause: error }),
-        );
+        reject(toListenError(error, bind));
       };
       server.once('error', onError);
       server.listen({ port: bind.port, host: bind.host, backlog: bind.backlog }, () => {
