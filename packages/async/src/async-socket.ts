@@ -11,9 +11,9 @@ import {
   DEFAULT_RECV_SIZE,
   type IdleTimeoutError,
   IdleWatch,
-  peerError,
   type Sendable,
   toBytes,
+  toConnectionError,
 } from '@iomodels/contract';
 import type { ByteStream, ByteStreamListener } from '@iomodels/fd';
 import {
@@ -431,7 +431,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** @internal A read or write failed: every pending operation completes with the error. */
   onError(error: Error): void {
-    this.#fail(peerError(error));
+    this.#fail(toConnectionError(error));
     this.#release(false);
   }
 
@@ -632,7 +632,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   #writeCompleted(error: Error | null): void {
     if (this.#released) return; // the pending writes were completed when it was released
     this.#idle?.touch();
-    const failure = error ? peerError(error) : undefined;
+    const failure = error ? toConnectionError(error) : undefined;
     this.#writes.streamCompleted(failure);
     if (failure) this.#fail(failure);
   }

@@ -1,9 +1,8 @@
 // The one outstanding read of an AsyncSocket: what it wants, where its bytes
 // go, and how it completes (Promise or callback, cancellable by a signal).
 // Reused fields, not an object per read: a posted read allocates its Promise only.
-import { ConnectionClosedError } from '@iomodels/contract';
+import { ConnectionClosedError, ReadInProgressError } from '@iomodels/contract';
 import { abortReason, type CompletionCallback } from './completion.js';
-import { ReadInProgressError } from './read-in-progress-error.js';
 
 const EMPTY = new Uint8Array(0);
 
