@@ -126,4 +126,10 @@ export class ConnectionClosedError extends ConnectionError {
  */
 export class ReadInProgressError extends IomodelsError {
   static override readonly code = 'ERR_IOMODELS_READ_IN_PROGRESS';
+  constructor(
+    message = 'recv() is already pending on this connection; await it first',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }

@@ -83,7 +83,7 @@ export class SocketConnection implements Connection {
    */
   async recv(maxBytes = DEFAULT_RECV_SIZE, signal?: AbortSignal): Promise<Uint8Array> {
     if (this.#reading) {
-      throw new ReadInProgressError('recv() is already pending on this connection; await it first');
+      throw new ReadInProgressError();
     }
     this.#reading = true;
     try {

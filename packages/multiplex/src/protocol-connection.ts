@@ -165,9 +165,7 @@ export class ProtocolConnection
     if (this.#state & EOF) return EMPTY;
     if (this.#readResolve !== undefined) {
       // The contract's rule: the second recv fails at once, the pending one is unaffected.
-      return Promise.reject(
-        new ReadInProgressError('recv() is already pending on this connection; await it first'),
-      );
+      return Promise.reject(new ReadInProgressError());
     }
     this.#readMax = maxBytes;
     const promise = new Promise<Uint8Array>(captureResolvers);

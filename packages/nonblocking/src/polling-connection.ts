@@ -106,9 +106,7 @@ export class PollingConnection implements Connection {
   recv(maxBytes = DEFAULT_RECV_SIZE): Promise<Uint8Array> {
     if (this.#read) {
       // The contract's rule: the second recv fails at once, the pending one is unaffected.
-      return Promise.reject(
-        new ReadInProgressError('recv() is already pending on this connection; await it first'),
-      );
+      return Promise.reject(new ReadInProgressError());
     }
     if (this.#idleError !== undefined) return Promise.reject(this.#idleError);
     if (this.#error !== undefined) return Promise.reject(this.#error);

@@ -4,7 +4,6 @@
 import { formatAddress } from '../address.js';
 import type { BaseServer } from '../base-server.js';
 import { ListenError, UnknownHandlerError, UsageError } from '../errors.js';
-import { loadHandler } from '../handler-reference.js';
 import {
   parseServerArgs,
   type ServerArgs,
@@ -38,8 +37,9 @@ export async function runServerCli(
     // Handlers go in before the listening line: a supervisor that signals as
     // soon as it reads that line must find them installed (it raced, seen on Node 24).
     const stopSignal = firstSignal();
-    // Fail on an unknown handler before binding, even for models that load it elsewhere.
-    await loadHandler(args.handler);
+    // The handler is loaded once, by listen(): BaseServer loads (and checks)
+    // it before binding, for every model, so an unknown one fails here with
+    // UnknownHandlerError and nothing was bound.
     server = await command.create(args);
     const address = await server.listen();
     process.stdout.write(
