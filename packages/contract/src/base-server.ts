@@ -19,7 +19,6 @@ import {
 import type { ServerInfo } from './server-info.js';
 import {
   ABORT_GRACE,
-  CLOSE_WRITE_GRACE,
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -339,7 +338,8 @@ export abstract class BaseServer implements AsyncDisposable {
     }));
     const report = await runShutdownSequence(targets, {
       grace,
-      closeWriteGrace: Math.min(CLOSE_WRITE_GRACE, Math.max(grace, 100)),
+      // After our FIN, the linger rule: up to lingerTimeout (never much past the grace asked for).
+      closeWriteGrace: Math.min(this.limits.lingerTimeout, Math.max(grace, 100)),
       abortGrace: ABORT_GRACE,
     });
     if (this.#listening) await this.release();

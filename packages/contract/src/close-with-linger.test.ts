@@ -43,6 +43,20 @@ describe('closeWithLinger', () => {
     await new Promise((resolve) => server.once('close', resolve));
   });
 
+  it("drops unread input, also from a paused reader, and sees the peer's FIN behind it", async () => {
+    const { server, peer, close } = await pair();
+    cleanups.push(close, () => peer.destroy());
+    // A reader in paused mode, like SocketConnection, that read nothing.
+    server.on('readable', () => {});
+    peer.write('x'.repeat(256 * 1024));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const end = peerEnd(peer);
+    closeWithLinger(server, 60_000);
+    expect(await end).toBe('eof');
+    peer.end();
+    await new Promise((resolve) => server.once('close', resolve));
+  });
+
   it('resets a peer that ignores our FIN after lingerTimeout', async () => {
     const { server, peer, close } = await pair();
     cleanups.push(close, () => peer.destroy());

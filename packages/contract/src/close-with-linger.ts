@@ -15,6 +15,9 @@ import type { Socket } from 'node:net';
  */
 export function closeWithLinger(socket: Socket, lingerTimeout: number): void {
   if (socket.destroyed) return;
+  // Nobody reads any more: drop what comes. A 'readable' listener would keep
+  // the stream paused (and 'end' unseen), so the reader's go first.
+  socket.removeAllListeners('readable');
   socket.resume();
   if (socket.readableEnded) {
     // The peer's FIN came already: nothing to wait for once ours is out.
