@@ -10,9 +10,9 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
-import { handlePathProblem } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
+import { handlePathProblem } from './read-path.js';
 
 /**
  * Runs portable handlers (`BaseRequestHandler`) over proactor sockets.

@@ -10,12 +10,7 @@ import {
   toListenError,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
-import {
-  AsyncSocket,
-  type AsyncSocketOptions,
-  resolveSettings,
-  type SocketSettings,
-} from './async-socket.js';
+import { AsyncSocket } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
@@ -23,6 +18,11 @@ import {
   splitArgs,
   toCallback,
 } from './completion.js';
+import {
+  type AsyncSocketOptions,
+  resolveSettings,
+  type SocketSettings,
+} from './socket-settings.js';
 
 /** Where `connect()` goes. */
 export interface ConnectTarget {

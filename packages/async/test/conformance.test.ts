@@ -8,10 +8,4 @@ describeConformance('async/proactor', {
     await server.listen();
     return server;
   },
-  skip: {
-    idleTimeout:
-      "TODO(async-adopt): AsyncSocket's own idle timer still rejects recv with a plain " +
-      "ConnectionTimeoutError (the request counts as failed); it passes once async-socket's " +
-      "split adopts the contract's IdleWatch",
-  },
 });
