@@ -7,7 +7,7 @@ import { type Address, formatAddress, fromAddressInfo, toAddress } from './addre
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
 import { toListenError } from './error-mapping.js';
-import { ListenError, ServerClosedError, UsageError } from './errors.js';
+import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
@@ -180,7 +180,13 @@ export abstract class BaseServer implements AsyncDisposable {
   /** Python's `handle_error`: called with every error a request raised. Logs by default. */
   handleError(error: unknown, clientAddress: Address): void {
     const log = this.options.log ?? ((line: string) => console.error(line));
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // A peer that reset or vanished is the network's doing, not a bug in the
+    // handler: one line, no stack (under churn a stack per reset floods the log).
+    const detail = ConnectionError.isInstance(error)
+      ? `${(error as Error).message} (${(error as ConnectionError).code})`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
     log(`error while handling request from ${formatAddress(clientAddress)}: ${detail}`);
   }
 
