@@ -4,7 +4,7 @@
 //   npm start                      the default model (multiplex)
 //   npm start -- --model blocking  another model
 //   npm start -- --port 0          any free port
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -42,13 +42,42 @@ if (!existsSync(`${pkg}/package.json`)) {
   process.exit(1);
 }
 
-console.error('building…');
-const build = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
-});
-if (build.status !== 0) process.exit(build.status ?? 1);
+// Only what the demo runs: the model and the client with their workspace
+// dependencies (not the other models, not the bench); one line per package.
+const started = Date.now();
+const say = (line) => console.error(`npm start: ${line}`);
+say(
+  `building @iomodels/${model} and @iomodels/client with what they need (turbo; cached after the first time)`,
+);
+const turbo = spawn(
+  'npx',
+  [
+    ...['turbo', 'run', 'build', `--filter=@iomodels/${model}...`, '--filter=@iomodels/client...'],
+    '--output-logs=new-only',
+  ],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' },
+  },
+);
+let log = '';
+for (const stream of [turbo.stdout, turbo.stderr]) {
+  stream.setEncoding('utf8');
+  stream.on('data', (text) => {
+    log += text;
+    for (const [, pkg, outcome] of text.matchAll(/^(\S+):build: cache (hit|miss|bypass)/gm)) {
+      say(`${pkg}: ${outcome === 'hit' ? 'up to date' : 'building…'}`);
+    }
+  });
+}
+const [status] = await new Promise((resolve) => turbo.on('close', (...end) => resolve(end)));
+if (status !== 0) {
+  process.stderr.write(log);
+  say(`build failed (exit ${status})`);
+  process.exit(status ?? 1);
+}
+say(`built in ${((Date.now() - started) / 1000).toFixed(1)} s; starting the ${model} server`);
 
 const serverArgs = [`${pkg}/dist/bin.js`, '--host', '127.0.0.1', '--port', port];
 if (mode) serverArgs.push('--mode', mode);

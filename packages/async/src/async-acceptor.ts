@@ -2,13 +2,14 @@
 // `ip::tcp::acceptor`): each `accept()` completes with the next connection.
 import type net from 'node:net';
 import { type Address, type BoundListener, ConnectionClosedError } from '@iomodels/contract';
-import { AsyncSocket, type SocketSettings } from './async-socket.js';
+import { AsyncSocket } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
   type OperationOptions,
   splitArgs,
 } from './completion.js';
+import type { SocketSettings } from './socket-settings.js';
 
 interface PendingAccept {
   resolve: (socket: AsyncSocket) => void;

@@ -1,120 +1,46 @@
 // A connected TCP socket whose reads and writes are posted operations that
 // complete later (Boost.Asio's `ip::tcp::socket`). One read outstanding at a
-// time; writes complete in the order they were posted. Underneath is an
-// `@iomodels/fd` ByteStream: straight on the libuv handle where the runtime
-// allows (`native`), the public net.Socket API otherwise (`emulated`).
+// time; writes complete in the order they were posted. This class composes
+// the parts (receive queue, read slot, ordered writes, staging buffer, idle
+// timer, composed reads) and owns the socket's lifecycle: delivery, close,
+// linger, release.
 import type net from 'node:net';
 import {
   type Address,
   ConnectionClosedError,
-  ConnectionTimeoutError,
   DEFAULT_RECV_SIZE,
-  IncompleteReadError,
-  LineTooLongError,
-  peerError,
+  type IdleTimeoutError,
+  IdleWatch,
   type Sendable,
   toBytes,
+  toConnectionError,
 } from '@iomodels/contract';
-import {
-  type ByteStream,
-  type ByteStreamListener,
-  byteStreamOf,
-  handleStreamSupported,
-} from '@iomodels/fd';
+import type { ByteStream, ByteStreamListener } from '@iomodels/fd';
 import {
   abortReason,
   type CompletionCallback,
+  fail,
+  inForm,
   type OperationOptions,
   splitArgs,
-  toCallback,
+  succeed,
 } from './completion.js';
-import { ReadInProgressError } from './read-in-progress-error.js';
+import {
+  composedRead,
+  type ReadSource,
+  readExactly,
+  readLine,
+  readUntil,
+} from './composed-reads.js';
+import { OrderedWrites } from './ordered-writes.js';
+import { copyOf, type ReadPath, STAGING, staged, streamOf } from './read-path.js';
+import { type PostedReadKind, ReadKind, ReadSlot, readInProgress } from './read-slot.js';
+import { copyInto, ReceiveQueue } from './receive-queue.js';
+import type { SocketSettings } from './socket-settings.js';
 
-/** Per-socket settings. Sizes in bytes, durations in milliseconds. */
-export interface AsyncSocketOptions {
-  /**
-   * Most bytes received ahead of any posted read before the socket stops
-   * reading from the kernel (back-pressure through TCP). Default 256 KiB.
-   */
-  readonly readAhead?: number;
-  /** Fail every pending operation with `ConnectionTimeoutError` after this long without traffic. 0 = never (default). */
-  readonly idleTimeout?: number;
-  /** How long `close()` waits for the peer's FIN before it resets the connection. Default 30 s. */
-  readonly lingerTimeout?: number;
-}
-
-/**
- * How a socket's reads reach the caller's buffer.
- * `native`: the connection runs straight on its libuv handle (`@iomodels/fd`
- * HandleStream, no net.Socket): libuv reads into the caller's own buffer
- * when a read into it is already posted at that moment, else into one
- * staging buffer every socket shares (the completion copies out of it at
- * once). `emulated`: the public net.Socket API (`@iomodels/fd`
- * SocketStream): Node reads into chunks it allocates, which are copied into
- * the caller's buffer.
- */
-export type ReadPath = 'native' | 'emulated';
-
-/** @internal The settings, resolved once per proactor. */
-export interface SocketSettings {
-  readonly readAhead: number;
-  readonly idleTimeout: number;
-  readonly lingerTimeout: number;
-}
-
-/** @internal */
-export function resolveSettings(options: AsyncSocketOptions = {}): SocketSettings {
-  return {
-    readAhead: options.readAhead ?? 256 * 1024,
-    idleTimeout: options.idleTimeout ?? 0,
-    lingerTimeout: options.lingerTimeout ?? 30_000,
-  };
-}
+export type { ReadPath } from './read-path.js';
 
 const EMPTY = new Uint8Array(0);
-const NEWLINE = new Uint8Array([0x0a]);
-const decoder = new TextDecoder('utf-8');
-
-/**
- * Where libuv reads for every socket that has no caller's buffer installed.
- * Shared: each read is consumed (completed or copied out) inside its
- * callback, before libuv reads into it again for any socket — libuv reads
- * one socket at a time on this thread. An idle socket holds no read buffer.
- */
-const SHARED: Buffer = Buffer.allocUnsafeSlow(DEFAULT_RECV_SIZE);
-
-/** The start of SHARED as a view, kept while reads keep the same length (no view made per read). */
-let stagedView: Uint8Array = SHARED.subarray(0, 0);
-function staged(length: number): Uint8Array {
-  if (stagedView.length !== length) stagedView = SHARED.subarray(0, length);
-  return stagedView;
-}
-
-// What the outstanding read wants.
-const Read = {
-  None: 0,
-  /** `read(buffer)`: bytes into the caller's buffer, result = count. */
-  Into: 1,
-  /** `receive(max)`: a fresh chunk the caller owns. */
-  Chunk: 2,
-  /** A composed operation waits for more bytes in the queue. */
-  Wait: 3,
-} as const;
-type Read = (typeof Read)[keyof typeof Read];
-
-interface PendingWrite {
-  /** Completes once this many writes that went asynchronous have completed. */
-  readonly seq: number;
-  readonly length: number;
-  readonly signal: AbortSignal | undefined;
-  resolve: ((n: number) => void) | undefined;
-  reject: ((error: Error) => void) | undefined;
-  callback: CompletionCallback<number> | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-/** Why accepted sockets are not on the native path, when one was not (first reason seen). */
-let fallbackReason: string | undefined;
 
 /**
  * A proactor socket. Every operation comes in two forms: it returns a
@@ -130,9 +56,12 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   readonly #stream: ByteStream;
   readonly #settings: SocketSettings;
-  // Received bytes no read has taken yet; every entry is owned by the queue.
-  #queue: Uint8Array[] = [];
-  #queueBytes = 0;
+  /** Received bytes no read has taken yet. */
+  readonly #queue = new ReceiveQueue();
+  /** The one outstanding read. */
+  readonly #slot = new ReadSlot();
+  /** Posted writes waiting for completion. */
+  readonly #writes = new OrderedWrites();
   /** Reading stopped (read-ahead full, or closing into a caller's buffer). */
   #paused = false;
   #eof = false;
@@ -156,33 +85,15 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   /** The set of the proactor that tracks this socket. */
   #owner: Set<AsyncSocket> | undefined;
   #local: Address | undefined;
-
-  // The one outstanding read (fields, not an object: no allocation per read).
-  #readBusy = false;
-  #read: Read = Read.None;
-  #readBuffer: Uint8Array = EMPTY;
-  #readMax = 0;
-  /** The portable connection's read: closed on this side = end of stream. */
-  #readPortable = false;
-  #readResolve: ((value: never) => void) | undefined;
-  #readReject: ((error: Error) => void) | undefined;
-  #readCallback: CompletionCallback<never> | undefined;
-  #readSignal: AbortSignal | undefined;
-  #onReadAbort: (() => void) | undefined;
-
-  // Writes that did not complete at once, in order; the stream completes
-  // those in order, one `#onWriteDone` call each.
-  #writes: PendingWrite[] = [];
-  #asyncIssued = 0;
-  #asyncDone = 0;
-  #writesDone = 0;
+  /** The stream's write callback, made on the first write (an idle connection holds no closure). */
   #onWriteDone: ((error: Error | null) => void) | undefined;
+  /** What composed reads see of this socket, made on the first one. */
+  #source: ReadSource | undefined;
 
-  /** What libuv reads into next: SHARED or the caller's buffer. */
-  #installed: Uint8Array = SHARED;
-  /** Reads and writes seen, for the idle timer. */
-  #activity = 0;
-  #idleTimer: NodeJS.Timeout | undefined;
+  /** What libuv reads into next: STAGING or the caller's buffer. */
+  #installed: Uint8Array = STAGING;
+  /** The contract's idle rule; told of every read and write (`undefined`: no idle timeout). */
+  #idle: IdleWatch | undefined;
 
   /**
    * @internal Use `Proactor`. Takes `socket` (accepted with
@@ -196,7 +107,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     this.readPath = this.#stream.kind === 'handle' ? 'native' : 'emulated';
     // A socket closed before it was taken over (e.g. while waiting for an accept).
     if (this.#stream.closed) this.#release(false);
-    else if (settings.idleTimeout > 0) this.#startIdleTimer(settings.idleTimeout);
+    else this.#idle = IdleWatch.start(settings.idleTimeout, (error) => this.#timedOut(error));
   }
 
   /** The peer's address. */
@@ -216,12 +127,12 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** Writes posted and not yet completed. */
   get pendingWrites(): number {
-    return this.#writes.length;
+    return this.#writes.pending;
   }
 
   /** Writes completed since the socket opened (handed to the kernel, or failed). */
   get completedWrites(): number {
-    return this.#writesDone;
+    return this.#writes.completed;
   }
 
   /** True once the socket is closed; every later operation fails with `ConnectionClosedError`. */
@@ -253,7 +164,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     b?: CompletionCallback<number>,
   ): Promise<number> | undefined {
     const [signal, callback] = splitArgs(a, b);
-    return this.#postRead(Read.Into, buffer, buffer.length, signal, callback);
+    return this.#postRead(ReadKind.Into, buffer, buffer.length, signal, callback);
   }
 
   /**
@@ -274,7 +185,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   ): Promise<Uint8Array> | undefined {
     const [signal, callback] = splitArgs(a, b);
     if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
-    return this.#postRead(Read.Chunk, EMPTY, maxBytes, signal, callback);
+    return this.#postRead(ReadKind.Chunk, EMPTY, maxBytes, signal, callback);
   }
 
   /**
@@ -297,7 +208,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     const refusal = this.#writeRefusal(signal);
     if (refusal) return fail(refusal, callback);
     if (this.#post(bytes)) return succeed(bytes.length, callback);
-    return this.#pendingWrite(bytes.length, signal, callback);
+    return this.#writes.add(bytes.length, signal, callback);
   }
 
   /**
@@ -309,7 +220,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     const refusal = this.#writeRefusal(undefined);
     if (refusal) return Promise.reject(refusal);
     if (this.#post(bytes)) return undefined;
-    return this.#pendingWrite(bytes.length, undefined, undefined);
+    return this.#writes.add(bytes.length, undefined, undefined);
   }
 
   /**
@@ -321,66 +232,21 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
    */
   receiveNow(maxBytes: number): Uint8Array | Promise<Uint8Array> {
     if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
-    if (!this.#readBusy) {
-      if (this.#queueBytes > 0) return this.#takeChunk(maxBytes);
-      const error = this.#error;
-      if (error !== undefined && !ConnectionClosedError.isInstance(error)) {
-        return Promise.reject(error);
-      }
-      if (this.#eof || error !== undefined || this.#released || this.#discard) return EMPTY;
-    } else {
-      return this.#postRead<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
+    const slot = this.#slot;
+    if (slot.busy) {
+      return this.#postRead<Uint8Array>(ReadKind.Chunk, EMPTY, maxBytes, undefined, undefined)!;
     }
+    if (this.#queue.size > 0) return this.#takeChunk(maxBytes);
+    const error = this.#error;
+    if (error !== undefined && !ConnectionClosedError.isInstance(error)) {
+      return Promise.reject(error);
+    }
+    if (this.#eof || error !== undefined || this.#released || this.#discard) return EMPTY;
     // Nothing can complete it at once now (checked above): it is posted.
-    this.#readPortable = true;
-    return this.#arm<Uint8Array>(Read.Chunk, EMPTY, maxBytes, undefined, undefined)!;
-  }
-
-  /** Hands `bytes` to the stream; true if the write completed inside the call. */
-  #post(bytes: Uint8Array): boolean {
-    this.#activity++;
-    let done = this.#onWriteDone;
-    if (done === undefined) {
-      // Made on the first write, not per socket: an idle connection holds no closure.
-      done = (error) => this.#writeCompleted(error);
-      this.#onWriteDone = done;
-    }
-    if (!this.#stream.write(bytes, done)) {
-      ++this.#asyncIssued;
-      return false;
-    }
-    // The kernel took every byte inside that call: the write has completed.
-    // (A stream never completes a write at once behind queued ones; if it
-    // did, the completion would still wait for theirs, in order.)
-    if (this.#writes.length > 0) return false;
-    this.#writesDone++;
-    return true;
-  }
-
-  #pendingWrite(
-    length: number,
-    signal: AbortSignal | undefined,
-    callback: CompletionCallback<number> | undefined,
-  ): Promise<number> | undefined {
-    const op: PendingWrite = {
-      seq: this.#asyncIssued,
-      length,
-      signal,
-      resolve: undefined,
-      reject: undefined,
-      callback,
-      onAbort: undefined,
-    };
-    if (signal) {
-      op.onAbort = () => this.#cancelWrite(op);
-      signal.addEventListener('abort', op.onAbort, { once: true });
-    }
-    this.#writes.push(op);
-    if (callback) return undefined;
-    return new Promise<number>((resolve, reject) => {
-      op.resolve = resolve;
-      op.reject = reject;
-    });
+    slot.portable = true;
+    const posted = slot.arm<Uint8Array>(ReadKind.Chunk, EMPTY, maxBytes, undefined, undefined)!;
+    this.#resume();
+    return posted;
   }
 
   /** Exactly `n` bytes; fails with `IncompleteReadError` (holding what arrived) if the stream ends first. */
@@ -393,8 +259,9 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     b?: CompletionCallback<Uint8Array>,
   ): Promise<Uint8Array> | undefined {
     const [signal, callback] = splitArgs(a, b);
-    return composed(
-      this.#composed(signal, () => this.#readExactly(n, signal)),
+    const source = this.#readSource();
+    return inForm(
+      composedRead(source, signal, () => readExactly(source, n, signal)),
       callback,
     );
   }
@@ -429,14 +296,9 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     const [signal, callback] = splitArgs(a, b);
     const delim = toBytes(delimiter);
     if (delim.length === 0) throw new RangeError('delimiter must not be empty');
-    return composed(
-      this.#composed(signal, async () => {
-        const found = await this.#readUntil(delim, maxBytes, signal);
-        if (typeof found === 'number') {
-          throw new IncompleteReadError(this.#takeFront(found), found + delim.length);
-        }
-        return found;
-      }),
+    const source = this.#readSource();
+    return inForm(
+      composedRead(source, signal, () => readUntil(source, delim, maxBytes, signal)),
       callback,
     );
   }
@@ -459,17 +321,9 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     b?: CompletionCallback<string | null>,
   ): Promise<string | null> | undefined {
     const [signal, callback] = splitArgs(a, b);
-    return composed(
-      this.#composed(signal, async () => {
-        const found = await this.#readUntil(NEWLINE, maxLength + 2, signal);
-        if (typeof found === 'number') {
-          return found === 0 ? null : decoder.decode(this.#takeFront(found));
-        }
-        let end = found.length - 1;
-        if (end > 0 && found[end - 1] === 0x0d) end--;
-        if (end > maxLength) throw new LineTooLongError(`line longer than ${maxLength} bytes`);
-        return decoder.decode(found.subarray(0, end));
-      }),
+    const source = this.#readSource();
+    return inForm(
+      composedRead(source, signal, () => readLine(source, maxLength, signal)),
       callback,
     );
   }
@@ -546,7 +400,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
    * until bytes land in it —, else the staging buffer.
    */
   onData(buffer: Uint8Array, length: number): Uint8Array | undefined {
-    this.#activity++;
+    this.#idle?.touch();
     if (this.#discard) return this.#nextTarget();
     this.#delivering = true;
     try {
@@ -557,47 +411,15 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     }
   }
 
-  #deliver(buffer: Uint8Array, length: number): void {
-    if (buffer === SHARED) {
-      if (this.#queueBytes === 0) {
-        // The common cases, copied out of the staging buffer with no view made.
-        const read = this.#read;
-        if (read === Read.Chunk && length <= this.#readMax) {
-          const out = Buffer.allocUnsafe(length);
-          out.set(staged(length));
-          this.#completeRead(out);
-          return;
-        }
-        if (read === Read.Into && length <= this.#readBuffer.length) {
-          this.#readBuffer.set(staged(length));
-          this.#completeRead(length);
-          return;
-        }
-      }
-      this.#arrive(staged(length));
-    } else if (this.#read === Read.Into && buffer === this.#readBuffer) {
-      // Bytes landed in the caller's buffer: the read is done, no copy.
-      this.#completeRead(length);
-    } else {
-      // Not reachable by the rules of #nextTarget; never lose bytes anyway.
-      this.#arrive(buffer.subarray(0, length));
-    }
-    if (this.#queueBytes >= this.#settings.readAhead && !this.#paused) {
-      // Nobody is reading: let the kernel buffer fill and TCP push back.
-      this.#paused = true;
-      this.#stream.readStop();
-    }
-  }
-
   /** @internal The peer sent FIN. */
   onEnd(): void {
     this.#eof = true;
+    const slot = this.#slot;
     if (!this.#discard) {
-      if (this.#read === Read.Wait) this.#completeRead(undefined);
-      else if (this.#read !== Read.None && this.#queueBytes === 0) {
-        this.#completeRead(
-          this.#read === Read.Into ? 0 : this.#read === Read.Chunk ? EMPTY : undefined,
-        );
+      const kind = slot.kind;
+      if (kind === ReadKind.Wait) slot.complete(undefined);
+      else if (kind !== ReadKind.None && this.#queue.size === 0) {
+        slot.complete(kind === ReadKind.Into ? 0 : EMPTY);
       }
     }
     // Both directions done (as net.Socket does with allowHalfOpen): release the descriptor.
@@ -609,19 +431,55 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** @internal A read or write failed: every pending operation completes with the error. */
   onError(error: Error): void {
-    this.#fail(peerError(error));
+    this.#fail(toConnectionError(error));
     this.#release(false);
   }
 
+  // ---- delivery ---------------------------------------------------------------
+
+  #deliver(buffer: Uint8Array, length: number): void {
+    const slot = this.#slot;
+    if (buffer === STAGING) {
+      if (this.#queue.size === 0) {
+        // The common cases, copied out of the staging buffer with no view made.
+        const kind = slot.kind;
+        if (kind === ReadKind.Chunk && length <= slot.max) {
+          const out = Buffer.allocUnsafe(length);
+          out.set(staged(length));
+          slot.complete(out);
+          return;
+        }
+        if (kind === ReadKind.Into && length <= slot.buffer.length) {
+          slot.buffer.set(staged(length));
+          slot.complete(length);
+          return;
+        }
+      }
+      this.#arrive(staged(length));
+    } else if (slot.kind === ReadKind.Into && buffer === slot.buffer) {
+      // Bytes landed in the caller's buffer: the read is done, no copy.
+      slot.complete(length);
+    } else {
+      // Not reachable by the rules of #nextTarget; never lose bytes anyway.
+      this.#arrive(buffer.subarray(0, length));
+    }
+    if (this.#queue.size >= this.#settings.readAhead && !this.#paused) {
+      // Nobody is reading: let the kernel buffer fill and TCP push back.
+      this.#paused = true;
+      this.#stream.readStop();
+    }
+  }
+
   #nextTarget(): Uint8Array | undefined {
+    const slot = this.#slot;
     const target =
-      this.#read === Read.Into &&
-      this.#readSignal === undefined &&
-      this.#queueBytes === 0 &&
-      this.#readBuffer.length > 0 &&
+      slot.kind === ReadKind.Into &&
+      slot.signal === undefined &&
+      this.#queue.size === 0 &&
+      slot.buffer.length > 0 &&
       !this.#discard
-        ? this.#readBuffer
-        : SHARED;
+        ? slot.buffer
+        : STAGING;
     if (target === this.#installed) return undefined;
     this.#installed = target;
     return target;
@@ -629,53 +487,189 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** Bytes arrived in the staging buffer: serve the pending read, queue (a copy of) the rest. */
   #arrive(chunk: Uint8Array): void {
+    const slot = this.#slot;
+    const queue = this.#queue;
     const length = chunk.length;
-    if (this.#read === Read.Wait) {
-      this.#enqueue(copyOf(chunk));
-      this.#completeRead(undefined);
+    if (slot.kind === ReadKind.Wait) {
+      queue.push(copyOf(chunk));
+      slot.complete(undefined);
       return;
     }
-    if (this.#queueBytes === 0) {
-      switch (this.#read) {
-        case Read.Into: {
-          const n = copyInto(this.#readBuffer, chunk, length);
-          if (n < length) this.#enqueue(copyOf(chunk.subarray(n)));
-          this.#completeRead(n);
+    if (queue.size === 0) {
+      switch (slot.kind) {
+        case ReadKind.Into: {
+          const n = copyInto(slot.buffer, chunk, length);
+          if (n < length) queue.push(copyOf(chunk.subarray(n)));
+          slot.complete(n);
           return;
         }
-        case Read.Chunk: {
-          const max = this.#readMax;
+        case ReadKind.Chunk: {
+          const max = slot.max;
           if (length > max) {
-            this.#enqueue(copyOf(chunk.subarray(max)));
-            this.#completeRead(copyOf(chunk.subarray(0, max)));
+            queue.push(copyOf(chunk.subarray(max)));
+            slot.complete(copyOf(chunk.subarray(0, max)));
           } else {
-            this.#completeRead(copyOf(chunk));
+            slot.complete(copyOf(chunk));
           }
           return;
         }
         default:
       }
     }
-    this.#enqueue(copyOf(chunk));
+    queue.push(copyOf(chunk));
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  #postRead<T>(
+    kind: PostedReadKind,
+    buffer: Uint8Array,
+    max: number,
+    signal: AbortSignal | undefined,
+    callback: CompletionCallback<T> | undefined,
+  ): Promise<T> | undefined {
+    if (this.#slot.busy) return fail(readInProgress(), callback);
+    if (signal?.aborted) return fail(abortReason(signal), callback);
+    // Served at once from queued bytes, or by end of stream / a stored error.
+    if (this.#queue.size > 0) {
+      const result = kind === ReadKind.Into ? this.#takeInto(buffer) : this.#takeChunk(max);
+      return succeed(result as T, callback);
+    }
+    if (this.#error) return fail(this.#error, callback);
+    if (this.#eof) return succeed((kind === ReadKind.Into ? 0 : EMPTY) as T, callback);
+    if (this.#released || this.#discard) {
+      return fail(new ConnectionClosedError('socket is closed'), callback);
+    }
+    if (kind === ReadKind.Into && buffer.length === 0) return succeed(0 as T, callback);
+    const posted = this.#slot.arm(kind, buffer, max, signal, callback);
+    this.#resume();
+    return posted;
+  }
+
+  #takeInto(buffer: Uint8Array): number {
+    const n = this.#queue.takeInto(buffer);
+    this.#afterTake();
+    return n;
+  }
+
+  #takeChunk(max: number): Uint8Array {
+    const chunk = this.#queue.takeChunk(max);
+    this.#afterTake();
+    return chunk;
+  }
+
+  #afterTake(): void {
+    if (this.#paused && this.#queue.size < this.#settings.readAhead) this.#resume();
+  }
+
+  #resume(): void {
+    if (!this.#paused || this.#released) return;
+    this.#paused = false;
+    this.#stream.readStart();
+  }
+
+  /** What composed reads see of this socket (made on the first composed read). */
+  #readSource(): ReadSource {
+    if (this.#source === undefined) {
+      const socket = this;
+      this.#source = {
+        slot: this.#slot,
+        queue: this.#queue,
+        get ended() {
+          return socket.#eof;
+        },
+        waitForData: (signal) => this.#waitForData(signal),
+      };
+    }
+    return this.#source;
+  }
+
+  /** Resolves when more bytes than the queue holds now arrived, or the stream ended; rejects on error, close or abort. */
+  #waitForData(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#eof) return Promise.resolve();
+    if (this.#released || this.#discard) {
+      return Promise.reject(new ConnectionClosedError('socket is closed'));
+    }
+    const waiting = this.#slot.wait(signal);
+    this.#resume();
+    return waiting;
+  }
+
+  // ---- writes -------------------------------------------------------------
+
+  /** Hands `bytes` to the stream; true if the write completed inside the call. */
+  #post(bytes: Uint8Array): boolean {
+    this.#idle?.touch();
+    let done = this.#onWriteDone;
+    if (done === undefined) {
+      done = (error) => this.#writeCompleted(error);
+      this.#onWriteDone = done;
+    }
+    const writes = this.#writes;
+    if (!this.#stream.write(bytes, done)) {
+      writes.issued();
+      return false;
+    }
+    // The kernel took every byte inside that call: the write has completed.
+    // (A stream never completes a write at once behind queued ones; if it
+    // did, the completion would still wait for theirs, in order.)
+    if (writes.pending > 0) return false;
+    writes.completedAtOnce();
+    return true;
+  }
+
+  #writeRefusal(signal: AbortSignal | undefined): Error | undefined {
+    if (this.#error) return this.#error;
+    if (signal?.aborted) return abortReason(signal);
+    if (this.#released || this.#writeEnded || this.#discard) {
+      return new ConnectionClosedError('connection is closed for writing');
+    }
+    return undefined;
+  }
+
+  /** A write that went asynchronous completed (they complete in order). */
+  #writeCompleted(error: Error | null): void {
+    if (this.#released) return; // the pending writes were completed when it was released
+    this.#idle?.touch();
+    const failure = error ? toConnectionError(error) : undefined;
+    this.#writes.streamCompleted(failure);
+    if (failure) this.#fail(failure);
+  }
+
+  /** Completes every pending operation with `error`; later operations fail with it too. */
+  #fail(error: Error): void {
+    this.#error ??= error;
+    this.#slot.fail(this.#error);
+    this.#writes.failAll(this.#error);
   }
 
   // ---- closing --------------------------------------------------------------
 
+  /**
+   * Idle past `idleTimeout` (the contract's rule): every pending and later
+   * operation fails with `error`, and the socket closes as `close()` does —
+   * FIN behind the output already handed over, linger, then reset.
+   */
+  #timedOut(error: IdleTimeoutError): void {
+    this.#fail(error);
+    if (!this.#discard) this.#beginClose();
+  }
+
   #beginClose(): void {
-    if (this.#read !== Read.None) {
-      this.#failRead(new ConnectionClosedError('socket closed while a read was pending'));
+    if (this.#slot.kind !== ReadKind.None) {
+      this.#slot.fail(new ConnectionClosedError('socket closed while a read was pending'));
     }
     this.#discard = true;
-    this.#queue = [];
-    this.#queueBytes = 0;
+    this.#queue.clear();
     if (this.#released) return;
-    if (this.#eof && this.#writes.length === 0 && this.#stream.pendingBytes === 0) {
+    if (this.#eof && this.#writes.pending === 0 && this.#stream.pendingBytes === 0) {
       // The peer is done and the kernel has every byte: close(2) sends the FIN.
       this.#writeEnded = true;
       this.#release(false);
       return;
     }
-    if (this.#installed !== SHARED && !this.#delivering) {
+    if (this.#installed !== STAGING && !this.#delivering) {
       // libuv would still read into a caller's buffer that is no longer ours:
       // stop reading, and release the socket once the output is flushed.
       this.#paused = true;
@@ -701,436 +695,17 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     this.#released = true;
     this.#paused = true;
     if (this.#linger) clearTimeout(this.#linger);
-    if (this.#idleTimer) clearInterval(this.#idleTimer);
+    this.#idle?.stop();
     this.#owner?.delete(this);
     this.#owner = undefined;
     const resolve = this.#resolveClosing;
     const done = resolve && (() => resolve());
     if (reset) this.#stream.reset(done);
     else this.#stream.close(done);
-    const writes = this.#writes;
-    if (this.#read === Read.None && writes.length === 0) return;
+    if (this.#slot.kind === ReadKind.None && this.#writes.pending === 0) return;
     // Not stored as the socket's error: after end of stream, reads still answer 0.
     const error = new ConnectionClosedError('connection closed');
-    this.#failRead(error);
-    if (writes.length > 0) {
-      this.#writes = [];
-      for (const op of writes) this.#settleWrite(op, error);
-    }
+    this.#slot.fail(error);
+    this.#writes.failAll(error);
   }
-
-  #startIdleTimer(idleTimeout: number): void {
-    const period = Math.max(1, Math.floor(idleTimeout / 4));
-    let seen = this.#activity;
-    let quietFor = 0;
-    this.#idleTimer = setInterval(() => {
-      if (this.#activity !== seen) {
-        seen = this.#activity;
-        quietFor = 0;
-        return;
-      }
-      quietFor += period;
-      if (quietFor < idleTimeout) return;
-      this.#fail(new ConnectionTimeoutError(`connection idle for ${idleTimeout} ms; closed`));
-      this.#release(false);
-    }, period);
-    this.#idleTimer.unref();
-  }
-
-  // ---- reads --------------------------------------------------------------
-
-  #postRead<T>(
-    kind: typeof Read.Into | typeof Read.Chunk,
-    buffer: Uint8Array,
-    max: number,
-    signal: AbortSignal | undefined,
-    callback: CompletionCallback<T> | undefined,
-  ): Promise<T> | undefined {
-    if (this.#readBusy) {
-      return fail(
-        new ReadInProgressError(
-          'a read is already outstanding on this socket: post the next read from its completion',
-        ),
-        callback,
-      );
-    }
-    if (signal?.aborted) return fail(abortReason(signal), callback);
-    // Served at once from queued bytes, or by end of stream / a stored error.
-    if (this.#queueBytes > 0) {
-      const result = kind === Read.Into ? this.#takeInto(buffer, 0) : this.#takeChunk(max);
-      return succeed(result as T, callback);
-    }
-    if (this.#error) return fail(this.#error, callback);
-    if (this.#eof) return succeed((kind === Read.Into ? 0 : EMPTY) as T, callback);
-    if (this.#released || this.#discard) {
-      return fail(new ConnectionClosedError('socket is closed'), callback);
-    }
-    if (kind === Read.Into && buffer.length === 0) return succeed(0 as T, callback);
-    return this.#arm(kind, buffer, max, signal, callback);
-  }
-
-  /** Makes the read outstanding: the caller has checked that nothing completes it at once. */
-  #arm<T>(
-    kind: typeof Read.Into | typeof Read.Chunk,
-    buffer: Uint8Array,
-    max: number,
-    signal: AbortSignal | undefined,
-    callback: CompletionCallback<T> | undefined,
-  ): Promise<T> | undefined {
-    this.#readBusy = true;
-    this.#read = kind;
-    this.#readBuffer = buffer;
-    this.#readMax = max;
-    this.#readCallback = callback as CompletionCallback<never> | undefined;
-    if (signal) this.#watch(signal);
-    if (this.#paused) this.#resume();
-    if (callback) return undefined;
-    const promise = new Promise<T>(capture);
-    this.#readResolve = captured.resolve as (value: never) => void;
-    this.#readReject = captured.reject;
-    return promise;
-  }
-
-  #watch(signal: AbortSignal | undefined): void {
-    if (!signal) return;
-    this.#readSignal = signal;
-    this.#onReadAbort ??= () => {
-      const current = this.#readSignal;
-      if (current && this.#read !== Read.None) this.#finishRead(abortReason(current), undefined);
-    };
-    signal.addEventListener('abort', this.#onReadAbort, { once: true });
-  }
-
-  #completeRead(value: unknown): void {
-    this.#finishRead(null, value);
-  }
-
-  #failRead(error: Error): void {
-    if (this.#read !== Read.None) this.#finishRead(error, undefined);
-  }
-
-  /** Clears the slot first, so the completion may post the next read. */
-  #finishRead(error: Error | null, value: unknown): void {
-    const resolve = this.#readResolve;
-    const reject = this.#readReject;
-    const callback = this.#readCallback;
-    const signal = this.#readSignal;
-    if (this.#readPortable) {
-      this.#readPortable = false;
-      // The contract's recv: this side closing the connection is end of stream.
-      if (error !== null && ConnectionClosedError.isInstance(error)) {
-        error = null;
-        value = EMPTY;
-      }
-    }
-    if (this.#read !== Read.Wait) this.#readBusy = false;
-    this.#read = Read.None;
-    this.#readBuffer = EMPTY;
-    this.#readResolve = undefined;
-    this.#readReject = undefined;
-    this.#readCallback = undefined;
-    if (signal) {
-      this.#readSignal = undefined;
-      signal.removeEventListener('abort', this.#onReadAbort!);
-    }
-    if (callback) {
-      if (error) callback(error);
-      else callback(null, value as never);
-    } else if (error) {
-      reject?.(error);
-    } else {
-      resolve?.(value as never);
-    }
-  }
-
-  #enqueue(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#queue.push(chunk);
-    this.#queueBytes += chunk.length;
-  }
-
-  /** Copies queued bytes into `buffer` from `offset`; returns how many. */
-  #takeInto(buffer: Uint8Array, offset: number): number {
-    let at = offset;
-    while (at < buffer.length && this.#queue.length > 0) {
-      const head = this.#queue[0]!;
-      const n = copyInto(buffer.subarray(at), head, head.length);
-      at += n;
-      this.#consume(head, n);
-    }
-    this.#afterTake();
-    return at - offset;
-  }
-
-  /** Up to `max` queued bytes as a chunk the caller owns. */
-  #takeChunk(max: number): Uint8Array {
-    const head = this.#queue[0]!;
-    const n = Math.min(max, head.length);
-    const out = n === head.length ? head : head.subarray(0, n);
-    this.#consume(head, n);
-    this.#afterTake();
-    return out;
-  }
-
-  /** The first `n` queued bytes, copied out. */
-  #takeFront(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    this.#takeInto(out, 0);
-    return out;
-  }
-
-  #consume(head: Uint8Array, n: number): void {
-    this.#queueBytes -= n;
-    if (n === head.length) this.#queue.shift();
-    else this.#queue[0] = head.subarray(n);
-  }
-
-  #afterTake(): void {
-    if (this.#paused && this.#queueBytes < this.#settings.readAhead) this.#resume();
-  }
-
-  #resume(): void {
-    if (!this.#paused || this.#released) return;
-    this.#paused = false;
-    this.#stream.readStart();
-  }
-
-  // ---- composed reads -----------------------------------------------------
-
-  /** Holds the read slot for the whole composed operation. */
-  async #composed<T>(signal: AbortSignal | undefined, body: () => Promise<T>): Promise<T> {
-    if (this.#readBusy) {
-      throw new ReadInProgressError(
-        'a read is already outstanding on this socket: post the next read from its completion',
-      );
-    }
-    if (signal?.aborted) throw abortReason(signal);
-    this.#readBusy = true;
-    try {
-      return await body();
-    } finally {
-      this.#readBusy = false;
-    }
-  }
-
-  /** Resolves when more bytes than the queue holds now arrived, or the stream ended; rejects on error, close or abort. */
-  #waitForData(signal: AbortSignal | undefined): Promise<void> {
-    if (this.#error) return Promise.reject(this.#error);
-    if (this.#eof) return Promise.resolve();
-    if (this.#released || this.#discard) {
-      return Promise.reject(new ConnectionClosedError('socket is closed'));
-    }
-    this.#read = Read.Wait;
-    this.#watch(signal);
-    this.#resume();
-    return new Promise<void>((resolve, reject) => {
-      this.#readResolve = resolve as (value: never) => void;
-      this.#readReject = reject;
-    });
-  }
-
-  async #readExactly(n: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
-    const out = new Uint8Array(n);
-    let have = 0;
-    try {
-      for (;;) {
-        have += this.#takeInto(out, have);
-        if (have === n) return out;
-        if (this.#eof && this.#queueBytes === 0) {
-          throw new IncompleteReadError(out.slice(0, have), n);
-        }
-        await this.#waitForData(signal);
-      }
-    } catch (error) {
-      // Cancelled or failed: the bytes taken so far go back, nothing is lost.
-      if (have > 0 && !IncompleteReadError.isInstance(error)) this.#unshift(out.subarray(0, have));
-      throw error;
-    }
-  }
-
-  /**
-   * The bytes through the first `delimiter`, or — at end of stream without
-   * one — the number of bytes left queued. Overrun leaves the bytes queued.
-   */
-  async #readUntil(
-    delimiter: Uint8Array,
-    maxBytes: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Uint8Array | number> {
-    let scanned = 0;
-    for (;;) {
-      const flat = this.#flatten();
-      const at = indexOf(flat, delimiter, Math.max(0, scanned - delimiter.length + 1));
-      if (at !== -1 && at + delimiter.length <= maxBytes) {
-        return this.#takeFront(at + delimiter.length);
-      }
-      if (at !== -1 || flat.length >= maxBytes) {
-        throw new LineTooLongError(`no delimiter within ${maxBytes} bytes`);
-      }
-      scanned = flat.length;
-      if (this.#eof) return flat.length;
-      await this.#waitForData(signal);
-    }
-  }
-
-  /** Merges the queue into one owned chunk (composed reads only). */
-  #flatten(): Uint8Array {
-    if (this.#queue.length === 0) return EMPTY;
-    if (this.#queue.length === 1) return this.#queue[0]!;
-    const merged = new Uint8Array(this.#queueBytes);
-    let at = 0;
-    for (const chunk of this.#queue) {
-      merged.set(chunk, at);
-      at += chunk.length;
-    }
-    this.#queue = [merged];
-    return merged;
-  }
-
-  #unshift(bytes: Uint8Array): void {
-    this.#queue.unshift(bytes.slice());
-    this.#queueBytes += bytes.length;
-  }
-
-  // ---- writes -------------------------------------------------------------
-
-  #writeRefusal(signal: AbortSignal | undefined): Error | undefined {
-    if (this.#error) return this.#error;
-    if (signal?.aborted) return abortReason(signal);
-    if (this.#released || this.#writeEnded || this.#discard) {
-      return new ConnectionClosedError('connection is closed for writing');
-    }
-    return undefined;
-  }
-
-  /** A write that went asynchronous completed (they complete in order). */
-  #writeCompleted(error: Error | null): void {
-    if (this.#released) return; // the pending writes were completed when it was released
-    this.#activity++;
-    const done = ++this.#asyncDone;
-    const writes = this.#writes;
-    const failure = error ? peerError(error) : undefined;
-    while (writes.length > 0 && writes[0]!.seq <= done) {
-      this.#settleWrite(writes.shift()!, failure);
-    }
-    if (failure) this.#fail(failure);
-  }
-
-  #cancelWrite(op: PendingWrite): void {
-    const index = this.#writes.indexOf(op);
-    if (index === -1) return;
-    this.#writes.splice(index, 1);
-    this.#settleWrite(op, abortReason(op.signal!));
-  }
-
-  #settleWrite(op: PendingWrite, error: Error | undefined): void {
-    this.#writesDone++;
-    settleWrite(op, error);
-  }
-
-  /** Completes every pending operation with `error`; later operations fail with it too. */
-  #fail(error: Error): void {
-    this.#error ??= error;
-    this.#failRead(this.#error);
-    const writes = this.#writes;
-    if (writes.length === 0) return;
-    this.#writes = [];
-    for (const op of writes) this.#settleWrite(op, this.#error);
-  }
-}
-
-/** The ByteStream for `socket`: handle-level with `prefer: 'handle'` where fd allows it, else the public API. */
-function streamOf(
-  socket: net.Socket,
-  listener: ByteStreamListener,
-  prefer: 'handle' | 'socket',
-): ByteStream {
-  return byteStreamOf(socket, listener, SHARED, prefer, noteFallback);
-}
-
-/** Remembers the first reason a socket stayed on the public API, for `handlePathProblem`. */
-function noteFallback(reason: string): void {
-  fallbackReason ??= reason;
-}
-
-/**
- * Why accepted sockets do not run straight on their libuv handle here:
- * `undefined` when they do (the capability check of `packages/fd`), else
- * the reason.
- * @internal
- */
-export function handlePathProblem(): string | undefined {
-  if (!handleStreamSupported()) {
-    return "the handle-level ByteStream of @iomodels/fd is unsupported on this runtime (process.binding('stream_wrap'))";
-  }
-  return fallbackReason;
-}
-
-function settleWrite(op: PendingWrite, error: Error | undefined): void {
-  if (op.onAbort) op.signal?.removeEventListener('abort', op.onAbort);
-  if (op.callback) {
-    if (error) op.callback(error);
-    else op.callback(null, op.length);
-  } else if (error) {
-    op.reject?.(error);
-  } else {
-    op.resolve?.(op.length);
-  }
-}
-
-/** Takes a new Promise's resolving functions without a closure per Promise. */
-const captured: {
-  resolve: ((value: never) => void) | undefined;
-  reject: ((error: Error) => void) | undefined;
-} = { resolve: undefined, reject: undefined };
-function capture(resolve: (value: never) => void, reject: (error: Error) => void): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
-}
-
-/**
- * Completes an operation that finished at once — never inside the call that
- * started it; in a microtask, like a promise reaction, so both forms keep one order.
- */
-function succeed<T>(value: T, callback: CompletionCallback<T> | undefined): Promise<T> | undefined {
-  if (!callback) return Promise.resolve(value);
-  queueMicrotask(() => callback(null, value));
-  return undefined;
-}
-
-function fail<T>(
-  error: Error,
-  callback: CompletionCallback<T> | undefined,
-): Promise<T> | undefined {
-  if (!callback) return Promise.reject(error);
-  queueMicrotask(() => callback(error));
-  return undefined;
-}
-
-function composed<T>(
-  promise: Promise<T>,
-  callback: CompletionCallback<T> | undefined,
-): Promise<T> | undefined {
-  if (!callback) return promise;
-  toCallback(promise, callback);
-  return undefined;
-}
-
-/** A copy the caller owns: a Buffer (the streams write it as is) from Node's pool. */
-function copyOf(view: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(view.length);
-  out.set(view, 0);
-  return out;
-}
-
-function copyInto(target: Uint8Array, source: Uint8Array, length: number): number {
-  const n = Math.min(target.length, length);
-  if (n === length) target.set(source, 0);
-  else target.set(source.subarray(0, n), 0);
-  return n;
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  if (needle.length === 1) return haystack.indexOf(needle[0]!, from);
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.length).indexOf(needle, from);
 }

@@ -41,3 +41,36 @@ export function abortReason(signal: AbortSignal): Error {
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+
+/**
+ * Completes an operation that finished at once — never inside the call that
+ * started it; in a microtask, like a promise reaction, so both forms keep one order.
+ */
+export function succeed<T>(
+  value: T,
+  callback: CompletionCallback<T> | undefined,
+): Promise<T> | undefined {
+  if (!callback) return Promise.resolve(value);
+  queueMicrotask(() => callback(null, value));
+  return undefined;
+}
+
+/** Fails an operation at once, in the form it was posted in (as `succeed`). */
+export function fail<T>(
+  error: Error,
+  callback: CompletionCallback<T> | undefined,
+): Promise<T> | undefined {
+  if (!callback) return Promise.reject(error);
+  queueMicrotask(() => callback(error));
+  return undefined;
+}
+
+/** A composed operation's Promise, or — given a callback — its outcome delivered there. */
+export function inForm<T>(
+  promise: Promise<T>,
+  callback: CompletionCallback<T> | undefined,
+): Promise<T> | undefined {
+  if (!callback) return promise;
+  toCallback(promise, callback);
+  return undefined;
+}

@@ -1,8 +1,10 @@
 // @iomodels/async — the public surface, by name.
 export { AsyncAcceptor } from './async-acceptor.js';
-export { AsyncSocket, type AsyncSocketOptions, type ReadPath } from './async-socket.js';
+export { AsyncSocket } from './async-socket.js';
 export type { CompletionCallback, OperationOptions } from './completion.js';
 export { type ConnectTarget, type ListenTarget, Proactor } from './proactor.js';
 export { ProactorConnection } from './proactor-connection.js';
 export { ProactorTCPServer } from './proactor-tcp-server.js';
 export { ReadInProgressError } from './read-in-progress-error.js';
+export type { ReadPath } from './read-path.js';
+export type { AsyncSocketOptions } from './socket-settings.js';

@@ -7,12 +7,12 @@ import {
   DEFAULT_RECV_SIZE,
   type Limits,
   type Sendable,
-  SendStalledError,
+  SendStallWatch,
   toBytes,
 } from '@iomodels/contract';
 import type { AsyncSocket, ReadPath } from './async-socket.js';
 
-/** Largest single posted write; stall detection counts progress in these. */
+/** Largest single posted write. */
 const WRITE_PIECE = 64 * 1024;
 /** The tail of a send queue nothing was ever queued on (one for every connection). */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -29,7 +29,8 @@ export class ProactorConnection implements Connection {
   readonly #limits: Limits;
   #sending = false;
   #sendTail: Promise<void> = SETTLED;
-  #watchdog: NodeJS.Timeout | undefined;
+  /** Made when a write first stays pending; most connections never need one. */
+  #stall: SendStallWatch | undefined;
 
   constructor(socket: AsyncSocket, limits: Limits) {
     this.#socket = socket;
@@ -75,7 +76,7 @@ export class ProactorConnection implements Connection {
       // The hot path: one posted write; no Promise at all when it completed at once.
       const written = this.#socket.writeNow(bytes);
       if (written === undefined) return undefined;
-      this.#armWatchdog();
+      this.#watchPosted();
       return written as Promise<unknown> as Promise<void>;
     }
     return this.#sendPieces(bytes);
@@ -86,9 +87,9 @@ export class ProactorConnection implements Connection {
   }
 
   close(): void {
-    this.#stopWatchdog();
+    this.#stall?.stop();
     // FIN after the queued output; the socket is released when the peer
-    // closes too, or reset after the linger timeout (`sendStallTimeout`).
+    // closes too, or reset after `limits.lingerTimeout`.
     this.#socket.closeSoon();
   }
 
@@ -115,7 +116,7 @@ export class ProactorConnection implements Connection {
         written.catch(() => {}); // awaited below, in order
         inFlight.push(written);
         inFlightBytes += chunk.length;
-        this.#armWatchdog();
+        this.#watchPosted();
         while (inFlightBytes > cap - piece && inFlight.length > 0) {
           inFlightBytes -= await inFlight.shift()!;
         }
@@ -127,36 +128,20 @@ export class ProactorConnection implements Connection {
     }
   }
 
-  /** Checks a few times per `sendStallTimeout` that pending writes progress; stops when none are pending. */
-  #armWatchdog(): void {
-    if (this.#watchdog || this.#socket.pendingWrites === 0) return;
+  /**
+   * A write was posted and stays pending: the contract's stall watch counts
+   * pending writes, and one posted while watching as queued, so completed
+   * writes read as progress.
+   */
+  #watchPosted(): void {
     const socket = this.#socket;
-    const stallTimeout = this.#limits.sendStallTimeout;
-    const period = Math.max(1, Math.floor(stallTimeout / 4));
-    let seen = socket.completedWrites;
-    let stalledFor = 0;
-    this.#watchdog = setInterval(() => {
-      if (socket.pendingWrites === 0 || socket.closed) return this.#stopWatchdog();
-      if (socket.completedWrites !== seen) {
-        seen = socket.completedWrites;
-        stalledFor = 0;
-        return;
-      }
-      stalledFor += period;
-      if (stalledFor >= stallTimeout) {
-        this.#stopWatchdog();
-        socket.abort(
-          new SendStalledError(
-            `peer read none of the pending output for ${stallTimeout} ms; connection reset`,
-          ),
-        );
-      }
-    }, period);
-    this.#watchdog.unref();
-  }
-
-  #stopWatchdog(): void {
-    if (this.#watchdog) clearInterval(this.#watchdog);
-    this.#watchdog = undefined;
+    if (socket.pendingWrites === 0) return;
+    this.#stall ??= new SendStallWatch(
+      this.#limits.sendStallTimeout,
+      () => (socket.closed ? 0 : socket.pendingWrites),
+      (error) => socket.abort(error),
+    );
+    if (this.#stall.armed) this.#stall.queued(1);
+    else this.#stall.arm();
   }
 }

@@ -10,9 +10,9 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
-import { handlePathProblem } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
+import { handlePathProblem } from './read-path.js';
 
 /**
  * Runs portable handlers (`BaseRequestHandler`) over proactor sockets.
@@ -30,21 +30,12 @@ export class ProactorTCPServer extends BaseServer {
     this.#proactor = new Proactor({
       readAhead: this.limits.maxReceiveBuffer,
       idleTimeout: options.idleTimeout ?? 0,
-      lingerTimeout: this.limits.sendStallTimeout,
+      lingerTimeout: this.limits.lingerTimeout,
     });
   }
 
   protected override async release(): Promise<void> {
     await this.#proactor.close();
-  }
-
-  /**
-   * Half-open connections stay writable after the peer's FIN (the handler
-   * decides when to close). `pauseOnConnect`: libuv must not read an accepted
-   * socket before the proactor takes its handle over.
-   */
-  protected override netServerOptions(): net.ServerOpts {
-    return { allowHalfOpen: true, pauseOnConnect: true };
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {

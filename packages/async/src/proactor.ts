@@ -3,24 +3,16 @@
 // it, over the readiness demultiplexer (epoll, run by libuv).
 import net from 'node:net';
 import {
-  ConnectionRefusedError,
-  ConnectionTimeoutError,
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
-  formatAddress,
   listenOnEndpoint,
   type Sendable,
   type ServerEndpoint,
-  toAddress,
+  toConnectError,
   unixAddress,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
-import {
-  AsyncSocket,
-  type AsyncSocketOptions,
-  resolveSettings,
-  type SocketSettings,
-} from './async-socket.js';
+import { AsyncSocket } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
@@ -28,6 +20,11 @@ import {
   splitArgs,
   toCallback,
 } from './completion.js';
+import {
+  type AsyncSocketOptions,
+  resolveSettings,
+  type SocketSettings,
+} from './socket-settings.js';
 
 /** Where `connect()` goes. */
 export type ConnectTarget =
@@ -226,31 +223,23 @@ export class Proactor implements AsyncDisposable {
 
   #connect(target: ConnectTarget, signal: AbortSignal | undefined): Promise<AsyncSocket> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const unix = 'path' in target;
-    const where = formatAddress(
-      unix
+    const destination =
+      'path' in target
         ? unixAddress(target.path)
-        : toAddress(target.host ?? DEFAULT_HOST, target.port, undefined),
-    );
-    const socket = unix
-      ? net.connect({ path: target.path, allowHalfOpen: true })
-      : net.connect({ host: target.host ?? DEFAULT_HOST, port: target.port, allowHalfOpen: true });
+        : { host: target.host ?? DEFAULT_HOST, port: target.port };
+    const socket =
+      'path' in target
+        ? net.connect({ path: target.path, allowHalfOpen: true })
+        : net.connect({ host: destination.host, port: destination.port, allowHalfOpen: true });
     return new Promise<AsyncSocket>((resolve, reject) => {
       const onAbort = () => {
         cleanup();
         socket.destroy();
         reject(abortReason(signal!));
       };
-      const onError = (error: NodeJS.ErrnoException) => {
+      const onError = (error: Error) => {
         cleanup();
-        // A Unix socket file that is not there refuses, as a closed port does.
-        if (error.code === 'ECONNREFUSED' || (unix && error.code === 'ENOENT')) {
-          reject(new ConnectionRefusedError(`connection to ${where} refused`, { cause: error }));
-        } else if (error.code === 'ETIMEDOUT') {
-          reject(new ConnectionTimeoutError(`connection to ${where} timed out`, { cause: error }));
-        } else {
-          reject(error);
-        }
+        reject(toConnectError(error, destination));
       };
       const onConnect = () => {
         cleanup();

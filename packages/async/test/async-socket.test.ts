@@ -4,6 +4,7 @@ import {
   ConnectionClosedError,
   ConnectionResetError,
   ConnectionTimeoutError,
+  IdleTimeoutError,
   IncompleteReadError,
   LineTooLongError,
 } from '@iomodels/contract';
@@ -309,16 +310,26 @@ describe.each(pairKinds)('AsyncSocket, %s', (_name, makePair) => {
     await vi.waitFor(() => expect(pair.socket.closed).toBe(true));
   });
 
-  it('idleTimeout completes a pending read on a silent connection with ConnectionTimeoutError', async () => {
+  it('idleTimeout fails a pending read on a silent connection with IdleTimeoutError, then closes with FIN and linger', async () => {
     pair = await makePair({ idleTimeout: 40 });
     pair.socket.setNoDelay(true);
     pair.socket.setKeepAlive(true, 1000);
     const peerEnded = new Promise((resolve) => pair.peer.once('end', resolve));
     await expect(pair.socket.read(new Uint8Array(8))).rejects.toSatisfy((e) =>
+      IdleTimeoutError.isInstance(e),
+    );
+    // A ConnectionTimeoutError too, and so is every later operation.
+    await expect(pair.socket.read(new Uint8Array(8))).rejects.toSatisfy((e) =>
       ConnectionTimeoutError.isInstance(e),
     );
-    expect(pair.socket.closed).toBe(true);
-    await peerEnded; // released with FIN
+    await expect(pair.socket.write('late')).rejects.toSatisfy((e) =>
+      IdleTimeoutError.isInstance(e),
+    );
+    await peerEnded; // our FIN
+    // Lingering for the peer's FIN; once it comes, the socket is released.
+    expect(pair.socket.closed).toBe(false);
+    pair.peer.end();
+    await vi.waitFor(() => expect(pair.socket.closed).toBe(true));
   });
 
   it('a released socket leaves the proactor; later writes fail with ConnectionClosedError', async () => {

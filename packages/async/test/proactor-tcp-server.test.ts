@@ -1,7 +1,7 @@
 // ProactorTCPServer beyond the conformance suite: its own options and bounds.
 import { once } from 'node:events';
 import net from 'node:net';
-import { BaseRequestHandler, ConnectionTimeoutError, SendStalledError } from '@iomodels/contract';
+import { BaseRequestHandler, SendStalledError } from '@iomodels/contract';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ProactorConnection, ProactorTCPServer } from '../src/index.js';
 import { collect } from './helpers.js';
@@ -93,14 +93,15 @@ describe('ProactorTCPServer', () => {
     peer.destroy();
   });
 
-  it('idleTimeout closes a silent connection with ConnectionTimeoutError', async () => {
+  it('idleTimeout ends a silent connection as timedOut (FIN), not as a failure', async () => {
     const server = await start('echo', { idleTimeout: 50 });
     const handleError = vi.spyOn(server, 'handleError').mockImplementation(() => {});
     const peer = dial(server);
-    const ended = new Promise((resolve) => peer.once('close', resolve));
-    await ended;
-    await vi.waitFor(() => expect(handleError).toHaveBeenCalled());
-    expect(ConnectionTimeoutError.isInstance(handleError.mock.calls[0]![0])).toBe(true);
-    expect(server.stats().failed).toBe(1);
+    peer.resume();
+    await new Promise((resolve) => peer.once('end', resolve));
+    peer.end();
+    await vi.waitFor(() => expect(server.stats().timedOut).toBe(1));
+    expect(server.stats().failed).toBe(0);
+    expect(handleError).not.toHaveBeenCalled();
   });
 });

@@ -42,7 +42,10 @@ const children = new Set<ChildProcess>();
 function reaperInput(): NodeJS.WritableStream | undefined {
   if (reaper === undefined) {
     reaper = spawn(process.execPath, ['-e', REAPER_SOURCE], {
-      stdio: ['pipe', 'ignore', 'inherit'],
+      // Not the server's stderr: a spawned child's fds 0-2 are made blocking,
+      // and an inherited one would make the server's own stderr block too
+      // (see process-pool.ts). The reaper has nothing to say.
+      stdio: ['pipe', 'ignore', 'ignore'],
     });
     reaper.on('error', () => {}); // without a reaper, children still leave when idle
     reaper.stdin!.on('error', () => {});

@@ -29,6 +29,8 @@ export interface DescriptorHooks {
   close?(): void;
   /** Called before every read and write: where a pending abort turns into the handler's signal. */
   beforeIo?(): void;
+  /** Called when a read returned: a signal fired while it waited reaches the handler now. */
+  afterRead?(): void;
 }
 
 /**
@@ -74,6 +76,7 @@ export class DescriptorConnection implements BlockingConnection {
     this.#hooks.beforeIo?.();
     const length = Math.min(maxBytes, this.#buffer.length);
     const n = readDescriptor(this.#fd, this.#buffer, 0, length);
+    this.#hooks.afterRead?.();
     if (n === 0) return EMPTY;
     const data = Buffer.allocUnsafe(n);
     this.#buffer.copy(data, 0, 0, n);

@@ -5,10 +5,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { ErrorSink } from '@iomodels/contract';
 import { sendSocket } from '@iomodels/fd';
+import { FileAbortFlag } from './abort-flag.js';
 import { reapWithServer } from './child-reaper.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
-import type { RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
+import type { DispatcherMessage, RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
 
 export interface ProcessPoolOptions {
   handler: WireHandlerReference;
@@ -23,6 +24,8 @@ const CHILD_EXIT_GRACE = 2_000;
 /** One child process. */
 class PoolChild extends PoolRunner {
   readonly process: ChildProcess;
+  /** Where this server writes the id of a job whose signal fired (see abort-flag.ts). */
+  readonly #abortFlag = new FileAbortFlag();
   exited = false;
 
   constructor(events: RunnerEvents<PoolChild>, handler: WireHandlerReference) {
@@ -30,15 +33,28 @@ class PoolChild extends PoolRunner {
     const boot: RunnerBoot = { handler };
     this.process = fork(entryFile('forking-child'), [JSON.stringify(boot)], {
       execArgv: [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Never 'inherit': libuv clears O_NONBLOCK on a spawned child's fds
+      // 0-2, and an inherited descriptor shares its open file (and that
+      // flag) with the server's own. With inherited stdout/stderr, the
+      // server's stderr turned blocking the moment the first child
+      // started; each reset a handler met was logged there (~800 bytes),
+      // and when whoever held the other end stopped reading, the server's
+      // one thread blocked in write(2) — no accept, no dispatch, for good
+      // (about 80 resets in, as reported). Threads share the server's
+      // stdio without a spawn, which is why threading never stopped. So a
+      // child writes to pipes of its own, and the server relays them.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', this.#abortFlag.fd],
       serialization: 'json',
     });
+    if (this.process.pid === undefined) this.#abortFlag.close(); // never started: no 'exit' to wait for
+    relayOutput(this.process);
     reapWithServer(this.process);
     this.process.on('message', (message: RunnerMessage) => events.onMessage(this, message));
     // spawn failures and channel errors; 'exit' follows where the process existed
     this.process.on('error', (error) => events.onError(this, error));
     this.process.on('exit', (code, signal) => {
       this.exited = true;
+      this.#abortFlag.close();
       events.onExit(this, code, signal);
     });
   }
@@ -58,8 +74,23 @@ class PoolChild extends PoolRunner {
     });
   }
 
-  /** A child's handler is not told: it runs on its own signal. */
-  signal(): void {}
+  /**
+   * A handler busy in blocking calls never returns to its child's event
+   * loop: the flag is read at its reads and writes (at most once a
+   * millisecond) and when a read that waited returns; the message reaches a
+   * handler that awaits something else.
+   */
+  signal(job: PoolJob): void {
+    this.#abortFlag.raise(job.id);
+    if (this.process.connected) {
+      this.process.send(
+        { type: 'abort', id: job.id } satisfies DispatcherMessage,
+        undefined,
+        undefined,
+        () => {},
+      );
+    }
+  }
 
   /** A process, unlike a thread, can always be stopped: kill it, reset the connection. */
   interrupt(job: PoolJob): void {
@@ -89,6 +120,16 @@ class PoolChild extends PoolRunner {
     const how = signal ? `signal ${signal}` : `code ${code}`;
     return new Error(`${this.name} died (${how}) while serving`);
   }
+}
+
+/**
+ * Copies a child's stdout/stderr to the server's, through the server's
+ * event loop, as Node does for a worker thread's: when nobody reads the
+ * server's output it is buffered, never waited for.
+ */
+function relayOutput(child: ChildProcess): void {
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
 }
 
 export class ProcessPool extends RunnerPool<PoolChild> {

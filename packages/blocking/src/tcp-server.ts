@@ -5,11 +5,13 @@
 import type { Socket } from 'node:net';
 import {
   BaseServer,
+  closeWithLinger,
   type HandlerSpec,
   type ModelDescription,
   type RequestContext,
   type RequestOutcome,
   type RequestTask,
+  resetSocket,
   type ServerOptions,
 } from '@iomodels/contract';
 import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
@@ -20,6 +22,8 @@ class SerialRequest implements RequestTask {
   readonly done: Promise<RequestOutcome>;
   resolve!: (outcome: RequestOutcome) => void;
   started = false;
+  /** The handler returned; the socket waits for the peer's FIN (the linger rule). */
+  lingering = false;
 
   constructor(
     readonly socket: Socket,
@@ -42,7 +46,8 @@ class SerialRequest implements RequestTask {
   abort(): void {
     // A started handler is parked in an await (the loop is blocked while it
     // does IO) and may read the descriptor again: it is released after it returns.
-    if (this.started) this.closeWrite();
+    if (this.lingering) resetSocket(this.socket);
+    else if (this.started) this.closeWrite();
     else this.server.drop(this);
   }
 }
@@ -61,10 +66,6 @@ export class TCPServer extends BaseServer {
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
     super(handler, options);
     checkRuntime();
-  }
-
-  protected override netServerOptions() {
-    return { pauseOnConnect: true };
   }
 
   protected override async prepare(): Promise<void> {
@@ -116,11 +117,29 @@ export class TCPServer extends BaseServer {
     } catch (error) {
       context.onError(error, context.clientAddress);
     }
-    socket.destroy();
-    request.resolve(outcome);
+    this.#release(request, outcome);
     this.#busy = false;
     // Give the event loop a turn (accept, timers, close) before the next client.
     setImmediate(() => this.#serveNext());
+  }
+
+  /**
+   * The contract's linger rule: FIN (sent already if the handler closed),
+   * then libuv reads and drops until the peer's FIN, or resets after
+   * `limits.lingerTimeout`. The request is done once the socket is released;
+   * the next connection is served meanwhile.
+   */
+  #release(request: SerialRequest, outcome: RequestOutcome): void {
+    const { socket } = request;
+    try {
+      setBlocking(socket, false);
+    } catch {
+      socket.destroy(); // the descriptor is gone already (reset)
+    }
+    request.lingering = true;
+    closeWithLinger(socket, this.limits.lingerTimeout);
+    if (socket.destroyed) request.resolve(outcome);
+    else socket.once('close', () => request.resolve(outcome));
   }
 
   protected override describeModel(): ModelDescription {

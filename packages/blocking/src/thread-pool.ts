@@ -25,7 +25,7 @@ export interface ThreadPoolOptions {
 /** One worker thread. */
 class PoolThread extends PoolRunner {
   readonly worker: Worker;
-  /** Where the main thread leaves the id of a job whose signal fired (see threading-worker.ts). */
+  /** Where the main thread leaves the id of a job whose signal fired (see descriptor-runner.ts). */
   readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
   readonly #daemon: boolean;
 

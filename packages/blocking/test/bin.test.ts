@@ -78,7 +78,9 @@ describe('iomodels-blocking', () => {
     await silent.waitFor('ready');
     child.kill('SIGTERM');
     const [code, signal] = await exit;
-    expect(stderr()).toMatch(/closed: 0 completed, 0 interrupted, 1 aborted/);
+    expect(stderr()).toMatch(
+      /closed: 1 served, 0 refused: .*; at shutdown 1 open: 0 completed, 0 interrupted, 1 aborted/,
+    );
     expect(stderr()).toMatch(/1 thread\(s\) still blocked in read\(2\)/);
     expect([code, signal]).toEqual([null, 'SIGKILL']);
   });

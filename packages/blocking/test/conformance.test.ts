@@ -5,12 +5,23 @@
 import { ForkingTCPServer, ThreadingTCPServer } from '@iomodels/blocking';
 import { describeConformance, startInWorker } from '@iomodels/conformance';
 
+/** What no blocking mode can do, and why (see the README, "Other limits of the model"). */
+const blockingSkips = {
+  idleTimeout:
+    'idleTimeout is not enforced by the blocking model: a thread, child or main loop waiting in ' +
+    'a blocking read(2) cannot be woken by a timer (see the README)',
+  concurrentRecv:
+    'recv is a synchronous read(2): it returns before the handler can call recv again, ' +
+    'so two can never be pending',
+} as const;
+
 describeConformance('blocking/threading', {
   async start(handler, options) {
     const server = new ThreadingTCPServer(handler, options);
     await server.listen();
     return server;
   },
+  skip: blockingSkips,
 });
 
 describeConformance('blocking/forking', {
@@ -19,6 +30,7 @@ describeConformance('blocking/forking', {
     await server.listen();
     return server;
   },
+  skip: blockingSkips,
 });
 
 /** Built: a worker cannot load TypeScript. */
@@ -27,12 +39,14 @@ const serialServer = { module: new URL('../dist/index.js', import.meta.url), exp
 describeConformance('blocking/serial', {
   start: (handler, options) => startInWorker(serialServer, handler, options),
   skip: {
+    ...blockingSkips,
     concurrency: "TCPServer serves one connection at a time, like Python's TCPServer",
     maxConnections:
       'TCPServer serves one connection at a time: the next one waits in the listen queue ' +
       'until the current one ends, so there is never a connection past the cap to refuse',
     closeWhileReading:
       'TCPServer waits in a blocking read(2) on the silent client with the only thread it has, ' +
-      'so close() is taken only when that client speaks or hangs up — as shutdown() in Python',
+      'so close() is taken only when that client hangs up (a handler that goes on reading blocks ' +
+      'again before the event loop turns) — as shutdown() in Python',
   },
 });

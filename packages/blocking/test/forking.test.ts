@@ -76,6 +76,22 @@ describe('ForkingTCPServer', () => {
     expect(server.poolStats().children).toBeLessThanOrEqual(3);
   });
 
+  it("relays a child's stdout and stderr to the server's own (children never share the server's descriptors)", async () => {
+    const stdout = vi.spyOn(process.stdout, 'write');
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      const server = await start(fixture('TalkativeHandler'));
+      const client = await connect(server);
+      await client.waitFor('logged');
+      const wrote = (spy: typeof stdout, text: string) =>
+        spy.mock.calls.some(([chunk]) => String(chunk).includes(text));
+      await eventually(() => wrote(stdout, 'stdout of ') && wrote(stderr, 'stderr of '));
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
   it('serves 60 clients connecting at once, through a small pool', async () => {
     const server = await start('echo', { maxChildren: 4 });
     const burst = await Promise.all(Array.from({ length: 60 }, () => connect(server)));

@@ -3,18 +3,17 @@
 import net from 'node:net';
 import {
   type Address,
-  ConnectionRefusedError,
-  ConnectionResetError,
   ConnectionTimeoutError,
   DEFAULT_LIMITS,
   DEFAULT_PORT,
   DEFAULT_RECV_SIZE,
   formatAddress,
+  formatHostPort,
   parseClientEndpoint,
   resetSocket,
   type Sendable,
   SocketConnection,
-  toAddress,
+  toConnectError,
   UsageError,
   unixAddress,
 } from '@iomodels/contract';
@@ -137,9 +136,8 @@ export function connect(target: ConnectOptions | string = {}): Promise<Client> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_PORT;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const where = formatAddress(
-    path === undefined ? toAddress(host, port, undefined) : unixAddress(path),
-  );
+  const destination = path === undefined ? { host, port } : unixAddress(path);
+  const where = path === undefined ? formatHostPort(host, port) : `unix:${path}`;
   return new Promise((resolve, reject) => {
     const socket =
       path === undefined ? net.connect({ host, port, noDelay: true }) : net.connect({ path });
@@ -157,20 +155,9 @@ export function connect(target: ConnectOptions | string = {}): Promise<Client> {
       socket.off('error', onError);
       resolve(new Client(socket, timeout, path));
     });
-    const onError = (error: NodeJS.ErrnoException) => {
+    const onError = (error: Error) => {
       clearTimeout(timer);
-      // A Unix socket file nobody listens on (or that is gone) refuses, as a closed port does.
-      if (error.code === 'ECONNREFUSED' || (path !== undefined && error.code === 'ENOENT')) {
-        reject(new ConnectionRefusedError(`connection refused by ${where}`, { cause: error }));
-      } else if (error.code === 'ECONNRESET') {
-        reject(
-          new ConnectionResetError(`connection to ${where} reset while connecting`, {
-            cause: error,
-          }),
-        );
-      } else {
-        reject(error);
-      }
+      reject(toConnectError(error, destination));
     };
     socket.once('error', onError);
   });

@@ -7,7 +7,9 @@ import {
   EXIT_USAGE,
   formatAddress,
   parseClientEndpoint,
+  parseDecimalFlag,
   parseFlags,
+  parseIntegerFlag,
   toAddress,
   UsageError,
 } from '@iomodels/contract';
@@ -20,7 +22,18 @@ export interface ClientIo {
   error: NodeJS.WritableStream;
   /** Interactive (history, prompt redrawing) when true. */
   isTTY: boolean;
+  /** Aborted when the process is interrupted (SIGINT): the CLI ends with {@link EXIT_INTERRUPTED}. */
+  signal?: AbortSignal;
 }
+
+/** Exit codes, for scripts: 0 only after `exit` or end of input. */
+export const EXIT_OK = 0;
+/** The connection was refused, reset, or closed by the server before `exit`. */
+export const EXIT_CONNECTION = 1;
+/** No reply within `--timeout` (the code `timeout(1)` uses). */
+export const EXIT_NO_REPLY = 124;
+/** Ctrl-C or SIGINT: 128 + SIGINT, as a shell reports it. */
+export const EXIT_INTERRUPTED = 130;
 
 const NAME = 'iomodels-client';
 const PROMPT = 'please input:';
@@ -28,34 +41,47 @@ const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--
   --connect  endpoint: tcp:HOST:PORT or unix:PATH
   --host     server address (default 127.0.0.1)
   --port     server port (default ${DEFAULT_PORT})
-  --timeout  seconds to wait to connect and for each reply (default ${DEFAULT_TIMEOUT / 1000})`;
+  --timeout  seconds to wait to connect and for each reply, 0 = forever (default ${DEFAULT_TIMEOUT / 1000})
+exit: 0 after exit or end of input, 1 connection refused/lost, 2 bad flags, ${EXIT_NO_REPLY} no reply in time, ${EXIT_INTERRUPTED} interrupted`;
 
-/** Runs the CLI; resolves with the exit code (0 done, 1 connection failed, 2 bad flags). */
+/**
+ * Runs the CLI; resolves with the exit code: {@link EXIT_OK},
+ * {@link EXIT_CONNECTION}, `EXIT_USAGE` (2), {@link EXIT_NO_REPLY} or
+ * {@link EXIT_INTERRUPTED}. Every failure is one line on `io.error`.
+ */
 export async function runClientCli(argv: readonly string[], io: ClientIo): Promise<number> {
   let options: ClientArgs;
   try {
     const parsed = parseClientArgs(argv);
     if (parsed === 'help') {
       io.output.write(`${USAGE}\n`);
-      return 0;
+      return EXIT_OK;
     }
     options = parsed;
   } catch (error) {
     io.error.write(`${NAME}: ${(error as Error).message}\n`);
     return EXIT_USAGE;
   }
+  const where =
+    options.path === undefined
+      ? formatAddress(
+          toAddress(options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT, undefined),
+        )
+      : `unix:${options.path}`;
   let client: Client;
   try {
     client = await connect(options);
   } catch (error) {
-    const where =
-      options.path === undefined
-        ? formatAddress(toAddress(options.host, options.port, undefined))
-        : `unix:${options.path}`;
     io.error.write(`${NAME}: cannot connect to ${where}: ${(error as Error).message}\n`);
-    return 1;
+    return EXIT_CONNECTION;
   }
-  return new Session(client, io, options.timeout).run();
+  return new Session(client, io, options.timeout, where).run();
+}
+
+/** Why a dialogue ended early: its exit code and the one line that says so. */
+interface Ending {
+  readonly code: number;
+  readonly line?: string;
 }
 
 /** One dialogue: a reader that prints whatever arrives, and the prompt loop. */
@@ -63,16 +89,20 @@ class Session {
   readonly #client: Client;
   readonly #io: ClientIo;
   readonly #rl: readline.Interface;
+  readonly #replyTimeout: number;
+  readonly #where: string;
   #received = 0;
-  #serverClosed = false;
+  /** Set once the dialogue cannot go on: the server closed or reset, a reply timed out, Ctrl-C. */
+  #ending: Ending | undefined;
+  /** The user sent `exit` (or input ended): the server closing now is the normal end. */
   #leaving = false;
   #prompting = false;
   #waiters: Array<() => void> = [];
-  readonly #replyTimeout: number;
 
-  constructor(client: Client, io: ClientIo, replyTimeout: number) {
+  constructor(client: Client, io: ClientIo, replyTimeout: number, where: string) {
     this.#client = client;
     this.#replyTimeout = replyTimeout;
+    this.#where = where;
     this.#io = io;
     this.#rl = readline.createInterface({
       input: io.input,
@@ -84,36 +114,46 @@ class Session {
   }
 
   async run(): Promise<number> {
+    const interrupt = () => this.#end({ code: EXIT_INTERRUPTED });
+    // On a TTY readline turns Ctrl-C into its own event; piped, it is the process's SIGINT.
+    this.#rl.on('SIGINT', interrupt);
+    this.#io.signal?.addEventListener('abort', interrupt, { once: true });
+    if (this.#io.signal?.aborted) interrupt();
     const reading = this.#readLoop();
     const lines = this.#rl[Symbol.asyncIterator]();
-    let code = 0;
     try {
       await this.#nextMessage(0);
-      while (!this.#serverClosed) {
+      while (this.#ending === undefined) {
         this.#prompt();
         // Node 20's readline never settles question() at end of input; the
         // async iterator does (it ends when the interface closes).
-        const next = await Promise.race([lines.next(), this.#closedByServer()]);
+        const next = await Promise.race([lines.next(), this.#ended()]);
         this.#prompting = false;
-        if (next === 'closed' || next.done) break;
+        if (next === 'ended' || next.done) break;
         const line = next.value;
         if (!this.#io.isTTY) this.#io.output.write(`${line}\n`);
+        // An empty line sends no bytes, so no reply will come: prompt again.
+        if (line === '') continue;
         const seen = this.#received;
+        if (line === 'exit') this.#leaving = true;
         await this.#client.sendall(line);
         if (line === 'exit') break;
         await this.#nextMessage(seen);
       }
     } catch (error) {
       if (!ConnectionError.isInstance(error)) throw error;
-      this.#io.error.write(`${NAME}: ${error.message}\n`);
-      code = 1;
+      this.#end({ code: EXIT_CONNECTION, line: `connection lost: ${error.message}` });
     } finally {
       this.#leaving = true;
+      this.#io.signal?.removeEventListener('abort', interrupt);
       this.#rl.close();
-      await this.#client.close();
+      if (this.#ending?.code === EXIT_INTERRUPTED) this.#client.abort();
+      else await this.#client.close();
     }
     await reading;
-    return code;
+    const ending = this.#ending ?? { code: EXIT_OK };
+    if (ending.line !== undefined) this.#io.error.write(`${NAME}: ${ending.line}\n`);
+    return ending.code;
   }
 
   /** Prints every chunk as `receive: …` until the server closes. */
@@ -137,31 +177,47 @@ class Session {
         this.#received++;
         this.#notify();
       }
-      if (!this.#leaving) this.#print('server closed the connection');
+      if (!this.#leaving) {
+        this.#end({ code: EXIT_CONNECTION, line: 'server closed the connection' });
+      }
     } catch (error) {
-      if (!this.#leaving)
-        this.#print(`connection lost: ${(error as Error).message}`, this.#io.error);
+      if (!this.#leaving) {
+        this.#end({ code: EXIT_CONNECTION, line: `connection lost: ${(error as Error).message}` });
+      }
     }
-    this.#serverClosed = true;
     this.#notify();
   }
 
-  /** Waits until more than `seen` messages arrived, the server closed, or the reply timeout passed. */
+  /** The first ending wins; later ones (the close that follows a timeout, say) are consequences. */
+  #end(ending: Ending): void {
+    this.#ending ??= ending;
+    this.#notify();
+  }
+
+  /**
+   * Waits until more than `seen` messages arrived or the dialogue ended; past
+   * the reply timeout (none when it is 0) the dialogue ends with {@link EXIT_NO_REPLY}.
+   */
   async #nextMessage(seen: number): Promise<void> {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      this.#notify();
-    }, this.#replyTimeout || DEFAULT_TIMEOUT);
-    while (this.#received <= seen && !this.#serverClosed && !timedOut) await this.#changed();
+    const timer =
+      this.#replyTimeout > 0
+        ? setTimeout(
+            () =>
+              this.#end({
+                code: EXIT_NO_REPLY,
+                line: `no reply from ${this.#where} within ${this.#replyTimeout / 1000} s`,
+              }),
+            this.#replyTimeout,
+          )
+        : undefined;
+    while (this.#received <= seen && this.#ending === undefined) await this.#changed();
     clearTimeout(timer);
   }
 
-  async #closedByServer(): Promise<'closed'> {
-    while (!this.#serverClosed) await this.#changed();
-    return 'closed';
+  async #ended(): Promise<'ended'> {
+    while (this.#ending === undefined) await this.#changed();
+    return 'ended';
   }
-
   #changed(): Promise<void> {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
@@ -200,14 +256,15 @@ function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
   if (values.connect !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw new UsageError('give either --connect or --host/--port, not both');
   }
-  const port = Number(values.port ?? DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`--port must be an integer from 1 to 65535, got "${values.port}"`);
-  }
-  const timeout = Number(values.timeout ?? DEFAULT_TIMEOUT / 1000);
-  if (!Number.isFinite(timeout) || timeout < 0) {
-    throw new UsageError(`--timeout must be a number of seconds >= 0, got "${values.timeout}"`);
-  }
+  const port = parseIntegerFlag('--port', values.port as string | undefined, DEFAULT_PORT, {
+    min: 1,
+    max: 65535,
+  });
+  const timeout = parseDecimalFlag(
+    '--timeout',
+    values.timeout as string | undefined,
+    DEFAULT_TIMEOUT / 1000,
+  );
   if (values.connect !== undefined) {
     const endpoint = parseClientEndpoint(values.connect as string);
     if (endpoint.kind === 'udp') throw new UsageError('--connect udp: is not supported yet');

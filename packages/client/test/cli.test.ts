@@ -5,7 +5,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { IVR_GREETING, IVR_OPERATOR, IVR_RETRY } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.js';
+import { bin, runCli } from './run-cli.js';
 
 const seedServer = fileURLToPath(new URL('./fixtures/seed_server.py', import.meta.url));
 const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -68,12 +68,89 @@ describe('iomodels-client', () => {
     expect(stdout).toBe('receive: hello\nplease input:');
   });
 
-  it('says so in one line and exits 0 when the server closes the connection', async () => {
+  it('exits 1 with one line when the server closes the connection before exit', async () => {
     const port = await rawServer((socket) => socket.end('bye'));
-    const { code, stdout } = await runCli(['--port', String(port)], null);
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await runCli(['--port', String(port)], null);
+    expect(code).toBe(1);
     expect(stdout).toContain('receive: bye\n');
-    expect(stdout).toContain('server closed the connection\n');
+    expect(stderr).toBe('iomodels-client: server closed the connection\n');
+  });
+
+  it('exits 1 with one line when the server resets the connection', async () => {
+    const port = await rawServer((socket) => {
+      socket.write('hello');
+      socket.once('data', () => socket.resetAndDestroy());
+    });
+    const { code, stdout, stderr } = await runCli(['--port', String(port)], '1\n');
+    expect(code).toBe(1);
+    expect(stdout).toContain('receive: hello\n');
+    expect(stderr).toMatch(/^iomodels-client: connection lost: [^\n]+\n$/);
+  });
+
+  it('exits 0 after exit even though the server then closes', async () => {
+    const port = await rawServer((socket) => {
+      socket.write('hello');
+      socket.on('data', (data) => (String(data) === 'exit' ? socket.end() : socket.write('ok')));
+    });
+    const { code, stderr } = await runCli(['--port', String(port)], '1\nexit\n');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('exits 124 with one line when no reply comes within --timeout', async () => {
+    const port = await rawServer((socket) => socket.write('hello'));
+    const { code, stdout, stderr } = await runCli(
+      ['--port', String(port), '--timeout', '0.2'],
+      '1\n',
+    );
+    expect(code).toBe(124);
+    expect(stdout).toBe('receive: hello\nplease input:1\n');
+    expect(stderr).toBe(`iomodels-client: no reply from 127.0.0.1:${port} within 0.2 s\n`);
+  });
+
+  it('exits 124 when even the greeting does not come within --timeout', async () => {
+    const port = await rawServer(() => {});
+    const { code, stderr } = await runCli(['--port', String(port), '--timeout', '0.2'], '');
+    expect(code).toBe(124);
+    expect(stderr).toBe(`iomodels-client: no reply from 127.0.0.1:${port} within 0.2 s\n`);
+  });
+
+  it('waits past the default 5 s for the greeting with --timeout 0', async () => {
+    const port = await rawServer((socket) => {
+      const timer = setTimeout(() => socket.write('late'), 5_500);
+      socket.on('close', () => clearTimeout(timer));
+    });
+    const { code, stdout, stderr } = await runCli(['--port', String(port), '--timeout', '0'], '');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('receive: late\nplease input:');
+  }, 20_000);
+
+  it('prompts again at once after an empty line (it sends nothing, so no reply is due)', async () => {
+    const port = await rawServer((socket) => {
+      socket.write('hello');
+      socket.on('data', (data) => (String(data) === 'exit' ? socket.end() : socket.write('ok')));
+    });
+    // A wait for a reply to the empty line would end in exit 124 after 0.5 s.
+    const { code, stdout, stderr } = await runCli(
+      ['--port', String(port), '--timeout', '0.5'],
+      '\n\n0\nexit\n',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      'receive: hello\nplease input:\nplease input:\nplease input:0\nreceive: ok\nplease input:exit\n',
+    );
+  });
+
+  it('exits 130 on SIGINT (Ctrl-C)', async () => {
+    const port = await rawServer((socket) => socket.write('hello'));
+    const child = spawn(process.execPath, [bin, '--port', String(port)], { stdio: 'pipe' });
+    cleanup.push(() => child.kill('SIGKILL'));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGINT');
+    expect(await code).toBe(130);
   });
 
   it('prints one line and exits 1 when the connection is refused', async () => {
@@ -93,4 +170,15 @@ describe('iomodels-client', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^iomodels-client: Unknown option '--bogus'/);
   });
+
+  it.each(['-1', '0x4700', '1e3', '08.5', '0'])(
+    'rejects --port %s with one line and exit 2',
+    async (port) => {
+      const { code, stderr } = await runCli(['--port', port], '');
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        `iomodels-client: --port must be an integer from 1 to 65535, got "${port}"\n`,
+      );
+    },
+  );
 });

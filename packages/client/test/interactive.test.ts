@@ -58,3 +58,30 @@ it('prints an unsolicited message above the prompt without losing typed text', a
   expect(await done).toBe(0);
   expect(received.join('')).toBe('123exit');
 });
+
+it('ends with 130 when Ctrl-C is typed at the prompt', async () => {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.write('hello');
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let screen = '';
+  output.on('data', (d) => {
+    screen += d;
+  });
+  const done = runClientCli(['--port', String(port)], {
+    input,
+    output,
+    error: output,
+    isTTY: true,
+  });
+  while (!screen.includes('please input:')) {
+    await new Promise((resolve) => output.once('data', resolve));
+  }
+  input.write('\x03'); // what a terminal in raw mode sends for Ctrl-C
+  expect(await done).toBe(130);
+});

@@ -19,13 +19,25 @@ import {
   type ServerOptions,
 } from '@iomodels/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CHURN_TESTS, describeChurnCase } from './churn-case.js';
+import { CONCURRENT_RECV_TEST, concurrentRecvCase } from './concurrent-recv-case.js';
+import type { ConformanceSuite } from './conformance-suite.js';
+import { IDLE_TIMEOUT_TEST, idleTimeoutCase } from './idle-timeout-case.js';
+import { describeShutdownSignalCase, SHUTDOWN_SIGNAL_TESTS } from './shutdown-signal-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
 /**
  * Behaviour a model may truly lack; the suite skips its tests and prints the reason.
  * `closeWhileReading`: `close()` can end a connection whose handler waits for input.
+ * `idleTimeout`: the model enforces `idleTimeout`. `concurrentRecv`: two `recv`s can be pending.
  */
-export type ConformanceCapability = 'closeWhileReading' | 'concurrency' | 'ipv6' | 'maxConnections';
+export type ConformanceCapability =
+  | 'closeWhileReading'
+  | 'concurrency'
+  | 'ipv6'
+  | 'maxConnections'
+  | 'idleTimeout'
+  | 'concurrentRecv';
 
 /** A stream transport the suite runs over: TCP on loopback, or a Unix socket file. */
 export type ConformanceTransport = 'tcp' | 'unix';
@@ -60,6 +72,10 @@ export const CONFORMANCE_TESTS = {
   closeSilent: 'close() ends a silent connection with FIN after the grace period',
   portInUse: 'listening on a port in use fails with AddressInUseError',
   ipv6: 'serves IPv6 loopback ::1',
+  ...CHURN_TESTS,
+  ...SHUTDOWN_SIGNAL_TESTS,
+  idleTimeout: IDLE_TIMEOUT_TEST,
+  concurrentRecv: CONCURRENT_RECV_TEST,
 } as const;
 
 /** Where the suite's own handlers live, as a file another thread or process can load. */
@@ -70,7 +86,11 @@ const handlersModule = new URL(
 
 /** A reference to one of the suite's handlers (see handlers.ts). */
 export function conformanceHandler(
-  name: 'ThrowingHandler' | 'OneExchangeHandler',
+  name:
+    | 'ThrowingHandler'
+    | 'OneExchangeHandler'
+    | 'GoodbyeOnShutdownHandler'
+    | 'ConcurrentRecvHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -83,6 +103,8 @@ const LOOPBACK: ServerOptions = { host: '127.0.0.1', port: 0 };
 /** Tests that are about TCP itself, skipped over Unix sockets, with the reason. */
 const UNIX_SKIPS: Partial<Record<keyof typeof CONFORMANCE_TESTS, string>> = {
   ipv6: 'IPv6 loopback is a TCP matter',
+  churn:
+    'the churn dials a TCP port, ends connections with RST and counts TCP sockets; a Unix socket has no RST',
 };
 
 /**
@@ -391,6 +413,13 @@ function describeOver(
       },
       'ipv6',
     );
+
+    // Cases in files of their own, registered through the same suite.
+    const suite: ConformanceSuite = { target, start, dial, test };
+    idleTimeoutCase(suite);
+    concurrentRecvCase(suite);
+    describeChurnCase(suite);
+    describeShutdownSignalCase(suite);
   });
 }
 

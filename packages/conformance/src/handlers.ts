@@ -19,3 +19,54 @@ export class OneExchangeHandler extends BaseRequestHandler {
     await this.request.sendall(`done:${new TextDecoder().decode(data)}`);
   }
 }
+
+/**
+ * Says `ready`, then listens until the caller hangs up. When the server
+ * shuts down (its signal fires) it says `goodbye` and half-closes — once,
+ * from the abort listener where `recv` can be interrupted, or as soon as a
+ * blocking `recv` returns — and keeps listening until the caller hangs up.
+ */
+export class GoodbyeOnShutdownHandler extends BaseRequestHandler {
+  #saidGoodbye = false;
+
+  override async handle(): Promise<void> {
+    const onAbort = () => void this.#goodbye().catch(() => {});
+    this.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.request.sendall('ready');
+      if (this.signal.aborted) await this.#goodbye();
+      while ((await this.request.recv(1024)).length > 0) {
+        if (this.signal.aborted) await this.#goodbye();
+      }
+    } finally {
+      this.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async #goodbye(): Promise<void> {
+    if (this.#saidGoodbye) return;
+    this.#saidGoodbye = true;
+    await this.request.sendall('goodbye');
+    await this.request.shutdownWrite();
+  }
+}
+
+/**
+ * Posts a `recv`, then a second one while the first is pending; sends
+ * `second:<error code>` (or `second:resolved`), then `first:<what the first got>`.
+ */
+export class ConcurrentRecvHandler extends BaseRequestHandler {
+  override async handle(): Promise<void> {
+    const first = Promise.resolve(this.request.recv(1024));
+    first.catch(() => {}); // awaited below
+    let second: string;
+    try {
+      await this.request.recv(1024);
+      second = 'second:resolved';
+    } catch (error) {
+      second = `second:${(error as { code?: string }).code ?? String(error)}`;
+    }
+    await this.request.sendall(second);
+    await this.request.sendall(`first:${new TextDecoder().decode(await first)}`);
+  }
+}

@@ -1,5 +1,12 @@
 // @iomodels/conformance — the suite, its handlers and the reference server.
 
+export {
+  CHURN_ENDINGS,
+  type ChurnEnding,
+  type ChurnOptions,
+  runChurn,
+} from './churn.js';
+export type { ConformanceSuite } from './conformance-suite.js';
 export { type BinUnderTest, describeBinEndpoints } from './describe-bin-endpoints.js';
 export {
   CONFORMANCE_TESTS,

@@ -19,8 +19,6 @@ export class ReferenceTCPServer extends BaseServer {
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const connection = this.createConnection(socket, this.limits);
-    const idle = this.options.idleTimeout ?? 0;
-    if (idle > 0) socket.setTimeout(idle, () => socket.end());
     return {
       done: this.runHandler(connection, context),
       closeWrite: () => socket.end(),
@@ -30,7 +28,7 @@ export class ReferenceTCPServer extends BaseServer {
 
   /** The connection handed to handlers; tests override it to build broken servers. */
   protected createConnection(socket: net.Socket, limits: Limits): Connection {
-    return new SocketConnection(socket, limits);
+    return new SocketConnection(socket, limits, { idleTimeout: this.options.idleTimeout });
   }
 
   protected describeModel(): ModelDescription {

@@ -53,6 +53,7 @@ function publish(): void {
   Atomics.store(slots, SLOT.active, stats.active);
   Atomics.store(slots, SLOT.completed, stats.completed);
   Atomics.store(slots, SLOT.failed, stats.failed);
+  Atomics.store(slots, SLOT.timedOut, stats.timedOut);
   Atomics.store(slots, SLOT.refused, stats.refused);
 }
 

@@ -18,9 +18,10 @@ export const SLOT = {
   verify: 5,
   /** 1 once `close()` was called on the host's stand-in. */
   closeRequested: 6,
+  timedOut: 7,
 } as const;
 
-export const SLOT_COUNT = 7;
+export const SLOT_COUNT = 8;
 
 /** Values of `SLOT.verify`. */
 export const VERIFY = {

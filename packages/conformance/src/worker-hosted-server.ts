@@ -244,6 +244,7 @@ export class WorkerHostedServer extends BaseServer {
       active: Atomics.load(slots, SLOT.active),
       completed: Atomics.load(slots, SLOT.completed),
       failed: Atomics.load(slots, SLOT.failed),
+      timedOut: Atomics.load(slots, SLOT.timedOut),
       refused: Atomics.load(slots, SLOT.refused),
     };
   }

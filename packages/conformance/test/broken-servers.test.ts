@@ -16,7 +16,7 @@ import { CONFORMANCE_TESTS, describeConformance, ReferenceTCPServer } from '../s
 /** Flips one bit in every large send: small dialogues pass, bulk data does not. */
 class CorruptingServer extends ReferenceTCPServer {
   protected override createConnection(socket: net.Socket, limits: Limits): Connection {
-    const inner = new SocketConnection(socket, limits);
+    const inner = new SocketConnection(socket, limits, { idleTimeout: this.options.idleTimeout });
     return Object.assign(Object.create(inner) as SocketConnection, {
       recv: (max?: number) => inner.recv(max),
       close: () => inner.close(),
@@ -34,6 +34,15 @@ class CorruptingServer extends ReferenceTCPServer {
 class ForgetfulServer extends ReferenceTCPServer {
   protected override processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     return super.processRequest(socket, { ...context, onError: () => {} });
+  }
+}
+
+/** Idle connections end as end of stream (Node's `setTimeout` + `end`), not as the contract's IdleTimeoutError. */
+class LaxIdleServer extends ReferenceTCPServer {
+  protected override createConnection(socket: net.Socket, limits: Limits): Connection {
+    const idle = this.options.idleTimeout ?? 0;
+    if (idle > 0) socket.setTimeout(idle, () => socket.end());
+    return new SocketConnection(socket, limits);
   }
 }
 
@@ -66,5 +75,13 @@ describeConformance(
 );
 describeConformance(
   'broken: does not wait on shutdown',
-  target(ImpatientServer, [CONFORMANCE_TESTS.graceful, CONFORMANCE_TESTS.closeSilent]),
+  target(ImpatientServer, [
+    CONFORMANCE_TESTS.graceful,
+    CONFORMANCE_TESTS.closeSilent,
+    CONFORMANCE_TESTS.shutdownSignal,
+  ]),
+);
+describeConformance(
+  'broken: idle connections end as end of stream',
+  target(LaxIdleServer, [CONFORMANCE_TESTS.idleTimeout]),
 );

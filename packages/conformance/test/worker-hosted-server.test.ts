@@ -44,7 +44,14 @@ describe('startInWorker', () => {
       model: 'reference',
       address: `127.0.0.1:${server.address.port}`,
     });
-    expect(server.stats()).toEqual({ accepted: 0, active: 0, completed: 0, failed: 0, refused: 0 });
+    expect(server.stats()).toEqual({
+      accepted: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+      timedOut: 0,
+      refused: 0,
+    });
   });
 
   it('counts in shared memory and restores the server’s own verifyRequest', async () => {

@@ -88,5 +88,13 @@ export function socketAddresses(
 export function formatAddress(address: Address): string {
   if (address.family === 'unix') return `unix:${address.path}`;
   const { host, port, family } = address;
-  return family === 'IPv6' ? `[${host}]:${port}` : `${host}:${port}`;
+  return family === 'IPv6' ? `[${host}]:${port}` : formatHostPort(host, port);
+}
+
+/**
+ * `127.0.0.1:8009`, `[::1]:8009`, `localhost:8009` — a host as given (name or
+ * literal) and a port; an IPv6 literal (it holds a `:`) is bracketed, as in a URL.
+ */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -7,7 +7,7 @@ import { type Address, formatAddress, socketAddresses } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
 import type { ServerEndpoint } from './endpoint.js';
-import { ListenError, ServerClosedError, UsageError } from './errors.js';
+import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
 import { type Limits, resolveLimits } from './limits.js';
 import { listenOnEndpoint, resolveServerEndpoint } from './listen-endpoint.js';
@@ -20,7 +20,6 @@ import {
 import type { ServerInfo } from './server-info.js';
 import {
   ABORT_GRACE,
-  CLOSE_WRITE_GRACE,
   DEFAULT_BACKLOG,
   DEFAULT_SHUTDOWN_GRACE,
   type ServerOptions,
@@ -61,6 +60,8 @@ export interface ServerStats {
   active: number;
   completed: number;
   failed: number;
+  /** Ended by the idle timeout (`IdleTimeoutError`), not counted as failed. */
+  timedOut: number;
   /** Refused by `verifyRequest`, `maxConnections`, or because the server was closing. */
   refused: number;
 }
@@ -104,7 +105,7 @@ export abstract class BaseServer implements AsyncDisposable {
   #handlerClass: HandlerClass | undefined;
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
-  readonly #counters = { accepted: 0, completed: 0, failed: 0, refused: 0 };
+  readonly #counters = { accepted: 0, completed: 0, failed: 0, timedOut: 0, refused: 0 };
   #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
 
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
@@ -184,7 +185,13 @@ export abstract class BaseServer implements AsyncDisposable {
   /** Python's `handle_error`: called with every error a request raised. Logs by default. */
   handleError(error: unknown, clientAddress: Address): void {
     const log = this.options.log ?? ((line: string) => console.error(line));
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // A peer that reset or vanished is the network's doing, not a bug in the
+    // handler: one line, no stack (under churn a stack per reset floods the log).
+    const detail = ConnectionError.isInstance(error)
+      ? `${(error as Error).message} (${(error as ConnectionError).code})`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
     log(`error while handling request from ${formatAddress(clientAddress)}: ${detail}`);
   }
 
@@ -232,9 +239,14 @@ export abstract class BaseServer implements AsyncDisposable {
   /** Runs once after close: stop pools, free what `prepare` took. */
   protected release(): void | Promise<void> {}
 
-  /** Options for `net.createServer`, e.g. `pauseOnConnect` for models that read the descriptor. */
+  /**
+   * Options for `net.createServer`. Default: `pauseOnConnect` (libuv reads
+   * nothing before the model takes the socket over: its descriptor, its
+   * handle, or its stream) and `allowHalfOpen` (the peer's FIN ends only the
+   * read side; the handler decides when to close) — what every model needs.
+   */
   protected netServerOptions(): net.ServerOpts {
-    return {};
+    return { pauseOnConnect: true, allowHalfOpen: true };
   }
 
   async #listen(): Promise<Address> {
@@ -335,7 +347,8 @@ export abstract class BaseServer implements AsyncDisposable {
     }));
     const report = await runShutdownSequence(targets, {
       grace,
-      closeWriteGrace: Math.min(CLOSE_WRITE_GRACE, Math.max(grace, 100)),
+      // After our FIN, the linger rule: up to lingerTimeout (never much past the grace asked for).
+      closeWriteGrace: Math.min(this.limits.lingerTimeout, Math.max(grace, 100)),
       abortGrace: ABORT_GRACE,
     });
     if (this.#listening) await this.release();

@@ -8,6 +8,7 @@
 export {
   type Address,
   formatAddress,
+  formatHostPort,
   fromAddressInfo,
   type InetAddress,
   socketAddresses,
@@ -24,16 +25,24 @@ export {
   toBytes,
 } from './connection.js';
 export {
+  type HostPort,
+  toConnectError,
+  toConnectionError,
+  toListenError,
+} from './error-mapping.js';
+export {
   AddressInUseError,
   ConnectionClosedError,
   ConnectionError,
   ConnectionRefusedError,
   ConnectionResetError,
   ConnectionTimeoutError,
+  IdleTimeoutError,
   IncompleteReadError,
   IomodelsError,
   LineTooLongError,
   ListenError,
+  ReadInProgressError,
   SendStalledError,
   ServerClosedError,
   UnknownHandlerError,
@@ -46,10 +55,13 @@ export {
   type HandlerSpec,
   loadHandler,
   parseHandlerArgument,
+  resolveHandlerModule,
   serializeHandlerReference,
   toHandlerReference,
 } from './handler-reference.js';
+export { IdleWatch } from './idle-watch.js';
 export { DEFAULT_LIMITS, DEFAULT_RECV_SIZE, type Limits, resolveLimits } from './limits.js';
 export { resetSocket } from './reset-socket.js';
 export { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
+export { SendStallWatch } from './send-stall-watch.js';
 export type { ServerInfo } from './server-info.js';

@@ -94,10 +94,42 @@ export class ConnectionResetError extends ConnectionError {
 
 /** Connecting, or waiting for data, took longer than the timeout. */
 export class ConnectionTimeoutError extends ConnectionError {
-  static override readonly code = 'ERR_IOMODELS_CONNECTION_TIMEOUT';
+  static override readonly code: string = 'ERR_IOMODELS_CONNECTION_TIMEOUT';
+}
+
+/**
+ * The connection was idle (nothing received, nothing sent) for the server's
+ * `idleTimeout`; the server closes it. A `ConnectionTimeoutError`, so code
+ * that catches timeouts catches this one; the request runner counts a request
+ * that ends with it as `timedOut`, not as a failure.
+ */
+export class IdleTimeoutError extends ConnectionTimeoutError {
+  static override readonly code = 'ERR_IOMODELS_CONNECTION_TIMEOUT_IDLE';
+  constructor(
+    /** The timeout that expired, in ms. */
+    readonly idleTimeout: number,
+  ) {
+    super(`connection idle for ${idleTimeout} ms (idleTimeout); closed by the server`);
+  }
 }
 
 /** The connection was already closed on this side. */
 export class ConnectionClosedError extends ConnectionError {
   static override readonly code = 'ERR_IOMODELS_CONNECTION_CLOSED';
+}
+
+/**
+ * `recv` was called while another `recv` on the same connection was still
+ * pending. Bytes arrive in order, so two pending reads would race for them:
+ * the second call rejects at once and the first is unaffected. Await each
+ * `recv` before the next.
+ */
+export class ReadInProgressError extends IomodelsError {
+  static override readonly code = 'ERR_IOMODELS_READ_IN_PROGRESS';
+  constructor(
+    message = 'recv() is already pending on this connection; await it first',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }

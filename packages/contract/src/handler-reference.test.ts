@@ -1,12 +1,14 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UnknownHandlerError } from './errors.js';
 import {
   BUILTIN_HANDLERS,
   loadHandler,
   parseHandlerArgument,
+  resolveHandlerModule,
   serializeHandlerReference,
   toHandlerReference,
 } from './handler-reference.js';
@@ -35,7 +37,54 @@ describe('handler references', () => {
       /has no export "Nope"/,
     );
     await expect(loadHandler(parseHandlerArgument('./missing.mjs', dir))).rejects.toThrow(
-      /cannot load handler module/,
+      `cannot load handler module ${join(dir, 'missing.mjs')}: no such file`,
+    );
+  });
+
+  it('resolves { module } and FILE#EXPORT by one rule: relative to the working directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iomodels-handler-'));
+    await writeFile(join(dir, 'mine.mjs'), 'export class Mine { handle() {} }\n');
+    // the temp file as a user in this working directory would name it
+    const given = `./${relative(process.cwd(), join(dir, 'mine.mjs'))}`;
+    expect((await loadHandler(`${given}#Mine`)).name).toBe('Mine');
+    expect((await loadHandler({ module: given, export: 'Mine' })).name).toBe('Mine');
+    const url = pathToFileURL(join(dir, 'mine.mjs'));
+    expect(toHandlerReference({ module: given, export: 'Mine' })).toEqual({
+      module: url,
+      export: 'Mine',
+    });
+    expect(parseHandlerArgument(`${given}#Mine`)).toEqual({ module: url, export: 'Mine' });
+    // absolute paths and URLs as they are
+    expect((await loadHandler({ module: join(dir, 'mine.mjs'), export: 'Mine' })).name).toBe(
+      'Mine',
+    );
+    expect((await loadHandler({ module: url.href, export: 'Mine' })).name).toBe('Mine');
+  });
+
+  it('names the path the user gave when the module is missing or broken, not an internal file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'iomodels-handler-'));
+    await writeFile(join(dir, 'broken.mjs'), 'export class {\n');
+    const missing = loadHandler({ module: './no-such-handler.mjs' });
+    await expect(missing).rejects.toThrow(UnknownHandlerError);
+    await expect(missing).rejects.toThrow(
+      `cannot load handler module ${resolve('no-such-handler.mjs')}: no such file`,
+    );
+    const broken = loadHandler({ module: join(dir, 'broken.mjs') });
+    await expect(broken).rejects.toThrow(`cannot load handler module ${join(dir, 'broken.mjs')}: `);
+    const bare = loadHandler({ module: 'iomodels-no-such-package' });
+    await expect(bare).rejects.toThrow(
+      /^cannot load handler module iomodels-no-such-package: Cannot find package 'iomodels-no-such-package'$/,
+    );
+  });
+
+  it('keeps URLs and package names, resolves paths', () => {
+    expect(resolveHandlerModule('./h.mjs', '/srv')).toEqual(pathToFileURL('/srv/h.mjs'));
+    expect(resolveHandlerModule('../h.mjs', '/srv/app')).toEqual(pathToFileURL('/srv/h.mjs'));
+    expect(resolveHandlerModule('/abs/h.mjs', '/srv')).toEqual(pathToFileURL('/abs/h.mjs'));
+    expect(resolveHandlerModule('file:///x/h.mjs', '/srv')).toEqual(new URL('file:///x/h.mjs'));
+    expect(resolveHandlerModule('my-handlers/ivr', '/srv')).toBe('my-handlers/ivr');
+    expect(resolveHandlerModule('@iomodels/contract/handlers', '/srv')).toBe(
+      '@iomodels/contract/handlers',
     );
   });
 

@@ -1,14 +1,22 @@
 // Naming a handler so that another thread or process can load it: by short
 // name, by module reference, or (in-process only) by class.
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HandlerClass } from './base-request-handler.js';
 import { UnknownHandlerError } from './errors.js';
 import * as builtins from './handlers/index.js';
 
-/** A handler named by module: loadable anywhere the module resolves. */
+/**
+ * A handler named by module: loadable anywhere the module resolves.
+ *
+ * One rule for `module`, the same as `--handler FILE#EXPORT`: a path
+ * (`./h.mjs`, `../h.mjs`, `/abs/h.mjs`) is a file, relative to the working
+ * directory; a URL (`file:`, `data:`, a `URL` object) is used as is; a bare
+ * name (`my-handlers`, `@scope/pkg/sub`) is a package, imported as is.
+ */
 export interface HandlerReference {
-  /** A module specifier or URL (`file:` URLs for files). */
+  /** A file path, a URL, or a package name; see the rule above. */
   readonly module: string | URL;
   /** The export that holds the class; default `default`. */
   readonly export?: string;
@@ -41,11 +49,29 @@ export function parseHandlerArgument(text: string, cwd = process.cwd()): Handler
       `unknown handler "${text}" (built-in: ${names}, or <file>[#export])`,
     );
   }
-  const url = pathToFileURL(isAbsolute(file) ? file : resolve(cwd, file));
+  const url = resolveHandlerModule(isAbsolute(file) ? file : `./${file}`, cwd);
   return exportName ? { module: url, export: exportName } : { module: url };
 }
 
-/** Turns a spec into a reference another thread or process can load; a bare class cannot cross. */
+/**
+ * The one resolution rule of `HandlerReference.module` (see there): paths
+ * become `file:` URLs against `cwd`, URLs stay, package names stay strings.
+ */
+export function resolveHandlerModule(module: string | URL, cwd = process.cwd()): string | URL {
+  if (module instanceof URL) return module;
+  if (/^\.\.?([/\\]|$)/.test(module) || isAbsolute(module)) {
+    return pathToFileURL(resolve(cwd, module));
+  }
+  // A scheme of two letters or more (`file:`, `data:`); `C:` is a Windows drive, taken above.
+  if (/^[a-z][a-z\d+.-]+:/i.test(module)) return new URL(module);
+  return module;
+}
+
+/**
+ * Turns a spec into a reference another thread or process can load, its
+ * module resolved by the one rule (so a relative path means the same in the
+ * worker); a bare class cannot cross.
+ */
 export function toHandlerReference(spec: HandlerSpec): HandlerReference {
   if (typeof spec === 'string') return parseHandlerArgument(spec);
   if (typeof spec === 'function') {
@@ -56,7 +82,8 @@ export function toHandlerReference(spec: HandlerSpec): HandlerReference {
         '" } instead',
     );
   }
-  return spec;
+  const module = resolveHandlerModule(spec.module);
+  return spec.export === undefined ? { module } : { module, export: spec.export };
 }
 
 /** Serialisable form of a reference (URLs become strings) for `postMessage` / IPC. */
@@ -72,16 +99,26 @@ export function serializeHandlerReference(ref: HandlerReference): {
 export async function loadHandler(spec: HandlerSpec): Promise<HandlerClass> {
   if (typeof spec === 'function') return checkHandler(spec, spec.name);
   const ref = typeof spec === 'string' ? parseHandlerArgument(spec) : spec;
-  const specifier = ref.module instanceof URL ? ref.module.href : ref.module;
+  const module = resolveHandlerModule(ref.module);
+  // Errors name the module as the user knows it: a file by its path, never
+  // by a URL or by the internal file of ours that imported it.
+  const shown =
+    module instanceof URL && module.protocol === 'file:' ? fileURLToPath(module) : String(module);
   const exportName = ref.export ?? 'default';
   let namespace: Record<string, unknown>;
-  if (specifier === BUILTIN_MODULE) {
+  if (module === BUILTIN_MODULE) {
     namespace = builtins;
   } else {
+    if (module instanceof URL && module.protocol === 'file:' && !existsSync(module)) {
+      throw new UnknownHandlerError(`cannot load handler module ${shown}: no such file`);
+    }
     try {
-      namespace = (await import(specifier)) as Record<string, unknown>;
+      namespace = (await import(module instanceof URL ? module.href : module)) as Record<
+        string,
+        unknown
+      >;
     } catch (cause) {
-      throw new UnknownHandlerError(`cannot load handler module ${specifier}: ${message(cause)}`, {
+      throw new UnknownHandlerError(`cannot load handler module ${shown}: ${message(cause)}`, {
         cause,
       });
     }
@@ -90,10 +127,10 @@ export async function loadHandler(spec: HandlerSpec): Promise<HandlerClass> {
   if (candidate === undefined) {
     const exported = Object.keys(namespace).join(', ') || 'nothing';
     throw new UnknownHandlerError(
-      `handler module ${specifier} has no export "${exportName}" (it exports: ${exported})`,
+      `handler module ${shown} has no export "${exportName}" (it exports: ${exported})`,
     );
   }
-  return checkHandler(candidate, `${specifier}#${exportName}`);
+  return checkHandler(candidate, `${shown}#${exportName}`);
 }
 
 function checkHandler(candidate: unknown, where: string): HandlerClass {
@@ -103,6 +140,8 @@ function checkHandler(candidate: unknown, where: string): HandlerClass {
   return candidate as HandlerClass;
 }
 
+/** The first line of an import error, without the internal file that did the importing. */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? '').replace(/ imported from \S+/, '');
 }

@@ -11,6 +11,11 @@ export {
   type ServerStats,
 } from './base-server.js';
 export {
+  type IntegerRange,
+  parseDecimalFlag,
+  parseIntegerFlag,
+} from './cli/parse-number-flag.js';
+export {
   parseFlags,
   parseServerArgs,
   type ServerArgs,
@@ -18,6 +23,7 @@ export {
   usage,
 } from './cli/parse-server-args.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
+export { closeWithLinger } from './close-with-linger.js';
 export * from './core.js';
 export {
   type ClientEndpoint,
@@ -29,6 +35,7 @@ export {
   type SystemdDomain,
   socketActivationFd,
 } from './endpoint.js';
+export { peerError } from './error-mapping.js';
 export { EchoHandler } from './handlers/echo-handler.js';
 export {
   IVR_EXIT,
@@ -43,6 +50,18 @@ export {
   listenOnEndpoint,
   resolveServerEndpoint,
 } from './listen-endpoint.js';
+export { CidrList } from './proxy/cidr-list.js';
+export {
+  DEFAULT_MAX_PROXY_HEADER,
+  PROXY_INCOMPLETE,
+  PROXY_V1_MAX,
+  type ProxyHeader,
+  type ProxyHeaderResult,
+  type ProxyProtocolVersion,
+  type ProxyTlv,
+  parseProxyHeader,
+} from './proxy/proxy-header.js';
+export { ProxyProtocolError } from './proxy/proxy-protocol-error.js';
 export {
   type ModelDescription,
   platformDemultiplexer,
@@ -61,5 +80,5 @@ export {
   type ShutdownTarget,
   type ShutdownTimings,
 } from './shutdown-sequence.js';
-export { peerError, SocketConnection } from './socket-connection.js';
+export { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 export { StreamRequestHandler } from './stream-request-handler.js';

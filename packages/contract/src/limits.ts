@@ -28,6 +28,16 @@ export interface Limits {
    * any pause of a live peer, short enough to reclaim a vanished one.
    */
   readonly sendStallTimeout: number;
+  /**
+   * After `close()` sent our FIN (behind the unsent output), how long we wait
+   * for the peer's FIN before resetting the connection. Meanwhile incoming
+   * bytes are read and dropped: releasing a socket with unread input sends
+   * RST, which can destroy a reply the peer has not read yet. 2 s: a live
+   * peer answers FIN within a round trip, and 2 s still covers one lost and
+   * retransmitted FIN (TCP's initial retransmission timeout is 1 s,
+   * RFC 6298); a peer that ignores FIN costs a descriptor for no longer.
+   */
+  readonly lingerTimeout: number;
 }
 
 /** The defaults; each field's TSDoc gives the reason. */
@@ -36,6 +46,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxReceiveBuffer: 256 * 1024,
   maxUnsentBytes: 1024 * 1024,
   sendStallTimeout: 30_000,
+  lingerTimeout: 2_000,
 });
 
 /** `recv()` without a size reads at most this much (Python's idiom passes 1024; we pass more). */

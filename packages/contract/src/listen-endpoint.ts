@@ -4,7 +4,7 @@
 // parsed by `endpoint.ts`; this is where they meet `net.Server`.
 import fs from 'node:fs';
 import type net from 'node:net';
-import { type Address, formatAddress, fromAddressInfo, toAddress, unixAddress } from './address.js';
+import { type Address, fromAddressInfo, unixAddress } from './address.js';
 import {
   formatServerEndpoint,
   parseServerEndpoint,
@@ -12,7 +12,8 @@ import {
   type SystemdDomain,
   socketActivationFd,
 } from './endpoint.js';
-import { AddressInUseError, ListenError, UsageError } from './errors.js';
+import { toListenError } from './error-mapping.js';
+import { ListenError, UsageError } from './errors.js';
 import {
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
@@ -64,15 +65,14 @@ export async function listenOnEndpoint(
   switch (endpoint.kind) {
     case 'tcp': {
       const { host, port } = endpoint;
-      const where = formatAddress(toAddress(host, port, undefined));
-      await bind(listener, { host, port, backlog: endpoint.backlog ?? backlog }, where);
+      await bind(listener, { host, port, backlog: endpoint.backlog ?? backlog }, { host, port });
       return { address: fromAddressInfo(listener.address()), release: () => {} };
     }
     case 'unix': {
       const { path } = endpoint;
       const release = claimSocketFile(endpoint);
       try {
-        await bind(listener, { path, backlog: endpoint.backlog ?? backlog }, `unix:${path}`);
+        await bind(listener, { path, backlog: endpoint.backlog ?? backlog }, unixAddress(path));
         if (endpoint.mode !== undefined) fs.chmodSync(path, endpoint.mode);
       } catch (error) {
         listener.close();
@@ -117,10 +117,10 @@ function checkDomain(
 function bind(
   listener: net.Server,
   options: net.ListenOptions & { fd?: number },
-  where: string,
+  where: Parameters<typeof toListenError>[1],
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const fail = (error: unknown) => reject(listenError(error, where));
+    const fail = (error: unknown) => reject(toListenError(error, where));
     listener.once('error', fail);
     try {
       listener.listen(options, () => {
@@ -132,13 +132,4 @@ function bind(
       fail(error);
     }
   });
-}
-
-function listenError(error: unknown, where: string): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') {
-    return new AddressInUseError(`address ${where} is already in use`, { cause: error });
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ListenError(`cannot listen on ${where}: ${reason}`, { cause: error });
 }

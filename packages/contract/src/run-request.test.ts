@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConnection, testServerInfo } from '../test/memory-connection.js';
 import { BaseRequestHandler } from './base-request-handler.js';
+import { IdleTimeoutError } from './errors.js';
 import { runRequest } from './run-request.js';
+import { connectionPair, testServerInfo } from './testing/index.js';
 
 const signal = new AbortController().signal;
 
@@ -19,8 +20,8 @@ describe('runRequest', () => {
         calls.push('finish');
       }
     }
-    const conn = new MemoryConnection([]);
-    expect(await runRequest(Ordered, conn, testServerInfo, signal, () => {})).toBe('completed');
+    const [conn] = connectionPair();
+    expect(await runRequest(Ordered, conn, testServerInfo(), signal, () => {})).toBe('completed');
     expect(calls).toEqual(['setup', 'handle', 'finish']);
     expect(conn.closed).toBe(true);
   });
@@ -36,8 +37,8 @@ describe('runRequest', () => {
         calls.push('finish');
       }
     }
-    const conn = new MemoryConnection([]);
-    const outcome = await runRequest(Throws, conn, testServerInfo, signal, (error, address) => {
+    const [conn] = connectionPair();
+    const outcome = await runRequest(Throws, conn, testServerInfo(), signal, (error, address) => {
       errors.push(error, address);
     });
     expect(outcome).toBe('failed');
@@ -62,8 +63,8 @@ describe('runRequest', () => {
     }
     const outcome = await runRequest(
       BadSetup,
-      new MemoryConnection([]),
-      testServerInfo,
+      connectionPair()[0],
+      testServerInfo(),
       signal,
       () => {},
     );
@@ -77,15 +78,25 @@ describe('runRequest', () => {
         throw new Error('boom');
       }
     }
-    const outcome = await runRequest(
-      Throws,
-      new MemoryConnection([]),
-      testServerInfo,
-      signal,
-      () => {
-        throw new Error('sink');
-      },
-    );
+    const outcome = await runRequest(Throws, connectionPair()[0], testServerInfo(), signal, () => {
+      throw new Error('sink');
+    });
     expect(outcome).toBe('failed');
+  });
+
+  it('counts a request ended by the idle timeout as timedOut, without reporting it as an error', async () => {
+    const errors: unknown[] = [];
+    class Waits extends BaseRequestHandler {
+      async handle() {
+        throw new IdleTimeoutError(50); // what a model's recv rejects with
+      }
+    }
+    const [conn] = connectionPair();
+    const outcome = await runRequest(Waits, conn, testServerInfo(), signal, (error) => {
+      errors.push(error);
+    });
+    expect(outcome).toBe('timedOut');
+    expect(errors).toEqual([]);
+    expect(conn.closed).toBe(true);
   });
 });

@@ -3,10 +3,15 @@
 import type { Address } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
+import { IdleTimeoutError } from './errors.js';
 import type { ServerInfo } from './server-info.js';
 
-/** How a request ended: the handler returned, or something threw. */
-export type RequestOutcome = 'completed' | 'failed';
+/**
+ * How a request ended: the handler returned (`completed`), the connection
+ * was idle past the server's `idleTimeout` (`timedOut`: the handler let the
+ * `IdleTimeoutError` of its `recv` end it), or something else threw (`failed`).
+ */
+export type RequestOutcome = 'completed' | 'failed' | 'timedOut';
 
 /** Where a failed request's error goes: the server's `handleError`. */
 export type ErrorSink = (error: unknown, clientAddress: Address) => void;
@@ -14,8 +19,10 @@ export type ErrorSink = (error: unknown, clientAddress: Address) => void;
 /**
  * Runs one handler over one connection, as Python's `finish_request` +
  * `shutdown_request`: `setup()`, then `handle()` with `finish()` always
- * after it; an error goes to `onError` with the client address; the
- * connection is closed in every case. Never rejects.
+ * after it; an error goes to `onError` with the client address — except an
+ * `IdleTimeoutError`, a limit doing its job, which makes the outcome
+ * `timedOut` and is not reported; the connection is closed in every case.
+ * Never rejects.
  */
 export async function runRequest(
   handlerClass: HandlerClass,
@@ -35,12 +42,8 @@ export async function runRequest(
       await handler.finish();
     }
   } catch (error) {
-    outcome = 'failed';
-    try {
-      onError(error, clientAddress);
-    } catch {
-      // a throwing error sink must not take the server down
-    }
+    outcome = IdleTimeoutError.isInstance(error) ? 'timedOut' : 'failed';
+    if (outcome === 'failed') reportError(onError, error, clientAddress);
   }
   try {
     await connection.close();
@@ -48,4 +51,12 @@ export async function runRequest(
     // closing a connection the peer already reset is not a new failure
   }
   return outcome;
+}
+
+function reportError(onError: ErrorSink, error: unknown, clientAddress: Address): void {
+  try {
+    onError(error, clientAddress);
+  } catch {
+    // a throwing error sink must not take the server down
+  }
 }

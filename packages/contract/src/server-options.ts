@@ -38,7 +38,5 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8009;
 export const DEFAULT_BACKLOG = 511;
 export const DEFAULT_SHUTDOWN_GRACE = 5_000;
-/** After FIN, how long before RST: a live peer answers FIN within a round trip. */
-export const CLOSE_WRITE_GRACE = 1_000;
 /** After RST, how long before a request is reported abandoned. */
 export const ABORT_GRACE = 1_000;

@@ -1,13 +1,26 @@
-// The portable Connection over a Node `net.Socket`, with the hard output cap.
-// Models that keep Node's stream layer use it; the conformance reference
-// server uses it; the models that go below the stream bring their own.
+// The portable Connection over a Node `net.Socket`, with the hard output cap
+// and the contract's per-connection rules (one recv at a time, idle timeout,
+// send stall, linger after FIN). Models that keep Node's stream layer use
+// it; the conformance reference server uses it; the models that go below
+// the stream bring their own.
 import type { Socket } from 'node:net';
 import { type Address, socketAddresses } from './address.js';
+import { closeWithLinger } from './close-with-linger.js';
 import { type Connection, type Sendable, toBytes } from './connection.js';
-import { ConnectionClosedError, ConnectionResetError, SendStalledError } from './errors.js';
+import { toConnectionError } from './error-mapping.js';
+import { ConnectionClosedError, type IdleTimeoutError, ReadInProgressError } from './errors.js';
+import { IdleWatch } from './idle-watch.js';
 import { DEFAULT_RECV_SIZE, type Limits } from './limits.js';
+import { resetSocket } from './reset-socket.js';
+import { SendStallWatch } from './send-stall-watch.js';
 
 const EMPTY = new Uint8Array(0);
+
+/** Per-connection settings beyond the limits. */
+export interface SocketConnectionOptions {
+  /** The contract's idle timeout in ms (nothing received or sent that long); 0/undefined = never. */
+  idleTimeout?: number;
+}
 
 /** A `Connection` backed by a flowing-off `net.Socket` (reads on demand). */
 export class SocketConnection implements Connection {
@@ -15,48 +28,68 @@ export class SocketConnection implements Connection {
   readonly local: Address;
   readonly #socket: Socket;
   readonly #limits: Limits;
+  readonly #idle: IdleWatch | undefined;
+  readonly #stall: SendStallWatch;
   #ended = false;
   #error: Error | undefined;
+  #idleError: IdleTimeoutError | undefined;
+  #reading = false;
   #closed = false;
   #waiters: Array<() => void> = [];
 
-  constructor(socket: Socket, limits: Limits) {
+  constructor(socket: Socket, limits: Limits, options: SocketConnectionOptions = {}) {
     this.#socket = socket;
     this.#limits = limits;
     ({ remote: this.remote, local: this.local } = socketAddresses(socket));
-    const wake = () => this.#wakeAll();
-    socket.on('readable', wake);
+    this.#idle = IdleWatch.start(options.idleTimeout, (error) => this.#onIdle(error));
+    this.#stall = new SendStallWatch(
+      limits.sendStallTimeout,
+      () => socket.writableLength,
+      (error) => {
+        this.#error ??= error;
+        resetSocket(socket);
+        this.#wakeAll();
+      },
+    );
+    socket.on('readable', () => {
+      this.#idle?.touch();
+      this.#wakeAll();
+    });
     socket.on('end', () => {
       this.#ended = true;
-      wake();
+      this.#wakeAll();
     });
     socket.on('error', (error) => {
-      this.#error = error;
-      wake();
+      this.#error ??= error;
+      this.#wakeAll();
     });
     socket.on('close', () => {
       this.#ended = true;
-      wake();
+      this.#idle?.stop();
+      this.#stall.stop();
+      this.#wakeAll();
     });
-    socket.on('drain', wake);
+    socket.on('drain', () => {
+      this.#idle?.touch();
+      this.#wakeAll();
+    });
   }
 
   /**
    * Up to `maxBytes` bytes; empty at end of stream. An aborted `signal`
-   * rejects with its reason and consumes nothing.
+   * rejects with its reason and consumes nothing. A second call while one is
+   * pending rejects at once with `ReadInProgressError`; after the idle
+   * timeout every call rejects with `IdleTimeoutError`.
    */
   async recv(maxBytes = DEFAULT_RECV_SIZE, signal?: AbortSignal): Promise<Uint8Array> {
-    for (;;) {
-      signal?.throwIfAborted();
-      const chunk = this.#socket.read() as Buffer | null;
-      if (chunk !== null) {
-        if (chunk.length <= maxBytes) return chunk;
-        this.#socket.unshift(chunk.subarray(maxBytes));
-        return chunk.subarray(0, maxBytes);
-      }
-      if (this.#error) throw peerError(this.#error);
-      if (this.#ended || this.#socket.destroyed) return EMPTY;
-      await this.#nextEvent(signal);
+    if (this.#reading) {
+      throw new ReadInProgressError();
+    }
+    this.#reading = true;
+    try {
+      return await this.#recv(maxBytes, signal);
+    } finally {
+      this.#reading = false;
     }
   }
 
@@ -66,6 +99,7 @@ export class SocketConnection implements Connection {
     for (let offset = 0; offset < bytes.length || bytes.length === 0; offset += cap) {
       this.#checkWritable();
       this.#socket.write(bytes.subarray(offset, offset + cap));
+      this.#idle?.touch();
       await this.#waitBelowCap();
       if (bytes.length === 0) return;
     }
@@ -75,40 +109,48 @@ export class SocketConnection implements Connection {
     if (!this.#socket.destroyed) this.#socket.end();
   }
 
+  /** FIN after the queued output, then up to `limits.lingerTimeout` for the peer's FIN, then RST. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const socket = this.#socket;
-    if (socket.destroyed) return;
-    // FIN after the queued output. The socket is released when the peer
-    // closes too; a peer that never does is cut off after the stall timeout.
-    socket.end();
-    setTimeout(() => socket.destroy(), this.#limits.sendStallTimeout).unref();
+    closeWithLinger(this.#socket, this.#limits.lingerTimeout);
   }
 
-  /** Waits while unsent output is at or above `threshold`; aborts after a stall. */
-  async #waitBelowCap(threshold = this.#limits.maxUnsentBytes): Promise<void> {
-    let lastLength = this.#socket.writableLength;
-    let lastProgress = Date.now();
-    while (this.#socket.writableLength >= threshold && !this.#socket.destroyed) {
-      const timer = setTimeout(() => this.#wakeAll(), this.#limits.sendStallTimeout / 4);
-      await this.#nextEvent();
-      clearTimeout(timer);
-      const length = this.#socket.writableLength;
-      if (length < lastLength) lastProgress = Date.now();
-      lastLength = length;
-      if (Date.now() - lastProgress >= this.#limits.sendStallTimeout) {
-        this.#socket.destroy();
-        throw new SendStalledError(
-          `peer read nothing of ${length} unsent bytes for ${this.#limits.sendStallTimeout} ms`,
-        );
+  async #recv(maxBytes: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.#idleError) throw this.#idleError;
+      const chunk = this.#socket.read() as Buffer | null;
+      if (chunk !== null) {
+        if (chunk.length <= maxBytes) return chunk;
+        this.#socket.unshift(chunk.subarray(maxBytes));
+        return chunk.subarray(0, maxBytes);
       }
+      if (this.#error) throw toConnectionError(this.#error);
+      if (this.#ended || this.#socket.destroyed) return EMPTY;
+      await this.#nextEvent(signal);
+    }
+  }
+
+  /** The contract's idle rule: `recv` rejects from now on, and the connection closes. */
+  #onIdle(error: IdleTimeoutError): void {
+    this.#idleError = error;
+    this.#wakeAll();
+    void this.close();
+  }
+
+  /** Waits while unsent output is at or above the cap; the stall watch aborts a stuck peer. */
+  async #waitBelowCap(): Promise<void> {
+    const threshold = this.#limits.maxUnsentBytes;
+    if (this.#socket.writableLength >= threshold) this.#stall.arm();
+    while (this.#socket.writableLength >= threshold && !this.#socket.destroyed) {
+      await this.#nextEvent();
     }
     this.#checkWritable();
   }
 
   #checkWritable(): void {
-    if (this.#error) throw peerError(this.#error);
+    if (this.#error) throw toConnectionError(this.#error);
     if (this.#socket.destroyed || this.#socket.writableEnded) {
       throw new ConnectionClosedError('connection is closed for writing');
     }
@@ -135,13 +177,4 @@ export class SocketConnection implements Connection {
     this.#waiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-/** Maps Node's errno errors to the contract's errors. */
-export function peerError(error: Error): Error {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new ConnectionResetError(`connection reset by peer (${code})`, { cause: error });
-  }
-  return error;
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConnection, testServerInfo } from '../test/memory-connection.js';
 import { IncompleteReadError, LineTooLongError } from './errors.js';
 import { StreamRequestHandler } from './stream-request-handler.js';
+import { connectionPair, testServerInfo } from './testing/index.js';
+
+const info = testServerInfo({ limits: { maxLineLength: 16 } });
 
 class Probe extends StreamRequestHandler {
   handle() {}
@@ -14,15 +16,19 @@ function chunked(text: string, size: number): Uint8Array[] {
   return out;
 }
 
-function probe(chunks: Array<Uint8Array | string>) {
-  return new Probe(new MemoryConnection(chunks), testServerInfo.address, testServerInfo);
+/** A handler over a connection whose peer sent `chunks`, one at a time, then FIN. */
+async function probe(chunks: Array<Uint8Array | string>): Promise<Probe> {
+  const [server, client] = connectionPair();
+  for (const chunk of chunks) await client.sendall(chunk);
+  client.shutdownWrite();
+  return new Probe(server, server.remote, info);
 }
 
 describe('StreamRequestHandler', () => {
   const input = 'one\r\ntwo\n\n电话\nlast';
   for (let size = 1; size <= input.length + 8; size++) {
     it(`reads the same lines at chunk size ${size}`, async () => {
-      const handler = probe(chunked(input, size));
+      const handler = await probe(chunked(input, size));
       const lines: string[] = [];
       for (let line = await handler.readLine(); line !== null; line = await handler.readLine()) {
         lines.push(line);
@@ -32,17 +38,17 @@ describe('StreamRequestHandler', () => {
   }
 
   it('rejects a line longer than the limit with LineTooLongError', async () => {
-    const handler = probe(['x'.repeat(10), 'x'.repeat(10), '\n']);
+    const handler = await probe(['x'.repeat(10), 'x'.repeat(10), '\n']);
     await expect(handler.readLine()).rejects.toSatisfy((e) => LineTooLongError.isInstance(e));
   });
 
   it('accepts a line of exactly the limit', async () => {
-    const handler = probe(['x'.repeat(16), '\r\n']);
+    const handler = await probe(['x'.repeat(16), '\r\n']);
     expect(await handler.readLine()).toBe('x'.repeat(16));
   });
 
   it('reads exactly n bytes across chunks and reports a short stream', async () => {
-    const handler = probe(['ab', 'cde', 'f']);
+    const handler = await probe(['ab', 'cde', 'f']);
     expect(new TextDecoder().decode(await handler.readExactly(4))).toBe('abcd');
     const error = await handler.readExactly(5).catch((e: unknown) => e);
     expect(IncompleteReadError.isInstance(error)).toBe(true);
@@ -50,9 +56,9 @@ describe('StreamRequestHandler', () => {
   });
 
   it('write sends everything through sendall', async () => {
-    const conn = new MemoryConnection([]);
-    const handler = new Probe(conn, testServerInfo.address, testServerInfo);
+    const [server, client] = connectionPair();
+    const handler = new Probe(server, server.remote, info);
     await handler.write('hi');
-    expect(conn.sentText()).toEqual(['hi']);
+    expect(new TextDecoder().decode(await client.recv())).toBe('hi');
   });
 });

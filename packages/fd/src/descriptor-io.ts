@@ -3,7 +3,7 @@
 // blocking descriptor they wait in the kernel; on a non-blocking one they
 // return at once, and "would block" (EAGAIN) comes back as a value.
 import fs from 'node:fs';
-import { ConnectionResetError } from '@iomodels/contract/core';
+import { toConnectionError } from '@iomodels/contract/core';
 
 /** What a non-blocking read or write returns instead of waiting (EAGAIN / EWOULDBLOCK). */
 export const WOULD_BLOCK: unique symbol = Symbol('WOULD_BLOCK');
@@ -23,7 +23,7 @@ export function readDescriptor(
   try {
     return fs.readSync(fd, buffer, offset, length, null);
   } catch (error) {
-    throw translate(error);
+    throw toConnectionError(error);
   }
 }
 
@@ -37,7 +37,7 @@ export function writeDescriptor(
   try {
     return fs.writeSync(fd, data, offset, length);
   } catch (error) {
-    throw translate(error);
+    throw toConnectionError(error);
   }
 }
 
@@ -58,7 +58,7 @@ export function tryRead(
     return fs.readSync(fd, buffer, offset, length, null);
   } catch (error) {
     if (isWouldBlock(error)) return WOULD_BLOCK;
-    throw translate(error);
+    throw toConnectionError(error);
   }
 }
 
@@ -73,19 +73,11 @@ export function tryWrite(
     return fs.writeSync(fd, data, offset, length);
   } catch (error) {
     if (isWouldBlock(error)) return WOULD_BLOCK;
-    throw translate(error);
+    throw toConnectionError(error);
   }
 }
 
 function isWouldBlock(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EAGAIN' || code === 'EWOULDBLOCK';
-}
-
-function translate(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new ConnectionResetError(`connection reset by peer (${code})`, { cause: error });
-  }
-  return error;
 }

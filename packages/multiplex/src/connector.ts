@@ -5,11 +5,11 @@ import net from 'node:net';
 import {
   type Address,
   ConnectionError,
-  ConnectionRefusedError,
   ConnectionTimeoutError,
   formatAddress,
   socketAddresses,
   toAddress,
+  toConnectError,
   unixAddress,
 } from '@iomodels/contract';
 import type { ClientFactory } from './client-factory.js';
@@ -92,13 +92,8 @@ export class Connector {
       );
       socket.destroy();
     }, timeout * 1000);
-    const onError = (error: NodeJS.ErrnoException) => {
-      // A Unix socket file that is not there refuses, as a closed port does.
-      const refused =
-        error.code === 'ECONNREFUSED' || (to.kind === 'unix' && error.code === 'ENOENT');
-      this.#stopReason ??= refused
-        ? new ConnectionRefusedError(`connection to ${where} refused`, { cause: error })
-        : new ConnectionError(`cannot connect to ${where}: ${error.message}`, { cause: error });
+    const onError = (error: Error) => {
+      this.#stopReason ??= toConnectError(error, this.getDestination());
     };
     const onClose = () =>
       this.#failed(this.#stopReason ?? new ConnectionError('connection failed'));

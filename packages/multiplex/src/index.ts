@@ -35,6 +35,7 @@ export { ReactorTCPServer, type ReactorTCPServerOptions } from './reactor-tcp-se
 export type { ReactorTime } from './reactor-time.js';
 export { ReconnectingClientFactory } from './reconnecting-client-factory.js';
 export {
+  type IdleAwareProtocol,
   LOSE_CONNECTION_LINGER_MS,
   PRODUCER_HIGH_WATER,
   READ_BUFFER_SIZE,

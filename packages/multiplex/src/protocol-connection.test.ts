@@ -1,4 +1,9 @@
-import { DEFAULT_LIMITS, resolveLimits } from '@iomodels/contract';
+import {
+  DEFAULT_LIMITS,
+  IdleTimeoutError,
+  ReadInProgressError,
+  resolveLimits,
+} from '@iomodels/contract';
 import { describe, expect, it } from 'vitest';
 import { ConnectionDone, ConnectionLost } from './errors.js';
 import { ProtocolConnection } from './protocol-connection.js';
@@ -28,6 +33,23 @@ describe('ProtocolConnection', () => {
     expect(pending).toBeInstanceOf(Promise);
     connection.dataReceived(Buffer.from('later'));
     expect(Buffer.from(await pending).toString()).toBe('later');
+  });
+
+  it('a second recv while one is pending rejects with ReadInProgressError; the first still delivers', async () => {
+    const { connection } = connected();
+    const first = connection.recv();
+    await expect(connection.recv()).rejects.toSatisfy((e) => ReadInProgressError.isInstance(e));
+    connection.dataReceived(Buffer.from('x'));
+    expect(Buffer.from(await first).toString()).toBe('x');
+  });
+
+  it('idleTimedOut: the pending and every later recv rejects with the IdleTimeoutError', async () => {
+    const { connection } = connected();
+    const pending = connection.recv();
+    const error = new IdleTimeoutError(100);
+    connection.idleTimedOut(error);
+    await expect(pending).rejects.toBe(error);
+    expect(() => connection.recv()).toThrow(error);
   });
 
   it('pauses the transport when the receive queue reaches maxReceiveBuffer and resumes as it drains', () => {

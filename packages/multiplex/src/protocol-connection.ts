@@ -7,13 +7,16 @@ import {
   type Connection,
   ConnectionClosedError,
   DEFAULT_RECV_SIZE,
+  type IdleTimeoutError,
   type Limits,
+  ReadInProgressError,
   type Sendable,
   toBytes,
 } from '@iomodels/contract';
 import { ConnectionAborted, ConnectionDone } from './errors.js';
 import type { PushProducer } from './producer.js';
 import { type HalfCloseableProtocol, Protocol } from './protocol.js';
+import type { IdleAwareProtocol } from './tcp-transport.js';
 import type { Transport } from './transport.js';
 
 const EMPTY = new Uint8Array(0);
@@ -45,7 +48,7 @@ function captureResolvers(resolve: (value: never) => void, reject: (error: Error
  */
 export class ProtocolConnection
   extends Protocol
-  implements Connection, HalfCloseableProtocol, PushProducer
+  implements Connection, HalfCloseableProtocol, PushProducer, IdleAwareProtocol
 {
   remote: Address;
   local: Address = UNKNOWN;
@@ -132,6 +135,12 @@ export class ProtocolConnection
 
   writeConnectionLost(): void {}
 
+  /** The contract's idle rule: a pending and every later `recv` rejects with `error`; the transport then closes. */
+  idleTimedOut(error: IdleTimeoutError): void {
+    this.#error ??= error;
+    this.#wakeReader();
+  }
+
   override connectionLost(reason: Error): void {
     super.connectionLost(reason);
     this.#state |= EOF;
@@ -154,7 +163,10 @@ export class ProtocolConnection
     if (this.#queued > 0) return this.#take(maxBytes);
     if (this.#error) throw this.#error;
     if (this.#state & EOF) return EMPTY;
-    if (this.#readResolve !== undefined) throw new Error('recv() is already pending');
+    if (this.#readResolve !== undefined) {
+      // The contract's rule: the second recv fails at once, the pending one is unaffected.
+      return Promise.reject(new ReadInProgressError());
+    }
     this.#readMax = maxBytes;
     const promise = new Promise<Uint8Array>(captureResolvers);
     this.#readResolve = capturedResolve as (data: Uint8Array) => void;

@@ -24,8 +24,10 @@ export interface ReactorTCPServerOptions extends ServerOptions {
 /**
  * Runs a portable handler for every connection on one reactor. Honours
  * `maxConnections` (refused past the cap, by the base server) and
- * `idleTimeout` (a connection with no reads or writes that long is closed:
- * FIN, and the handler's `recv` then ends).
+ * `idleTimeout` as the contract defines it (nothing received or sent that
+ * long: the handler's `recv` rejects with `IdleTimeoutError`, the request
+ * counts as `timedOut`, the connection is closed). BaseServer accepts with
+ * `pauseOnConnect`, so nothing reads a socket before its transport takes it.
  */
 export class ReactorTCPServer extends BaseServer {
   readonly model = 'multiplex';
@@ -35,12 +37,6 @@ export class ReactorTCPServer extends BaseServer {
   constructor(handler: HandlerSpec, options: ReactorTCPServerOptions = {}) {
     super(handler, options);
     this.reactor = options.reactor ?? defaultReactor;
-  }
-
-  protected override netServerOptions(): net.ServerOpts {
-    // pauseOnConnect: nothing reads an accepted socket before its transport
-    // takes the connection out of it (straight onto the libuv handle).
-    return { allowHalfOpen: true, pauseOnConnect: true };
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {

@@ -17,12 +17,7 @@ import type { Factory } from './factory.js';
 import { ListeningPort } from './listening-port.js';
 import type { Protocol } from './protocol.js';
 import type { ReactorTime } from './reactor-time.js';
-import {
-  LOSE_CONNECTION_LINGER_MS,
-  READ_BUFFER_SIZE,
-  TCPTransport,
-  type TransportHost,
-} from './tcp-transport.js';
+import { READ_BUFFER_SIZE, TCPTransport, type TransportHost } from './tcp-transport.js';
 
 /** Internal: attach a protocol to a connected socket. Not exported from the package. */
 export const ATTACH = Symbol('attachProtocol');
@@ -259,7 +254,7 @@ export class Reactor implements ReactorTime, TransportHost {
   /**
    * Stops every listening port, cancels pending delayed calls and pending
    * connection attempts, and closes every connection (flush, FIN; reset after
-   * a short linger). Resolves when all of it is done; `run()` resolves too.
+   * `limits.lingerTimeout`). Resolves when all of it is done; `run()` resolves too.
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop().finally(() => {
@@ -332,7 +327,7 @@ export class Reactor implements ReactorTime, TransportHost {
       });
       const timer = setTimeout(() => {
         for (const transport of this.#transports.keys()) transport.abortConnection();
-      }, LOSE_CONNECTION_LINGER_MS);
+      }, this.limits.lingerTimeout);
       await lost;
       clearTimeout(timer);
       this.#allLost = undefined;

@@ -10,9 +10,11 @@ import type net from 'node:net';
 import {
   type Address,
   DEFAULT_LIMITS,
+  type IdleTimeoutError,
+  IdleWatch,
   type Limits,
-  peerError,
-  SendStalledError,
+  SendStallWatch,
+  toConnectionError,
 } from '@iomodels/contract';
 import { type ByteStream, type ByteStreamListener, byteStreamOf } from '@iomodels/fd';
 import {
@@ -32,11 +34,10 @@ import type { Transport } from './transport.js';
 export const PRODUCER_HIGH_WATER = 64 * 1024;
 
 /**
- * After our FIN went out on `loseConnection`, how long the peer gets to
- * close its side before the connection is closed. Long enough for a live
- * peer to read our last bytes; a peer that ignores FIN costs this much, no more.
+ * @deprecated The linger after our FIN is the contract's `Limits.lingerTimeout`
+ * (the transport's `limits`); this is its default, kept for compatibility.
  */
-export const LOSE_CONNECTION_LINGER_MS = 2_000;
+export const LOSE_CONNECTION_LINGER_MS: number = DEFAULT_LIMITS.lingerTimeout;
 
 /** Size of the read buffer a transport reads into when its owner gives none. */
 export const READ_BUFFER_SIZE = 64 * 1024;
@@ -49,11 +50,23 @@ export interface TransportHost {
   transportLost(transport: TCPTransport, reason: Error): void;
 }
 
+/**
+ * A protocol that wants to hear of the idle timeout before its connection
+ * closes (the portable handler's `recv` must reject with the error at once).
+ */
+export interface IdleAwareProtocol {
+  idleTimedOut(error: IdleTimeoutError): void;
+}
+
 /** Per-connection settings. */
 export interface TCPTransportOptions {
-  /** Output bounds; default the contract's `DEFAULT_LIMITS`. */
+  /** Output bounds and `lingerTimeout`; default the contract's `DEFAULT_LIMITS`. */
   limits?: Limits;
-  /** Close the connection after this many ms without reads or writes; 0/undefined = never. */
+  /**
+   * The contract's idle rule: after this many ms with nothing received and
+   * nothing sent, the connection is closed (flush, FIN, linger, RST) and
+   * `connectionLost` gets an `IdleTimeoutError`; 0/undefined = never.
+   */
   idleTimeout?: number;
   /**
    * Where reads land. Shared by every transport of a reactor: a read is
@@ -138,20 +151,6 @@ const NO_WRITES = WRITE_CLOSED | CLOSING | LOST;
 /** The connection is going or gone. */
 const ENDING = CLOSING | LOST;
 
-/** Watches backed-up output for progress; exists only while the output is backed up. */
-class StallWatch {
-  readonly timer: NodeJS.Timeout;
-  /** Bytes pending when the watch started plus bytes written since. */
-  watched: number;
-  lastFlushed = 0;
-  lastProgress = Date.now();
-
-  constructor(timer: NodeJS.Timeout, pending: number) {
-    this.timer = timer;
-    this.watched = pending;
-  }
-}
-
 /**
  * A `Transport` over a connected socket. Output is bounded, unlike Twisted's:
  * past `PRODUCER_HIGH_WATER` a push producer is paused; past `maxUnsentBytes`
@@ -169,9 +168,10 @@ export class TCPTransport implements Transport {
   #local: Address | undefined;
   #reason: Error | undefined;
   #producer: Producer | null = null;
-  #idleTimer: NodeJS.Timeout | undefined;
+  readonly #idle: IdleWatch | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
-  #stall: StallWatch | undefined;
+  /** Made when output first backs up; most connections never need one. */
+  #stall: SendStallWatch | undefined;
 
   /**
    * Takes the connection out of `socket` — accepted with `pauseOnConnect`,
@@ -193,12 +193,8 @@ export class TCPTransport implements Transport {
     if (isHalfCloseable(protocol)) this.#flags = HALF_CLOSEABLE;
     const buffer = options.readBuffer ?? defaultReadBuffer();
     this.#stream = byteStreamOf(socket, new StreamEvents(this), buffer, options.stream);
-    if (options.idleTimeout) {
-      // Our own timer, refreshed on activity; connections without an idle
-      // timeout do no timer work at all.
-      this.#idleTimer = setTimeout(() => this.#onIdle(), options.idleTimeout);
-      this.#idleTimer.unref();
-    }
+    // Connections without an idle timeout do no timer work at all.
+    this.#idle = IdleWatch.start(options.idleTimeout, (error) => this.#onIdle(error));
   }
 
   /** Starts the protocol: `makeConnection(this)`. */
@@ -260,14 +256,14 @@ export class TCPTransport implements Transport {
     let atOnce: boolean;
     if (typeof data === 'string') {
       if (data.length === 0) return;
-      if (stall !== undefined) stall.watched += Buffer.byteLength(data);
+      if (stall?.armed) stall.queued(Buffer.byteLength(data));
       atOnce = stream.writeString(data);
     } else {
       if (data.byteLength === 0) return;
-      if (stall !== undefined) stall.watched += data.byteLength;
+      if (stall?.armed) stall.queued(data.byteLength);
       atOnce = stream.write(data);
     }
-    if (this.#idleTimer !== undefined) this.#idleTimer.refresh();
+    this.#idle?.touch();
     if (!atOnce) this.#onBackedUp();
     if (this.#producer !== null && !(flags & STREAMING)) this.#pullWrote(atOnce);
   }
@@ -359,7 +355,7 @@ export class TCPTransport implements Transport {
   }
 
   #onData(buffer: Uint8Array, length: number): void {
-    if (this.#idleTimer !== undefined) this.#idleTimer.refresh();
+    this.#idle?.touch();
     if (this.#flags & DISCONNECTING) return; // closing: drain the peer, deliver nothing
     // The read buffer is reused by the next read: the protocol gets a copy
     // it may keep (small ones come from Node's shared pool).
@@ -399,7 +395,7 @@ export class TCPTransport implements Transport {
       return;
     }
     this.#flags |= WRITE_SHUT;
-    this.#stopStallWatch();
+    this.#stall?.stop();
     if ((this.#flags & (DISCONNECTING | HALF_CLOSEABLE)) === HALF_CLOSEABLE) {
       try {
         (this.#protocol as unknown as { writeConnectionLost(): void }).writeConnectionLost();
@@ -417,13 +413,13 @@ export class TCPTransport implements Transport {
     if (flags & READ_ENDED) {
       this.#close();
     } else if (flags & DISCONNECTING && this.#lingerTimer === undefined) {
-      this.#lingerTimer = setTimeout(() => this.#close(), LOSE_CONNECTION_LINGER_MS);
+      this.#lingerTimer = setTimeout(() => this.#close(), this.#limits.lingerTimeout);
       this.#lingerTimer.unref();
     }
   }
 
   #onError(error: Error): void {
-    this.#reason ??= peerError(error);
+    this.#reason ??= toConnectionError(error);
     this.#close();
   }
 
@@ -438,9 +434,9 @@ export class TCPTransport implements Transport {
     const flags = this.#flags;
     if (flags & LOST) return;
     this.#flags |= LOST;
-    this.#stopStallWatch();
+    this.#stall?.stop();
     if (this.#lingerTimer !== undefined) clearTimeout(this.#lingerTimer);
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idle?.stop();
     const reason =
       this.#reason ??
       // Clean: both sides ended, or we closed (flush, FIN) and let go after the linger.
@@ -463,8 +459,22 @@ export class TCPTransport implements Transport {
     this.#host.transportLost(this, reason);
   }
 
-  /** Idle: close (flush, FIN) without waiting for a producer; already closing: let go. */
-  #onIdle(): void {
+  /**
+   * Idle (the contract's rule): the protocol hears it first if it asks to,
+   * then the connection closes (flush, FIN, linger) without waiting for a
+   * producer, and `connectionLost` gets the error; already closing: let go.
+   */
+  #onIdle(error: IdleTimeoutError): void {
+    if (this.#flags & ENDING) return;
+    this.#reason ??= error;
+    const protocol = this.#protocol as Partial<IdleAwareProtocol>;
+    if (typeof protocol.idleTimedOut === 'function') {
+      try {
+        protocol.idleTimedOut(error);
+      } catch (thrown) {
+        this.#host.logError(thrown);
+      }
+    }
     if (this.#flags & DISCONNECTING) {
       this.#close();
       return;
@@ -495,7 +505,7 @@ export class TCPTransport implements Transport {
     const unsent = this.#stream.pendingBytes;
     if (unsent >= this.#producerHighWater()) {
       if (this.#producer !== null && this.#flags & STREAMING) this.#pauseProducer();
-      this.#startStallWatch();
+      this.#stallWatch().arm();
     }
     if (unsent >= this.#limits.maxUnsentBytes && !(this.#flags & CAP_PAUSED)) {
       this.#flags |= CAP_PAUSED;
@@ -507,8 +517,8 @@ export class TCPTransport implements Transport {
   #onDrain(): void {
     if (this.#flags & ENDING) return;
     this.#flags &= ~BACKED_UP;
-    this.#stopStallWatch();
-    if (this.#idleTimer !== undefined) this.#idleTimer.refresh();
+    this.#stall?.stop();
+    this.#idle?.touch();
     if (this.#flags & CAP_PAUSED) {
       this.#flags &= ~CAP_PAUSED;
       this.#updateReading();
@@ -574,39 +584,16 @@ export class TCPTransport implements Transport {
     }
   }
 
-  #startStallWatch(): void {
-    if (this.#stall !== undefined) return;
-    const stall = this.#limits.sendStallTimeout;
-    const timer = setInterval(() => this.#checkStall(), Math.max(stall / 4, 1));
-    timer.unref();
-    this.#stall = new StallWatch(timer, this.#stream.pendingBytes);
-  }
-
-  #checkStall(): void {
-    const watch = this.#stall;
-    if (watch === undefined) return;
-    const pending = this.#stream.pendingBytes;
-    // Bytes handed to the kernel since the watch started.
-    const flushed = watch.watched - pending;
-    const now = Date.now();
-    if (flushed !== watch.lastFlushed || pending === 0) {
-      watch.lastFlushed = flushed;
-      watch.lastProgress = now;
-      return;
-    }
-    if (now - watch.lastProgress >= this.#limits.sendStallTimeout) {
-      this.#stopStallWatch();
-      this.#reason ??= new SendStalledError(
-        `peer read nothing of ${pending} unsent bytes for ${this.#limits.sendStallTimeout} ms`,
-      );
-      this.abortConnection();
-    }
-  }
-
-  #stopStallWatch(): void {
-    if (this.#stall === undefined) return;
-    clearInterval(this.#stall.timer);
-    this.#stall = undefined;
+  #stallWatch(): SendStallWatch {
+    this.#stall ??= new SendStallWatch(
+      this.#limits.sendStallTimeout,
+      () => this.#stream.pendingBytes,
+      (error) => {
+        this.#reason ??= error;
+        this.abortConnection();
+      },
+    );
+    return this.#stall;
   }
 
   #overflow(): void {

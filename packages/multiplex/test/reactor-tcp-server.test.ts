@@ -33,14 +33,15 @@ describe('ReactorTCPServer', () => {
     expect(description.notes.join(' ')).toMatch(/libuv/);
   });
 
-  it('closes a connection idle for idleTimeout; the handler sees end of stream', async () => {
+  it('closes a connection idle for idleTimeout; the request counts as timedOut', async () => {
     const server = await start(EchoHandler, { idleTimeout: 100 });
     const client = await connectClient(server.address.port);
     const done = readAll(client);
     client.write('still here');
     const { data } = await done; // ends because the server closed it
     expect(data.toString()).toBe('still here');
-    await until(() => server.stats().completed === 1);
+    await until(() => server.stats().timedOut === 1);
+    expect(server.stats()).toMatchObject({ completed: 0, failed: 0 });
   });
 
   it('stops reading while the handler does not, and loses nothing', async () => {

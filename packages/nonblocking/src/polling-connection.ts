@@ -7,9 +7,12 @@ import {
   type Connection,
   ConnectionClosedError,
   DEFAULT_RECV_SIZE,
+  type IdleTimeoutError,
+  IdleWatch,
   type Limits,
+  ReadInProgressError,
   type Sendable,
-  SendStalledError,
+  SendStallWatch,
   toBytes,
 } from '@iomodels/contract';
 import { type NonBlockingSocket, WOULD_BLOCK } from './non-blocking-socket.js';
@@ -23,14 +26,6 @@ const EMPTY = new Uint8Array(0);
  */
 const MAX_WRITE_PER_TURN = 64 * 1024;
 
-/**
- * After our FIN, how long `close()` keeps reading (and discarding) while it
- * waits for the peer's FIN. Releasing with unread bytes in the kernel would
- * send RST, which can destroy a reply the peer has not read yet; a live peer
- * answers FIN within a round trip.
- */
-const CLOSE_LINGER = 1_000;
-
 /** Counters the sweep and the connections share; see `PollStats`. */
 export interface PollCounters {
   sweeps: number;
@@ -43,7 +38,7 @@ export interface PollCounters {
 /** What a connection needs from its server. */
 export interface PollingConnectionHooks {
   readonly limits: Limits;
-  /** ms a `recv` may wait without data before the server sends FIN and ends it; 0 = never. */
+  /** The contract's idle timeout (nothing received or sent for this many ms); 0 = never. */
   readonly idleTimeout: number;
   readonly counters: PollCounters;
   /** Something was parked (or changed): sweep soon. */
@@ -54,7 +49,6 @@ export interface PollingConnectionHooks {
 
 interface PendingRead {
   readonly maxBytes: number;
-  readonly since: number;
   readonly resolve: (data: Uint8Array) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -62,7 +56,6 @@ interface PendingRead {
 interface PendingWrite {
   readonly data: Uint8Array;
   offset: number;
-  lastProgress: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -83,13 +76,18 @@ export class PollingConnection implements Connection {
   readonly #hooks: PollingConnectionHooks;
   #read: PendingRead | undefined;
   #write: PendingWrite | undefined;
+  readonly #idle: IdleWatch | undefined;
+  /** Set by the idle verdict: every `recv` from then on rejects with it. */
+  #idleError: IdleTimeoutError | undefined;
+  /** Made when a write first has to wait; most connections never need one. */
+  #stall: SendStallWatch | undefined;
   #linger: Linger | undefined;
   /** This sweep's read / write turn is spent (reset when a sweep reaches this connection). */
   #readTurnUsed = false;
   #writeTurnUsed = false;
   /** The peer's FIN arrived. */
   #readEnded = false;
-  /** `recv` answers end of stream: idle timeout, or our own reset. */
+  /** `recv` answers end of stream: the descriptor was released (our own reset, a stall). */
   #readClosed = false;
   #writeShut = false;
   #error: unknown;
@@ -101,19 +99,23 @@ export class PollingConnection implements Connection {
     this.#hooks = hooks;
     this.remote = socket.remote;
     this.local = socket.local;
+    this.#idle = IdleWatch.start(hooks.idleTimeout, (error) => this.#onIdle(error));
   }
 
   /** Up to `maxBytes` bytes once any arrive; empty when the peer closed. */
   recv(maxBytes = DEFAULT_RECV_SIZE): Promise<Uint8Array> {
-    if (this.#read)
-      return Promise.reject(new Error('recv() is already waiting on this connection'));
+    if (this.#read) {
+      // The contract's rule: the second recv fails at once, the pending one is unaffected.
+      return Promise.reject(new ReadInProgressError());
+    }
+    if (this.#idleError !== undefined) return Promise.reject(this.#idleError);
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#readEnded || this.#readClosed || this.#released) return Promise.resolve(EMPTY);
     if (!(maxBytes >= 1)) {
       return Promise.reject(new RangeError(`recv: maxBytes must be >= 1, got ${maxBytes}`));
     }
     return new Promise((resolve, reject) => {
-      this.#read = { maxBytes, since: Date.now(), resolve, reject };
+      this.#read = { maxBytes, resolve, reject };
       // Ask once now if this sweep's read turn is unspent; else the sweep asks.
       if (!this.#readTurnUsed) this.#tryRead();
       if (this.#read) this.#hooks.wake();
@@ -131,9 +133,12 @@ export class PollingConnection implements Connection {
     const bytes = toBytes(data);
     if (bytes.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#write = { data: bytes, offset: 0, lastProgress: Date.now(), resolve, reject };
-      if (!this.#writeTurnUsed) this.#tryWrite(Date.now());
-      if (this.#write) this.#hooks.wake();
+      this.#write = { data: bytes, offset: 0, resolve, reject };
+      if (!this.#writeTurnUsed) this.#tryWrite();
+      if (this.#write) {
+        this.#stallWatch().arm();
+        this.#hooks.wake();
+      }
     });
   }
 
@@ -146,7 +151,9 @@ export class PollingConnection implements Connection {
 
   /**
    * Flush, FIN, then read and discard until the peer's FIN (at most
-   * `CLOSE_LINGER` ms), then release the descriptor. Idempotent.
+   * `limits.lingerTimeout` ms), then release the descriptor: releasing with
+   * unread input would send RST at once, which can destroy a reply the peer
+   * has not read yet. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -173,7 +180,8 @@ export class PollingConnection implements Connection {
   }
 
   /**
-   * One sweep's turn: at most one read and one write, plus the timeouts.
+   * One sweep's turn: at most one read and one write, plus the linger's
+   * deadline (the idle and stall watches run on their own coarse timers).
    * Returns whether anything moved or changed.
    */
   poll(now: number): boolean {
@@ -181,29 +189,34 @@ export class PollingConnection implements Connection {
     this.#writeTurnUsed = false;
     if (this.#released) return false;
     let progress = false;
-    if (this.#write) progress = this.#tryWrite(now) || progress;
+    if (this.#write) progress = this.#tryWrite() || progress;
     if (this.#read) progress = this.#tryRead() || progress;
     if (this.#linger) progress = this.#pollLinger(now) || progress;
-    const stalled =
-      this.#write && now - this.#write.lastProgress >= this.#hooks.limits.sendStallTimeout;
-    if (stalled) {
-      const { sendStallTimeout } = this.#hooks.limits;
-      const unsent = this.#write!.data.length - this.#write!.offset;
-      this.#error = new SendStalledError(
-        `peer read nothing of ${unsent} unsent bytes for ${sendStallTimeout} ms`,
-      );
-      this.#release(true, this.#error);
-      return true;
-    }
-    const idle = this.#hooks.idleTimeout;
-    if (idle > 0 && this.#read && now - this.#read.since >= idle) {
-      // Idle: FIN to the peer, end of stream to the handler, which then finishes.
-      this.#readClosed = true;
-      this.#settleRead(EMPTY);
-      this.closeWrite();
-      return true;
-    }
     return progress;
+  }
+
+  /** The contract's idle rule: `recv` rejects with the error from now on, and the connection closes (flush, FIN, linger). */
+  #onIdle(error: IdleTimeoutError): void {
+    if (this.#released) return;
+    this.#idleError = error;
+    const read = this.#read;
+    this.#read = undefined;
+    read?.reject(error);
+    void this.close();
+    this.#hooks.wake();
+  }
+
+  #stallWatch(): SendStallWatch {
+    this.#stall ??= new SendStallWatch(
+      this.#hooks.limits.sendStallTimeout,
+      () => (this.#write ? this.#write.data.length - this.#write.offset : 0),
+      (error) => {
+        this.#error = error;
+        this.#release(true, error);
+        this.#hooks.wake();
+      },
+    );
+    return this.#stall;
   }
 
   /** Tries the parked read once; true if it moved anything. */
@@ -225,13 +238,14 @@ export class PollingConnection implements Connection {
       return false;
     }
     counters.reads++;
+    this.#idle?.touch();
     if (result.length === 0) this.#readEnded = true;
     this.#settleRead(result);
     return true;
   }
 
   /** Tries the parked write once (at most `MAX_WRITE_PER_TURN` bytes); true if it moved anything. */
-  #tryWrite(now: number): boolean {
+  #tryWrite(): boolean {
     const write = this.#write!;
     this.#writeTurnUsed = true;
     const remaining = write.data.length - write.offset;
@@ -251,7 +265,8 @@ export class PollingConnection implements Connection {
     }
     counters.writes++;
     write.offset += result;
-    write.lastProgress = now;
+    this.#idle?.touch();
+    this.#stall?.progressed();
     if (write.offset < write.data.length) {
       if (result < Math.min(remaining, MAX_WRITE_PER_TURN)) counters.partialWrites++;
       return true;
@@ -320,7 +335,7 @@ export class PollingConnection implements Connection {
     this.#writeShut = true;
     this.#socket.shutdownWrite();
     await new Promise<void>((resolve) => {
-      this.#linger = { deadline: Date.now() + CLOSE_LINGER, resolve };
+      this.#linger = { deadline: Date.now() + this.#hooks.limits.lingerTimeout, resolve };
       this.#hooks.wake();
     });
   }
@@ -330,6 +345,8 @@ export class PollingConnection implements Connection {
     if (this.#released) return;
     this.#released = true;
     this.#readClosed = true;
+    this.#idle?.stop();
+    this.#stall?.stop();
     this.#settleRead(EMPTY);
     const write = this.#write;
     this.#write = undefined;

@@ -89,11 +89,6 @@ export class PollingTCPServer extends BaseServer {
     return { ...this.#counters };
   }
 
-  /** libuv must never read these sockets: the sweep does, with read(2). */
-  protected override netServerOptions(): net.ServerOpts {
-    return { pauseOnConnect: true, allowHalfOpen: true };
-  }
-
   protected override async prepare(): Promise<void> {
     await probeRuntime();
   }

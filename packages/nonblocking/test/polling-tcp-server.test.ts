@@ -122,7 +122,7 @@ describe('PollingTCPServer', () => {
     }
   });
 
-  it('ends a connection whose recv waits longer than idleTimeout, with FIN', async () => {
+  it('ends a connection idle longer than idleTimeout with FIN; the request counts as timedOut', async () => {
     const server = await start('echo', { idleTimeout: 200 });
     const client = await dial(server);
     await client.sendall('ping');
@@ -130,8 +130,8 @@ describe('PollingTCPServer', () => {
     const { data, end } = await recvUntilClosed(client);
     expect(data.length).toBe(0);
     expect(end).toBe('eof');
-    await waitFor(() => server.stats().completed === 1, 'the idle request to complete');
-    expect(server.stats().active).toBe(0);
+    await waitFor(() => server.stats().timedOut === 1, 'the idle request to time out');
+    expect(server.stats()).toMatchObject({ active: 0, completed: 0, failed: 0 });
   });
 
   it('aborts a sendall whose peer reads nothing for sendStallTimeout', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnknownHandlerError, UsageError } from '../errors.js';
-import { parseServerArgs } from './parse-server-args.js';
+import { parseServerArgs, usage } from './parse-server-args.js';
 
 const spec = { name: 'iomodels-test', modes: ['threading', 'serial', 'forking'] };
 
@@ -37,14 +37,20 @@ describe('parseServerArgs', () => {
   });
 
   it.each([
-    [['--port', 'x'], /--port must be a number/],
+    [['--port', 'x'], /--port must be an integer from 0 to 65535, got "x"/],
+    [['--port', '-1'], /^--port must be an integer from 0 to 65535, got "-1"$/],
+    [['--port', '0x4700'], /--port must be an integer from 0 to 65535, got "0x4700"/],
+    [['--port', '1e3'], /--port must be an integer/],
+    [['--port', '08.5'], /--port must be an integer/],
+    [['--host', '--port', '1'], /^Option '--host' argument is ambiguous\. [^\n]+$/],
     [['--port', '70000'], /--port must be an integer from 0 to 65535/],
     [['--mode', 'fast'], /--mode must be one of threading, serial, forking/],
     [['--bogus'], /Unknown option/],
     [['extra'], /positional/],
-    [['--grace', '-1'], /--grace/],
-    [['--backlog', 'x'], /--backlog must be a number, got "x"/],
-    [['--backlog', ''], /--backlog must be a number/],
+    [['--grace', '-1'], /--grace must be a decimal number >= 0/],
+    [['--grace', '1e3'], /--grace must be a decimal number >= 0/],
+    [['--backlog', 'x'], /--backlog must be an integer from 1 to 2147483647, got "x"/],
+    [['--backlog', ''], /--backlog must be an integer/],
     [['--backlog', '0'], /--backlog must be an integer from 1 to 2147483647, got "0"/],
     [['--backlog=-5'], /--backlog must be an integer from 1/],
     [['--backlog', '1.5'], /--backlog must be an integer from 1/],
@@ -80,5 +86,12 @@ describe('parseServerArgs', () => {
 
   it('answers help', () => {
     expect(parseServerArgs(['--help'], spec)).toBe('help');
+  });
+
+  it('lists --mode in the usage even for a model with one mode', () => {
+    expect(usage(spec)).toContain('  --mode     threading, serial, forking (default threading)');
+    const single = usage({ name: 'iomodels-x', modes: ['reactor'] });
+    expect(single).toContain('[--mode reactor]');
+    expect(single).toContain('  --mode     reactor (the only one)');
   });
 });

@@ -10,6 +10,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE,
   type ServerOptions,
 } from '../server-options.js';
+import { parseDecimalFlag, parseIntegerFlag } from './parse-number-flag.js';
 
 /** What a model's bin needs to know to build its server. */
 export interface ServerArgs {
@@ -40,14 +41,15 @@ export interface ServerCommandSpec {
 }
 
 export function usage(spec: ServerCommandSpec): string {
-  const modes = spec.modes.length > 1 ? ` [--mode ${spec.modes.join('|')}]` : '';
+  // Listed even when a model has one mode: the flag is accepted, so --help says so.
+  const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]]${modes} [--grace SECONDS] [--backlog N]`,
+    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N]`,
     '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
-    ...(modes ? [`  --mode     ${spec.modes.join(', ')} (default ${defaultMode(spec)})`] : []),
+    `  --mode     ${spec.modes.join(', ')}${only}`,
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
   ].join('\n');
@@ -77,22 +79,21 @@ export function parseServerArgs(
   }
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
-  const port = parseNumber('--port', values.port as string | undefined, DEFAULT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
-  }
-  const grace = parseNumber(
+  const port = parseIntegerFlag('--port', values.port as string | undefined, DEFAULT_PORT, {
+    min: 0,
+    max: 65535,
+  });
+  const grace = parseDecimalFlag(
     '--grace',
     values.grace as string | undefined,
     DEFAULT_SHUTDOWN_GRACE / 1000,
   );
-  if (grace < 0) throw new UsageError(`--grace must be >= 0 seconds, got "${values.grace}"`);
-  const backlog = parseNumber('--backlog', values.backlog as string | undefined, DEFAULT_BACKLOG);
-  if (!Number.isInteger(backlog) || backlog < 1 || backlog > MAX_BACKLOG) {
-    throw new UsageError(
-      `--backlog must be an integer from 1 to ${MAX_BACKLOG}, got "${values.backlog}"`,
-    );
-  }
+  const backlog = parseIntegerFlag(
+    '--backlog',
+    values.backlog as string | undefined,
+    DEFAULT_BACKLOG,
+    { min: 1, max: MAX_BACKLOG },
+  );
   const mode = (values.mode as string | undefined) ?? defaultMode(spec);
   if (!spec.modes.includes(mode)) {
     throw new UsageError(`--mode must be one of ${spec.modes.join(', ')}, got "${mode}"`);
@@ -122,22 +123,26 @@ export function parseFlags(
     help: { type: 'boolean', short: 'h' },
   };
   for (const name of names) options[name] = { type: 'string' };
+  // `--port -1` would be "ambiguous" to parseArgs (a value that looks like a
+  // flag); a negative number is a value, and the number parser names the mistake.
+  const args: string[] = [];
+  for (const arg of argv) {
+    const flag = args.at(-1);
+    if (/^-\d/.test(arg) && flag?.startsWith('--') && names.includes(flag.slice(2))) {
+      args[args.length - 1] = `${flag}=${arg}`;
+    } else {
+      args.push(arg);
+    }
+  }
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+    return parseArgs({ args, strict: true, allowPositionals: false, options }).values;
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    // Node's message may span lines (a hint after the error): one line, as the CLI promises.
+    const text = error instanceof Error ? error.message : String(error);
+    throw new UsageError(text.replace(/\s*\n\s*/g, ' '));
   }
 }
 
 function defaultMode(spec: ServerCommandSpec): string {
   return spec.defaultMode ?? spec.modes[0] ?? '';
-}
-
-function parseNumber(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new UsageError(`${flag} must be a number, got "${text}"`);
-  }
-  return value;
 }

@@ -4,7 +4,7 @@
 import { formatAddress } from '../address.js';
 import type { BaseServer } from '../base-server.js';
 import { ListenError, UnknownHandlerError, UsageError } from '../errors.js';
-import { loadHandler } from '../handler-reference.js';
+import { formatShutdownLine } from './format-shutdown-line.js';
 import {
   parseServerArgs,
   type ServerArgs,
@@ -38,8 +38,9 @@ export async function runServerCli(
     // Handlers go in before the listening line: a supervisor that signals as
     // soon as it reads that line must find them installed (it raced, seen on Node 24).
     const stopSignal = firstSignal();
-    // Fail on an unknown handler before binding, even for models that load it elsewhere.
-    await loadHandler(args.handler);
+    // The handler is loaded once, by listen(): BaseServer loads (and checks)
+    // it before binding, for every model, so an unknown one fails here with
+    // UnknownHandlerError and nothing was bound.
     server = await command.create(args);
     const address = await server.listen();
     process.stdout.write(
@@ -87,9 +88,7 @@ async function serveUntilSignal(
   process.once('SIGTERM', force);
   process.stderr.write(`${name}: ${signal}: closing (grace ${grace / 1000} s)\n`);
   const report = await server.close({ timeout: grace });
-  process.stderr.write(
-    `${name}: closed: ${report.completed} completed, ${report.interrupted} interrupted, ${report.aborted} aborted\n`,
-  );
+  process.stderr.write(`${name}: closed: ${formatShutdownLine(server.stats(), report)}\n`);
   if (report.abandoned > 0) {
     // Threads blocked in read(2) cannot be woken and would keep the process
     // from exiting at all; ending it by signal is the only way out.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryConnection, testServerInfo } from '../../test/memory-connection.js';
+import type { Connection } from '../connection.js';
 import { runRequest } from '../run-request.js';
+import { connectionPair, testServerInfo } from '../testing/index.js';
 import {
   IVR_GREETING,
   IVR_OPERATOR,
@@ -9,20 +10,42 @@ import {
   splitIvrMessages,
 } from './ivr-handler.js';
 
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** Runs the IVR handler over `server`, the server end of a connection pair. */
+function answer(server: Connection) {
+  return runRequest(IvrHandler, server, testServerInfo(), new AbortController().signal, () => {});
+}
+
+/** Runs the handler against a caller who sends `chunks`, then hangs up; collects every reply. */
 async function dial(...chunks: string[]) {
-  const conn = new MemoryConnection(chunks);
-  const outcome = await runRequest(
-    IvrHandler,
-    conn,
-    testServerInfo,
-    new AbortController().signal,
-    () => {},
-  );
-  return { outcome, replies: conn.sentText(), closed: conn.closed };
+  const [server, client] = connectionPair();
+  for (const chunk of chunks) await client.sendall(chunk);
+  client.shutdownWrite();
+  const done = answer(server);
+  const replies: string[] = [];
+  for (let reply = await client.recv(); reply.length > 0; reply = await client.recv()) {
+    replies.push(text(reply));
+  }
+  return { outcome: await done, replies, closed: server.closed };
 }
 
 describe('IvrHandler', () => {
   it('greets, answers 0 and anything else, and closes on exit (the seed dialogue)', async () => {
+    const [server, client] = connectionPair();
+    const done = answer(server);
+    expect(text(await client.recv())).toBe(IVR_GREETING);
+    await client.sendall('0');
+    expect(text(await client.recv())).toBe(IVR_OPERATOR);
+    await client.sendall('1234');
+    expect(text(await client.recv())).toBe(IVR_RETRY);
+    await client.sendall('exit');
+    expect((await client.recv()).length).toBe(0); // the server hung up
+    expect(await done).toBe('completed');
+    expect(server.closed).toBe(true);
+  });
+
+  it('does not read past exit', async () => {
     const { outcome, replies, closed } = await dial('0', '1234', 'exit', 'never read');
     expect(outcome).toBe('completed');
     expect(replies).toEqual([IVR_GREETING, IVR_OPERATOR, IVR_RETRY]);

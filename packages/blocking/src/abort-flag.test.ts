@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ABORT_FLAG_CHECK_INTERVAL, AbortFlagReader, FileAbortFlag } from './abort-flag.js';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('FileAbortFlag / AbortFlagReader', () => {
+  it('carries the id of the connection whose signal fired, read at most once per interval', async () => {
+    const flag = new FileAbortFlag();
+    try {
+      const reader = new AbortFlagReader(flag.fd);
+      expect(reader.read()).toBe(0);
+      flag.raise(42);
+      expect(reader.read()).toBe(0); // read moments ago: the last value stands
+      await pause(ABORT_FLAG_CHECK_INTERVAL + 5);
+      expect(reader.read()).toBe(42);
+    } finally {
+      flag.close();
+    }
+  });
+
+  it('leaves no file behind and closes once', () => {
+    const flag = new FileAbortFlag();
+    expect(fs.fstatSync(flag.fd).nlink).toBe(0);
+    flag.close();
+    flag.close();
+    flag.raise(1); // after close: nothing to write to, no throw
+  });
+});
