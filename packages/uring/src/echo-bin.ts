@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `iomodels-uring-echo --host 127.0.0.1 --port 0`: the echo server on
+// io_uring, with the bench's flags and listening line; exits 3 with the
+// loader's reason when io_uring cannot run here.
+import { loadUring } from './load.js';
+import { serveEcho } from './uring-echo.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;
+};
+const loaded = loadUring();
+if (!loaded.available) {
+  process.stderr.write(`iomodels-uring-echo: io_uring unavailable: ${loaded.reason}\n`);
+  process.exit(3);
+}
+const host = flag('host', '127.0.0.1');
+const server = serveEcho({
+  host,
+  port: Number(flag('port', '0')),
+  backlog: Number(flag('backlog', '511')),
+  bufferSize: Number(flag('buffer', '16384')),
+});
+process.stdout.write(`listening on ${host}:${server.port} (io_uring)\n`);
+const stop = () => {
+  const timer = setTimeout(() => process.exit(0), 1_000);
+  void server.close().then(() => {
+    clearTimeout(timer);
+    process.exit(0);
+  });
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
