@@ -22,12 +22,6 @@ void loop_started(struct uring_loop *loop) {
   set_referenced(loop);
 }
 
-static void flush_cb(struct uring_loop *loop) {
-  if (loop->open && ring_pending(&loop->ring) > 0) ring_flush(&loop->ring);
-}
-
-static void prepare_cb(uv_prepare_t *handle) { flush_cb(handle->data); }
-static void check_cb(uv_check_t *handle) { flush_cb(handle->data); }
 
 /* Calls onComplete(count) the way Node calls its own callbacks: async hooks,
  * then the microtask queue drained; a throw becomes an uncaught exception. */
@@ -51,13 +45,8 @@ static void deliver(struct uring_loop *loop, unsigned count) {
   napi_close_handle_scope(env, scope);
 }
 
-static void poll_cb(uv_poll_t *handle, int status, int events) {
-  (void)status;
-  (void)events;
-  struct uring_loop *loop = handle->data;
-  uint64_t signals;
-  /* Cleared before reaping: a CQE posted after the read signals again. */
-  if (read(loop->ring.eventfd, &signals, sizeof signals) < 0 && errno != EAGAIN) return;
+/* Reaps every CQE, a JS call per array-full. */
+static void drain(struct uring_loop *loop) {
   while (loop->open) {
     unsigned n = ring_reap(&loop->ring, loop->results, loop->capacity);
     if (n == 0) break;
@@ -68,6 +57,42 @@ static void poll_cb(uv_poll_t *handle, int status, int events) {
   }
   if (loop->open) set_referenced(loop);
 }
+
+static void poll_cb(uv_poll_t *handle, int status, int events) {
+  (void)status;
+  (void)events;
+  struct uring_loop *loop = handle->data;
+  uint64_t signals;
+  /* Cleared before reaping: a CQE posted after the read signals again. */
+  if (read(loop->ring.eventfd, &signals, sizeof signals) < 0 && errno != EAGAIN) return;
+  drain(loop);
+}
+
+/* Rounds of flush-then-reap per prepare/check. A send with room in the
+ * socket buffer, or a recv whose bytes are already there, completes inside
+ * io_uring_enter; reaping it at once lets its callback queue the next
+ * operation into the same turn instead of waking the loop again. Bounded so
+ * that a connection that always completes at once cannot starve the loop. */
+#define FLUSH_ROUNDS 4
+
+static void flush_cb(struct uring_loop *loop, int before_poll) {
+  for (int round = 0; round < FLUSH_ROUNDS && loop->open; round++) {
+    if (ring_pending(&loop->ring) == 0 && !ring_ready(&loop->ring)) return;
+    ring_flush_quiet(&loop->ring);
+    drain(loop);
+  }
+  /* Work left after the last round. After check, the next turn's prepare
+   * runs before the loop blocks and takes it; after prepare, the muted
+   * eventfd would not wake the blocked loop for it, so wake it by hand. */
+  if (before_poll && loop->open &&
+      (ring_pending(&loop->ring) > 0 || ring_ready(&loop->ring))) {
+    uint64_t one = 1;
+    (void)!write(loop->ring.eventfd, &one, sizeof one);
+  }
+}
+
+static void prepare_cb(uv_prepare_t *handle) { flush_cb(handle->data, 1); }
+static void check_cb(uv_check_t *handle) { flush_cb(handle->data, 0); }
 
 int loop_open(struct uring_loop *loop, napi_env env, napi_value callback, napi_value results,
               unsigned sq_entries, unsigned cq_entries) {

@@ -20,3 +20,7 @@ unsigned ring_reap(struct ring *ring, int32_t *out, unsigned capacity) {
   ring->reaped += n;
   return n;
 }
+
+int ring_ready(const struct ring *ring) {
+  return *ring->cq_head != __atomic_load_n(ring->cq_tail, __ATOMIC_ACQUIRE);
+}
