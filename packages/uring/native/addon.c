@@ -155,6 +155,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   set_int(env, out, "reaped", (int64_t)loop->ring.reaped);
   set_int(env, out, "callbacks", (int64_t)loop->callbacks);
   set_int(env, out, "inflight", (int64_t)loop->inflight);
+  set_int(env, out, "rescued", (int64_t)loop->rescued);
   return out;
 }
 

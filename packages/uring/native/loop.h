@@ -18,6 +18,7 @@ struct uring_loop {
   uv_poll_t poll;
   uv_prepare_t prepare; /* flushes what timers/immediates queued, before the loop blocks */
   uv_check_t check;     /* flushes what completion callbacks queued, right after them */
+  uv_timer_t rescue;    /* while work is in flight: reaps CQEs no eventfd signal announced */
   int handles_open;     /* handles not yet closed; the struct is freed at 0 */
   napi_ref callback;    /* onComplete(count) */
   napi_ref results_ref; /* the Int32Array completions are copied into */
@@ -29,6 +30,7 @@ struct uring_loop {
   uint64_t inflight;
   int poll_referenced;
   uint64_t callbacks; /* JS calls made with completions */
+  uint64_t rescued;   /* rescue-timer ticks that found completions waiting unannounced */
 };
 
 int loop_open(struct uring_loop *loop, napi_env env, napi_value callback, napi_value results,

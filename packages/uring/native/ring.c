@@ -84,7 +84,6 @@ int ring_setup(struct ring *ring, unsigned sq_entries, unsigned cq_entries) {
   ring->cq_tail = (unsigned *)(cq + p.cq_off.tail);
   ring->cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
   ring->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-  ring->cq_flags = p.cq_off.flags ? (unsigned *)(cq + p.cq_off.flags) : NULL;
   /* The index array maps slot i to SQE i once and for all, as liburing does. */
   for (unsigned i = 0; i < p.sq_entries; i++) ring->sq_array[i] = i;
   ring->sqe_tail = *ring->sq_tail;

@@ -21,7 +21,6 @@ struct ring {
   unsigned sqe_tail; /* our private tail: SQEs prepared, not yet published */
   /* Completion queue, shared with the kernel. */
   unsigned *cq_head, *cq_tail, *cq_mask;
-  unsigned *cq_flags; /* IORING_CQ_EVENTFD_DISABLED lives here (5.8+); NULL before */
   struct io_uring_cqe *cqes;
   /* Mappings, for munmap. */
   void *sq_map, *cq_map;
@@ -43,9 +42,6 @@ int ring_has_op(struct ring *ring, int op);
 struct io_uring_sqe *ring_get_sqe(struct ring *ring);
 unsigned ring_pending(const struct ring *ring);
 int ring_flush(struct ring *ring);
-/* Flushes with the eventfd muted: what completes inside io_uring_enter is
- * reaped by the caller right after, so it need not wake the loop again. */
-int ring_flush_quiet(struct ring *ring);
 
 /* reap.c: copies up to `capacity` CQEs as (user_data, res, flags) triples. */
 unsigned ring_reap(struct ring *ring, int32_t *out, unsigned capacity);

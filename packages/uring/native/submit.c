@@ -45,10 +45,3 @@ struct io_uring_sqe *ring_get_sqe(struct ring *ring) {
   return sqe;
 }
 
-int ring_flush_quiet(struct ring *ring) {
-  if (!ring->cq_flags) return ring_flush(ring);
-  __atomic_or_fetch(ring->cq_flags, IORING_CQ_EVENTFD_DISABLED, __ATOMIC_RELEASE);
-  int taken = ring_flush(ring);
-  __atomic_and_fetch(ring->cq_flags, ~IORING_CQ_EVENTFD_DISABLED, __ATOMIC_RELEASE);
-  return taken;
-}

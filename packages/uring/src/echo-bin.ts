@@ -4,6 +4,7 @@
 // loader's reason when io_uring cannot run here.
 import { loadUring } from './load.js';
 import { serveEcho } from './uring-echo.js';
+import { UringLoop } from './uring-loop.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -24,6 +25,9 @@ const server = serveEcho({
 });
 process.stdout.write(`listening on ${host}:${server.port} (io_uring)\n`);
 const stop = () => {
+  const { rescued } = UringLoop.open().stats();
+  // A lost wakeup is a bug: say so where the bench keeps the server's stderr.
+  if (rescued > 0) process.stderr.write(`iomodels-uring-echo: ${rescued} lost wakeup(s) rescued\n`);
   const timer = setTimeout(() => process.exit(0), 1_000);
   void server.close().then(() => {
     clearTimeout(timer);
