@@ -2,7 +2,7 @@
 // many connections at once, a peer that resets, clean shutdown.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EchoServer, serveEcho } from '../src/index.js';
+import { type EchoServer, serveEcho, UringLoop } from '../src/index.js';
 import { connect, echoThrough, skipReason, until } from './helpers.js';
 
 describe.skipIf(skipReason !== null)('serveEcho on io_uring', () => {
@@ -30,6 +30,8 @@ describe.skipIf(skipReason !== null)('serveEcho on io_uring', () => {
     await until(() => server!.connections() === 200);
     for (const socket of sockets) socket.destroy();
     await until(() => server!.connections() === 0);
+    // Every completion woke the loop through the eventfd: none waited for the rescue timer.
+    expect(UringLoop.open().stats().rescued).toBe(0);
   });
 
   it('a peer reset ends that connection only', async () => {
