@@ -1,4 +1,5 @@
 // @iomodels/uring: the io_uring completion backend, optional and Linux-only.
+export { type BackendChoice, chooseBackend } from './choose-backend.js';
 export { errnoName } from './errno-name.js';
 export {
   type LoadUringOptions,
