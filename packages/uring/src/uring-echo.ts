@@ -31,6 +31,9 @@ export interface EchoServer {
 /** Default receive buffer per connection; a 64 B ping-pong needs far less, a bulk echo more. */
 export const ECHO_BUFFER_SIZE = 16 * 1024;
 
+/** Pause before accepting again after an accept failed (EMFILE, ENFILE, ENOBUFS…). */
+const ACCEPT_RETRY_MS = 50;
+
 /** Serves an echo on this loop's ring until `close()`. */
 export function serveEcho(options: EchoOptions = {}): EchoServer {
   const loop = UringLoop.open();
@@ -77,7 +80,12 @@ export function serveEcho(options: EchoOptions = {}): EchoServer {
         loop.close(fd);
       }
     } else if (errnoName(fd) !== 'ECANCELED' && accepting && !more) {
-      process.emitWarning(`io_uring accept: ${errnoName(fd)}`);
+      // EMFILE and kin persist: re-arming at once would spin the loop.
+      process.emitWarning(`io_uring accept: ${errnoName(fd)}; retrying in ${ACCEPT_RETRY_MS} ms`);
+      setTimeout(() => {
+        if (accepting) acceptId = loop.accept(listener.fd, onAccept);
+      }, ACCEPT_RETRY_MS);
+      return;
     }
     // A single-shot accept, or a multishot one the kernel ended: arm again.
     if (!more && accepting) acceptId = loop.accept(listener.fd, onAccept);
