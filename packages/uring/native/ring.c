@@ -22,10 +22,16 @@ static int sys_register(int fd, unsigned op, const void *arg, unsigned n) {
 static int setup_with_fallback(unsigned sq_entries, unsigned cq_entries,
                                struct io_uring_params *p) {
   /* SUBMIT_ALL (5.18): a failing SQE does not stop the rest of the batch.
+   * COOP_TASKRUN (5.19): completion work no longer interrupts the loop
+   * thread with an IPI (nor epoll_wait with EINTR); it runs at the thread's
+   * next kernel entry. A sleeping loop is still woken (measured: 1-connection
+   * round trips unchanged, no rescue), and server CPU per message fell from
+   * 0.71-0.74x to 0.54x plain net at 100 connections.
    * SINGLE_ISSUER (6.0): only the loop thread submits, a kernel fast path.
    * Older kernels reject unknown flags with EINVAL: retry with fewer. */
-  const unsigned optional[] = {IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER,
-                               IORING_SETUP_SUBMIT_ALL, 0};
+  const unsigned optional[] = {
+      IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER,
+      IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN, IORING_SETUP_SUBMIT_ALL, 0};
   int fd = -EINVAL;
   for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
     memset(p, 0, sizeof *p);
