@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tsup.shared.ts';
 
-export default packageConfig({ entry: ['src/index.ts', 'src/echo-bin.ts'] });
+export default packageConfig({ entry: ['src/index.ts', 'src/bin.ts'] });

@@ -156,7 +156,7 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
  * optional): runs when its bin is built and its add-on compiled at install.
  */
 function uringEcho(packages: string, node: string, backlog: string[]): ServerSpec {
-  const bin = `${packages}uring/dist/echo-bin.js`;
+  const bin = `${packages}uring/dist/bin.js`;
   const addon = `${packages}uring/build/uring.node`;
   const missing = !existsSync(bin) ? bin : !existsSync(addon) ? addon : null;
   return {

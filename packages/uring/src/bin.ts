@@ -6,7 +6,16 @@ import { loadUring } from './load.js';
 import { serveEcho } from './uring-echo.js';
 import { UringLoop } from './uring-loop.js';
 
+const USAGE = `usage: iomodels-uring-echo [--host 127.0.0.1] [--port 0] [--backlog 511] [--buffer 16384]
+  an echo server on io_uring (Linux); prints "listening on HOST:PORT (io_uring)"
+  --buffer  receive buffer bytes per connection (its memory for its whole life)
+  exits 3 with the reason when io_uring cannot run here (see loadUring())`;
+
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const flag = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { skipReason, until } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../dist/echo-bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const hasStrace = spawnSync('strace', ['-V'], { stdio: 'ignore' }).status === 0;
 const CONNECTIONS = 20;
 const PER_CONNECTION = 100;
