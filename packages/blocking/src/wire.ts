@@ -11,6 +11,8 @@ export interface WireHandlerReference {
 /** What a thread or child gets when it starts. */
 export interface RunnerBoot {
   handler: WireHandlerReference;
+  /** The server's `idleTimeout` in ms (0/absent: none): the runner counts its activity only when set. */
+  idleTimeout?: number;
 }
 
 /** Dispatcher → runner: serve one connection (the descriptor travels beside it). */
