@@ -50,6 +50,7 @@ export interface RequestTask {
 /** The connection as `verifyRequest` sees it, before any handler runs. */
 export interface PendingRequest {
   readonly remote: Address;
+  /** Read on demand (a getsockname(2)), so read it within `verifyRequest`. */
   readonly local: Address;
 }
 
@@ -281,7 +282,10 @@ export abstract class BaseServer implements AsyncDisposable {
     const max = this.options.maxConnections;
     const pending: PendingRequest = {
       remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+      // Only a verifyRequest override reads it: a getsockname(2) per connection otherwise.
+      get local() {
+        return toAddress(socket.localAddress, socket.localPort, socket.localFamily);
+      },
     };
     let accepted = false;
     try {
