@@ -18,7 +18,9 @@ describe.skipIf(!canRun)('run-compare', () => {
     const out = run(['--servers', 'node-net,node-net', '--connections', '2,3', '--pairs', '1']);
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toContain('node-net ÷ node-net');
-    expect(out.stdout).toMatch(/^\| 2 \| \S+ \| \S+ \| \d+\.\d\d× \(\d+\.\d\d–\d+\.\d\d\) \| [01] of 1 \|/m);
+    expect(out.stdout).toMatch(
+      /^\| 2 \| \S+ \| \S+ \| \d+\.\d\d× \(\d+\.\d\d–\d+\.\d\d\) \| [01] of 1 \|/m,
+    );
     expect(out.stdout).toMatch(/^\| 3 \| /m);
     expect(out.stderr).toContain('@3 pair 1');
   });
