@@ -3,7 +3,7 @@
 // `processRequest` — socketserver's seam, where ThreadingMixIn and
 // ForkingMixIn differ.
 import net from 'node:net';
-import { type Address, formatAddress, socketAddresses } from './address.js';
+import { type Address, formatAddress, socketAddresses, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
 import type { ServerEndpoint } from './endpoint.js';
@@ -51,6 +51,7 @@ export interface RequestTask {
 /** The connection as `verifyRequest` sees it, before any handler runs. */
 export interface PendingRequest {
   readonly remote: Address;
+  /** Read on demand (a getsockname(2)), so read it within `verifyRequest`. */
   readonly local: Address;
 }
 
@@ -284,10 +285,16 @@ export abstract class BaseServer implements AsyncDisposable {
     socket.on('error', () => {});
     const max = this.options.maxConnections;
     const address = this.#address;
-    const pending: PendingRequest = socketAddresses(
-      socket,
-      address?.family === 'unix' ? address.path : '',
-    );
+    const pending: PendingRequest =
+      address?.family === 'unix'
+        ? socketAddresses(socket, address.path)
+        : {
+            remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+            // Only a verifyRequest override reads it: a getsockname(2) per connection otherwise.
+            get local() {
+              return toAddress(socket.localAddress, socket.localPort, socket.localFamily);
+            },
+          };
     let accepted = false;
     try {
       accepted =

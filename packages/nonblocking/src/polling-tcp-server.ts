@@ -107,6 +107,7 @@ export class PollingTCPServer extends BaseServer {
       released: (released) => this.#connections.delete(released),
     });
     this.#connections.add(connection);
+    this.#loop.accepted();
     const done = this.runHandler(connection, context);
     return {
       done,
