@@ -354,8 +354,10 @@ export abstract class BaseServer implements AsyncDisposable {
     }));
     const report = await runShutdownSequence(targets, {
       grace,
-      // After our FIN, the linger rule: up to lingerTimeout (never much past the grace asked for).
-      closeWriteGrace: Math.min(this.limits.lingerTimeout, Math.max(grace, 100)),
+      // After our FIN, the linger rule: up to lingerTimeout, shortened by a
+      // short grace but never below 1 s — a live peer's FIN must have time to
+      // come back through a loaded machine (100 ms was seen to miss on 2 cores).
+      closeWriteGrace: Math.min(this.limits.lingerTimeout, Math.max(grace, 1_000)),
       abortGrace: ABORT_GRACE,
     });
     if (this.#listening) await this.release();
