@@ -10,6 +10,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
+import { nonBlockingReader } from '@iomodels/fd';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
 import { handlePathProblem } from './read-path.js';
@@ -36,6 +37,11 @@ export class ProactorTCPServer extends BaseServer {
 
   protected override async release(): Promise<void> {
     await this.#proactor.close();
+  }
+
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the proactor's reads. */
+  protected override proxyByteSource(socket: net.Socket) {
+    return nonBlockingReader(socket);
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {

@@ -20,6 +20,7 @@ import { CHURN_TESTS, describeChurnCase } from './churn-case.js';
 import { CONCURRENT_RECV_TEST, concurrentRecvCase } from './concurrent-recv-case.js';
 import type { ConformanceSuite } from './conformance-suite.js';
 import { IDLE_TIMEOUT_TEST, idleTimeoutCase } from './idle-timeout-case.js';
+import { PROXY_PROTOCOL_TESTS, proxyProtocolCase } from './proxy-protocol-case.js';
 import { describeShutdownSignalCase, SHUTDOWN_SIGNAL_TESTS } from './shutdown-signal-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
@@ -66,6 +67,7 @@ export const CONFORMANCE_TESTS = {
   ipv6: 'serves IPv6 loopback ::1',
   ...CHURN_TESTS,
   ...SHUTDOWN_SIGNAL_TESTS,
+  ...PROXY_PROTOCOL_TESTS,
   idleTimeout: IDLE_TIMEOUT_TEST,
   concurrentRecv: CONCURRENT_RECV_TEST,
 } as const;
@@ -82,7 +84,8 @@ export function conformanceHandler(
     | 'ThrowingHandler'
     | 'OneExchangeHandler'
     | 'GoodbyeOnShutdownHandler'
-    | 'ConcurrentRecvHandler',
+    | 'ConcurrentRecvHandler'
+    | 'AddressHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -343,6 +346,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
     concurrentRecvCase(suite);
     describeChurnCase(suite);
     describeShutdownSignalCase(suite);
+    proxyProtocolCase(suite);
   });
 }
 

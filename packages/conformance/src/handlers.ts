@@ -70,3 +70,15 @@ export class ConcurrentRecvHandler extends BaseRequestHandler {
     await this.request.sendall(`first:${new TextDecoder().decode(await first)}`);
   }
 }
+
+/**
+ * Answers `from <clientAddress> <the first message>`: what a PROXY-protocol
+ * receiver must get right (the original client, and no byte lost after the header).
+ */
+export class AddressHandler extends BaseRequestHandler {
+  override async handle(): Promise<void> {
+    const data = await this.request.recv(1024);
+    const { host, port } = this.clientAddress;
+    await this.request.sendall(`from ${host}:${port} ${new TextDecoder().decode(data)}`);
+  }
+}
