@@ -10,6 +10,7 @@ import {
   type ServerOptions,
 } from '../server-options.js';
 import { parseDecimalFlag, parseIntegerFlag } from './parse-number-flag.js';
+import { PROXY_FLAGS, PROXY_USAGE, parseProxyFlags } from './parse-proxy-flags.js';
 
 /** What a model's bin needs to know to build its server. */
 export interface ServerArgs {
@@ -41,13 +42,14 @@ export function usage(spec: ServerCommandSpec): string {
   // Listed even when a model has one mode: the flag is accepted, so --help says so.
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N]`,
+    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]]`,
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
     `  --mode     ${spec.modes.join(', ')}${only}`,
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
+    ...PROXY_USAGE,
   ].join('\n');
 }
 
@@ -56,7 +58,15 @@ export function parseServerArgs(
   argv: readonly string[],
   spec: ServerCommandSpec,
 ): ServerArgs | 'help' {
-  const values = parseFlags(argv, ['host', 'port', 'handler', 'mode', 'grace', 'backlog']);
+  const values = parseFlags(argv, [
+    'host',
+    'port',
+    'handler',
+    'mode',
+    'grace',
+    'backlog',
+    ...PROXY_FLAGS,
+  ]);
   if (values.help) return 'help';
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
@@ -81,6 +91,8 @@ export function parseServerArgs(
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
   const options: ServerOptions = { host, port, backlog, shutdownGrace: grace * 1000 };
+  const proxyProtocol = parseProxyFlags(values);
+  if (proxyProtocol) options.proxyProtocol = proxyProtocol;
   return { host, port, handler, mode, grace: grace * 1000, backlog, options };
 }
 
