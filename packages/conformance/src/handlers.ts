@@ -72,13 +72,15 @@ export class ConcurrentRecvHandler extends BaseRequestHandler {
 }
 
 /**
- * Answers `from <clientAddress> <the first message>`: what a PROXY-protocol
- * receiver must get right (the original client, and no byte lost after the header).
+ * Says `from <clientAddress>\n` at once, then answers the first message with
+ * `got <message>`: what a PROXY-protocol receiver must get right (the
+ * original client, and no byte lost after the header).
  */
 export class AddressHandler extends BaseRequestHandler {
   override async handle(): Promise<void> {
-    const data = await this.request.recv(1024);
     const { host, port } = this.clientAddress;
-    await this.request.sendall(`from ${host}:${port} ${new TextDecoder().decode(data)}`);
+    await this.request.sendall(`from ${host}:${port}\n`);
+    const data = await this.request.recv(1024);
+    await this.request.sendall(`got ${new TextDecoder().decode(data)}`);
   }
 }

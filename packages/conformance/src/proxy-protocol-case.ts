@@ -40,11 +40,11 @@ export function proxyProtocolCase({ start, dial, test }: ConformanceSuite): void
     const destination = server.address;
     const v1 = proxyHeaderV1(CLIENT, destination);
     expect(await exchange(server, joined(v1, bytes('hello v1')))).toBe(
-      'from 192.0.2.1:40000 hello v1',
+      'from 192.0.2.1:40000\ngot hello v1',
     );
     const v2 = proxyHeaderV2({ source: CLIENT6, destination: { ...CLIENT6, port: 8009 } });
     expect(await exchange(server, joined(v2, bytes('hello v2')))).toBe(
-      'from 2001:db8::7:40001 hello v2',
+      'from 2001:db8::7:40001\ngot hello v2',
     );
     expect(server.stats()).toMatchObject({ proxyRefused: 0, refused: 0 });
     expect(handleError).not.toHaveBeenCalled();
@@ -56,7 +56,7 @@ export function proxyProtocolCase({ start, dial, test }: ConformanceSuite): void
     await client.sendall(joined(proxyHeaderV2('LOCAL'), bytes('ping')));
     const { data } = await recvUntilClosed(client);
     expect(new TextDecoder().decode(data)).toBe(
-      `from ${client.local.host}:${client.local.port} ping`,
+      `from ${client.local.host}:${client.local.port}\ngot ping`,
     );
   });
 
