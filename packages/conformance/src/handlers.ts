@@ -79,7 +79,11 @@ export class ConcurrentRecvHandler extends BaseRequestHandler {
 export class AddressHandler extends BaseRequestHandler {
   override async handle(): Promise<void> {
     const { host, port } = this.clientAddress;
-    await this.request.sendall(`from ${host}:${port}\n`);
+    // `via v2 PROXY example.org`: the PROXY header (a TLV too) the handler reads, when there was one.
+    const header = this.request.proxyHeader;
+    const authority = header?.authority ? ` ${header.authority}` : '';
+    const via = header ? ` via v${header.version} ${header.command}${authority}` : '';
+    await this.request.sendall(`from ${host}:${port}${via}\n`);
     const data = await this.request.recv(1024);
     await this.request.sendall(`got ${new TextDecoder().decode(data)}`);
   }

@@ -11,7 +11,7 @@ import { bytes, recvUntilClosed, waitFor } from './wire.js';
 
 export const PROXY_PROTOCOL_TESTS = {
   proxyAddress:
-    'PROXY protocol: v1 and v2 headers give the handler the original client, header and first message in one write lose nothing',
+    'PROXY protocol: v1 and v2 headers give the handler the original client and the header (TLVs too), header and first message in one write lose nothing',
   proxyLocal: 'PROXY protocol: a LOCAL header (health check) keeps the real peer',
   proxyRefused:
     'PROXY protocol: a peer outside the allow-list, a missing, a malformed and a too slow header each close the connection and count as proxyRefused',
@@ -40,11 +40,14 @@ export function proxyProtocolCase({ start, dial, test }: ConformanceSuite): void
     const destination = server.address;
     const v1 = proxyHeaderV1(CLIENT, destination);
     expect(await exchange(server, joined(v1, bytes('hello v1')))).toBe(
-      'from 192.0.2.1:40000\ngot hello v1',
+      'from 192.0.2.1:40000 via v1 PROXY\ngot hello v1',
     );
-    const v2 = proxyHeaderV2({ source: CLIENT6, destination: { ...CLIENT6, port: 8009 } });
+    // With an authority TLV (TLS SNI), which the handler reads from `request.proxyHeader`.
+    const v2 = proxyHeaderV2({ source: CLIENT6, destination: { ...CLIENT6, port: 8009 } }, [
+      [0x02, bytes('example.org')],
+    ]);
     expect(await exchange(server, joined(v2, bytes('hello v2')))).toBe(
-      'from 2001:db8::7:40001\ngot hello v2',
+      'from 2001:db8::7:40001 via v2 PROXY example.org\ngot hello v2',
     );
     expect(server.stats()).toMatchObject({ proxyRefused: 0, refused: 0 });
     expect(handleError).not.toHaveBeenCalled();
@@ -56,7 +59,7 @@ export function proxyProtocolCase({ start, dial, test }: ConformanceSuite): void
     await client.sendall(joined(proxyHeaderV2('LOCAL'), bytes('ping')));
     const { data } = await recvUntilClosed(client);
     expect(new TextDecoder().decode(data)).toBe(
-      `from ${client.local.host}:${client.local.port}\ngot ping`,
+      `from ${client.local.host}:${client.local.port} via v2 LOCAL\ngot ping`,
     );
   });
 

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
-import type { Connection } from './connection.js';
+import { type Connection, withProxyHeader } from './connection.js';
 import { toListenError } from './error-mapping.js';
 import { ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
@@ -234,7 +234,7 @@ export abstract class BaseServer implements AsyncDisposable {
     if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
     return runRequest(
       this.#handlerClass,
-      connection,
+      withProxyHeader(connection, context.proxyHeader),
       context.server,
       context.signal,
       context.onError,

@@ -19,6 +19,7 @@ export {
   type Connection,
   type Sendable,
   toBytes,
+  withProxyHeader,
 } from './connection.js';
 export {
   type HostPort,

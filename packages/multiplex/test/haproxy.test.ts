@@ -111,7 +111,7 @@ describe.skipIf(skipReason)(
       const client = await connect({ host: '127.0.0.1', port: front, timeout: 20_000 });
       try {
         const greeting = new TextDecoder().decode(await client.recv());
-        expect(greeting).toBe(`from 127.0.0.1:${client.local.port}\n`);
+        expect(greeting).toBe(`from 127.0.0.1:${client.local.port} via v2 PROXY\n`);
         await beforeReply?.();
         await client.sendall(message);
         expect(new TextDecoder().decode(await client.recv())).toBe(`got ${message}`);
