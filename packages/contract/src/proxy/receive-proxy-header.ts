@@ -33,8 +33,12 @@ export interface ReceiveProxyOptions {
 const SHORTEST_HEADER = 15;
 const V2_FIXED = 16;
 const V2_FIRST_BYTE = 0x0d;
-// Between empty reads: 1, 2, 4 … ms, capped. The header almost always comes
-// with the first segment, so the first wait or two is all it costs.
+// Between empty reads: first one turn of the event loop (the header usually
+// lands while the loop polls, right after the accept), then 1, 2, 4 … ms,
+// capped. Measured on the reactor (1,000 sequential dialogues, loopback):
+// starting with a 1 ms timer cost ~1.2 ms per connection (2.4–3.3× a
+// dialogue without the header); two loop turns first: 1.2–1.4× (+0.05–0.14 ms).
+const TURNS_FIRST = 2;
 const FIRST_WAIT = 1;
 const LONGEST_WAIT = 50;
 
@@ -51,6 +55,7 @@ export async function receiveProxyHeader(
   const buffer = new Uint8Array(Math.max(maxHeader, V2_FIXED));
   const deadline = Date.now() + timeout;
   let received = 0;
+  let turns = TURNS_FIRST;
   let wait = FIRST_WAIT;
   for (;;) {
     const want = bytesWanted(buffer, received, maxHeader);
@@ -61,11 +66,17 @@ export async function receiveProxyHeader(
       if (left <= 0 || signal?.aborted) {
         throw new ProxyProtocolError(`no complete PROXY header within ${timeout} ms`);
       }
+      if (turns > 0) {
+        turns--;
+        await nextTurn();
+        continue;
+      }
       await sleep(Math.min(wait, left));
       wait = Math.min(wait * 2, LONGEST_WAIT);
       continue;
     }
     received += count;
+    turns = TURNS_FIRST;
     wait = FIRST_WAIT;
     const result = parseProxyHeader(buffer.subarray(0, received), version, maxHeader);
     if (result !== PROXY_INCOMPLETE) return result;
@@ -87,6 +98,10 @@ function bytesWanted(buffer: Uint8Array, received: number, maxHeader: number): n
   const announced = V2_FIXED + ((buffer[14]! << 8) | buffer[15]!);
   // The parser refuses a header past maxHeader; read no more than that to let it say so.
   return Math.min(announced, Math.max(maxHeader, received + 1));
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function sleep(ms: number): Promise<void> {
