@@ -7,7 +7,7 @@ import { type Address, formatAddress, fromAddressInfo, toAddress } from './addre
 import type { HandlerClass } from './base-request-handler.js';
 import { type Connection, withProxyHeader } from './connection.js';
 import { toListenError } from './error-mapping.js';
-import { ListenError, ServerClosedError, UsageError } from './errors.js';
+import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
 import { DEFAULT_PROXY_HEADER_TIMEOUT, type Limits, resolveLimits } from './limits.js';
 import { CidrList } from './proxy/cidr-list.js';
@@ -77,6 +77,8 @@ export interface ServerStats {
    * Closed before dispatch by the PROXY protocol receiver: a peer outside
    * the allow-list, or a header missing, malformed, too long or too slow.
    * Not counted in `refused`; no handler ran and `handleError` was not called.
+   * A peer that hangs up before sending a byte (HAProxy's layer-4 health
+   * checks do) refused nothing and is not counted here.
    */
   proxyRefused: number;
 }
@@ -125,6 +127,8 @@ export abstract class BaseServer implements AsyncDisposable {
     refused: 0,
     proxyRefused: 0,
   };
+  // Connections whose PROXY header is still arriving: they hold a descriptor, so they count toward maxConnections.
+  #receiving = 0;
   readonly #proxy: (ReceiveProxyOptions & { readonly allow: CidrList }) | undefined;
   #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
 
@@ -327,7 +331,7 @@ export abstract class BaseServer implements AsyncDisposable {
     try {
       accepted =
         this.#closing === undefined &&
-        (max === undefined || this.#tasks.size < max) &&
+        (max === undefined || this.#tasks.size + this.#receiving < max) &&
         this.verifyRequest(pending);
     } catch (error) {
       this.handleError(error, pending.remote);
@@ -353,14 +357,31 @@ export abstract class BaseServer implements AsyncDisposable {
     peer: Address,
     proxy: ReceiveProxyOptions & { readonly allow: CidrList },
   ): Promise<void> {
+    // No peer address: it already hung up and reset before the accept was
+    // served (getpeername fails) — what HAProxy's layer-4 health checks do.
+    if (peer.host === '') {
+      socket.destroy();
+      return;
+    }
     const read = proxy.allow.contains(peer.host) ? this.proxyByteSource(socket) : undefined;
     let header: ProxyHeader | undefined;
+    // A peer that left or reset before a header (an L4 health check, a port
+    // scan) is closed but not counted: it refused nothing.
+    let peerLeft = false;
     if (read) {
+      this.#receiving++;
       try {
         ({ header } = await receiveProxyHeader(read, proxy));
-      } catch {
-        // Malformed, slow, cut off or reset: the peer's fault, not the server's.
+      } catch (error) {
+        // Malformed, slow, cut off or reset: the peer's doing, never handleError's.
+        peerLeft = ConnectionError.isInstance(error);
+      } finally {
+        this.#receiving--;
       }
+    }
+    if (peerLeft) {
+      socket.destroy();
+      return;
     }
     if (!header || this.#closing !== undefined || socket.destroyed) {
       this.#counters.proxyRefused++;

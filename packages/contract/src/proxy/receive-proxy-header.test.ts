@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConnectionClosedError } from '../errors.js';
 import { proxyHeaderV1, proxyHeaderV2 } from '../testing/proxy-header-bytes.js';
 import { ProxyProtocolError } from './proxy-protocol-error.js';
 import { type ProxyByteSource, receiveProxyHeader } from './receive-proxy-header.js';
@@ -70,6 +71,10 @@ describe('receiveProxyHeader', () => {
     await expect(receiveProxyHeader(peer(cut, 64, true).read, OPTIONS)).rejects.toThrow(
       /peer closed/,
     );
+    // Nothing at all, then FIN: no header was sent (a layer-4 health check).
+    await expect(
+      receiveProxyHeader(peer(new Uint8Array(), 64, true).read, OPTIONS),
+    ).rejects.toThrow(ConnectionClosedError);
     await expect(
       receiveProxyHeader(peer(cut, 64).read, { ...OPTIONS, timeout: 20 }),
     ).rejects.toThrow(/within 20 ms/);

@@ -4,6 +4,7 @@
 // deadline. Because it never reads past the header, the handler's first
 // bytes stay in the kernel and each model reads them in its own IO style.
 
+import { ConnectionClosedError } from '../errors.js';
 import {
   PROXY_INCOMPLETE,
   type ProxyHeaderResult,
@@ -46,7 +47,9 @@ const LONGEST_WAIT = 50;
  * Reads and parses one PROXY header from `read`. Resolves with the header
  * and its length (everything after it is still unread); throws
  * `ProxyProtocolError` when it is malformed, too long, cut off by the peer's
- * FIN, or not complete within `timeout`.
+ * FIN, or not complete within `timeout`. A peer that leaves before sending
+ * a byte (FIN: `ConnectionClosedError`; RST: the read's `ConnectionResetError`)
+ * sent no header at all: HAProxy's layer-4 health checks do that.
  */
 export async function receiveProxyHeader(
   read: ProxyByteSource,
@@ -60,6 +63,9 @@ export async function receiveProxyHeader(
   for (;;) {
     const want = bytesWanted(buffer, received, maxHeader);
     const count = read(buffer, received, want - received);
+    if (count === 0 && received === 0) {
+      throw new ConnectionClosedError('peer closed before sending a PROXY header');
+    }
     if (count === 0) throw new ProxyProtocolError('peer closed before the PROXY header ended');
     if (count === null) {
       const left = deadline - Date.now();
