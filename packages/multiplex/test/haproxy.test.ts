@@ -154,8 +154,8 @@ describe.skipIf(skipReason)(
       expect(await reactor.exited).toBe(0);
       // It served some of the dialogues before (health checks are LOCAL connections, also served).
       expect(reactor.output()).toMatch(/closed: [1-9]\d* served/);
-    // Health checks (LOCAL headers, or resets before one) are never refused headers.
-    expect(reactor.output()).not.toContain('PROXY header refused');
+      // Health checks (LOCAL headers, or resets before one) are never refused headers.
+      expect(reactor.output()).not.toContain('PROXY header refused');
       for (let i = 0; i < 4; i++) await dialogue(`after stop ${i}`);
     });
 
