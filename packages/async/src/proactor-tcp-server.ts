@@ -11,6 +11,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
+import { nonBlockingReader } from '@iomodels/fd';
 import type { AsyncSocket } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
@@ -38,6 +39,11 @@ export class ProactorTCPServer extends BaseServer {
 
   protected override async release(): Promise<void> {
     await this.#proactor.close();
+  }
+
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the proactor's reads. */
+  protected override proxyByteSource(socket: net.Socket) {
+    return nonBlockingReader(socket);
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {

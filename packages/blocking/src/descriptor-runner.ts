@@ -13,11 +13,13 @@ import {
   runRequest,
   ServerClosedError,
   type ServerInfo,
+  withProxyHeader,
 } from '@iomodels/contract/core';
 import { DescriptorConnection } from './descriptor-connection.js';
 import { PendingFin } from './pending-fin.js';
 import {
   type DispatcherMessage,
+  fromWireProxyHeader,
   type RunnerBoot,
   type RunnerMessage,
   type ServeMessage,
@@ -90,7 +92,7 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
   const touch = idleTimeout > 0 ? () => side.touch() : () => {};
 
   const serve = async (message: ServeMessage, handle: unknown) => {
-    const { id, remote, local, server } = message;
+    const { id, remote, local, server, proxyHeader } = message;
     if (server) serverInfo = Object.freeze(server);
     const held = side.hold(message, handle);
     const controller = new AbortController();
@@ -121,7 +123,7 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
     });
     const outcome = await runRequest(
       handlerClass,
-      connection,
+      withProxyHeader(connection, proxyHeader && fromWireProxyHeader(proxyHeader)),
       serverInfo!,
       controller.signal,
       (error) => side.post({ type: 'error', id, error: toWireError(error) }),

@@ -16,7 +16,7 @@ import {
   type RequestTask,
   resetSocket,
 } from '@iomodels/contract';
-import { fromWireError, type RunnerMessage, type ServeMessage } from './wire.js';
+import { fromWireError, type RunnerMessage, type ServeMessage, toWireProxyHeader } from './wire.js';
 
 /** The address errors are reported with when no connection is involved. */
 const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 'IPv4' });
@@ -84,6 +84,7 @@ export abstract class PoolRunner {
       remote: context.clientAddress,
       local: context.localAddress,
     };
+    if (context.proxyHeader) message.proxyHeader = toWireProxyHeader(context.proxyHeader);
     if (!this.#toldServer) {
       message.server = context.server;
       this.#toldServer = true;

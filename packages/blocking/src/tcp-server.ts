@@ -14,7 +14,13 @@ import {
   resetSocket,
   type ServerOptions,
 } from '@iomodels/contract';
-import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
+import {
+  checkRuntime,
+  descriptorOf,
+  nonBlockingReader,
+  probeRuntime,
+  setBlocking,
+} from '@iomodels/fd';
 import { DescriptorConnection } from './descriptor-connection.js';
 
 /** One accepted connection, waiting for its turn or being served. */
@@ -70,6 +76,11 @@ export class TCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     await probeRuntime();
+  }
+
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the handler's blocking reads. */
+  protected override proxyByteSource(socket: Socket) {
+    return nonBlockingReader(socket);
   }
 
   protected override processRequest(socket: Socket, context: RequestContext): RequestTask {

@@ -23,6 +23,7 @@ import { CHURN_TESTS, describeChurnCase } from './churn-case.js';
 import { CONCURRENT_RECV_TEST, concurrentRecvCase } from './concurrent-recv-case.js';
 import type { ConformanceSuite } from './conformance-suite.js';
 import { IDLE_TIMEOUT_TEST, idleTimeoutCase } from './idle-timeout-case.js';
+import { PROXY_PROTOCOL_TESTS, proxyProtocolCase } from './proxy-protocol-case.js';
 import { describeShutdownSignalCase, SHUTDOWN_SIGNAL_TESTS } from './shutdown-signal-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
@@ -74,6 +75,7 @@ export const CONFORMANCE_TESTS = {
   ipv6: 'serves IPv6 loopback ::1',
   ...CHURN_TESTS,
   ...SHUTDOWN_SIGNAL_TESTS,
+  ...PROXY_PROTOCOL_TESTS,
   idleTimeout: IDLE_TIMEOUT_TEST,
   concurrentRecv: CONCURRENT_RECV_TEST,
 } as const;
@@ -90,7 +92,8 @@ export function conformanceHandler(
     | 'ThrowingHandler'
     | 'OneExchangeHandler'
     | 'GoodbyeOnShutdownHandler'
-    | 'ConcurrentRecvHandler',
+    | 'ConcurrentRecvHandler'
+    | 'AddressHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -101,10 +104,17 @@ export const conformanceHandlersPath = fileURLToPath(handlersModule);
 const LOOPBACK: ServerOptions = { host: '127.0.0.1', port: 0 };
 
 /** Tests that are about TCP itself, skipped over Unix sockets, with the reason. */
+/** Why the PROXY cases run over TCP only (the receiver's allow-list is by IP address). */
+const PROXY_OVER_UNIX =
+  'the PROXY receiver checks its allow-list against an IP peer; a Unix peer has none (not supported yet)';
+
 const UNIX_SKIPS: Partial<Record<keyof typeof CONFORMANCE_TESTS, string>> = {
   ipv6: 'IPv6 loopback is a TCP matter',
   churn:
     'the churn dials a TCP port, ends connections with RST and counts TCP sockets; a Unix socket has no RST',
+  proxyAddress: PROXY_OVER_UNIX,
+  proxyLocal: PROXY_OVER_UNIX,
+  proxyRefused: PROXY_OVER_UNIX,
 };
 
 /**
@@ -420,6 +430,7 @@ function describeOver(
     concurrentRecvCase(suite);
     describeChurnCase(suite);
     describeShutdownSignalCase(suite);
+    proxyProtocolCase(suite);
   });
 }
 

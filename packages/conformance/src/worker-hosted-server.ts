@@ -246,6 +246,7 @@ export class WorkerHostedServer extends BaseServer {
       failed: Atomics.load(slots, SLOT.failed),
       timedOut: Atomics.load(slots, SLOT.timedOut),
       refused: Atomics.load(slots, SLOT.refused),
+      proxyRefused: Atomics.load(slots, SLOT.proxyRefused),
     };
   }
 

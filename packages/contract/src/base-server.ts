@@ -5,12 +5,19 @@
 import net from 'node:net';
 import { type Address, formatAddress, socketAddresses, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
-import type { Connection } from './connection.js';
+import { type Connection, withProxyHeader } from './connection.js';
 import type { ServerEndpoint } from './endpoint.js';
 import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
-import { type Limits, resolveLimits } from './limits.js';
+import { DEFAULT_PROXY_HEADER_TIMEOUT, type Limits, resolveLimits } from './limits.js';
 import { listenOnEndpoint, resolveServerEndpoint } from './listen-endpoint.js';
+import { CidrList } from './proxy/cidr-list.js';
+import { DEFAULT_MAX_PROXY_HEADER, type ProxyHeader } from './proxy/proxy-header.js';
+import {
+  type ProxyByteSource,
+  type ReceiveProxyOptions,
+  receiveProxyHeader,
+} from './proxy/receive-proxy-header.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 import {
   type ModelDescription,
@@ -28,9 +35,12 @@ import { runShutdownSequence, type ShutdownReport } from './shutdown-sequence.js
 
 /** What a model's dispatch receives with each accepted socket. */
 export interface RequestContext {
+  /** The peer, or the original client named by a PROXY header. */
   readonly clientAddress: Address;
   /** This end of the connection (for a Unix socket, the server's socket file). */
   readonly localAddress: Address;
+  /** The PROXY header received before dispatch (`proxyProtocol` option), TLVs included. */
+  readonly proxyHeader?: ProxyHeader;
   /** Fires when the server shuts down; hand it to the handler. */
   readonly signal: AbortSignal;
   readonly server: ServerInfo;
@@ -65,6 +75,14 @@ export interface ServerStats {
   timedOut: number;
   /** Refused by `verifyRequest`, `maxConnections`, or because the server was closing. */
   refused: number;
+  /**
+   * Closed before dispatch by the PROXY protocol receiver: a peer outside
+   * the allow-list, or a header missing, malformed, too long or too slow.
+   * Not counted in `refused`; no handler ran and `handleError` was not called.
+   * A peer that hangs up before sending a byte (HAProxy's layer-4 health
+   * checks do) refused nothing and is not counted here.
+   */
+  proxyRefused: number;
 }
 
 export interface CloseOptions {
@@ -77,7 +95,7 @@ export interface CloseOptions {
  * `shutdown`, `close`, `stats`, `describe`, `address`.
  * Methods that may be overridden: `verifyRequest`, `handleError`.
  * Methods for derived classes: `processRequest`, `describeModel`, and the
- * hooks `prepare`, `release`, `netServerOptions`.
+ * hooks `prepare`, `release`, `netServerOptions`, `proxyByteSource`.
  */
 export abstract class BaseServer implements AsyncDisposable {
   /** The model's name, as in `listening on … (model/mode)`. */
@@ -106,7 +124,17 @@ export abstract class BaseServer implements AsyncDisposable {
   #handlerClass: HandlerClass | undefined;
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
-  readonly #counters = { accepted: 0, completed: 0, failed: 0, timedOut: 0, refused: 0 };
+  readonly #counters = {
+    accepted: 0,
+    completed: 0,
+    failed: 0,
+    timedOut: 0,
+    refused: 0,
+    proxyRefused: 0,
+  };
+  // Connections whose PROXY header is still arriving: they hold a descriptor, so they count toward maxConnections.
+  #receiving = 0;
+  readonly #proxy: (ReceiveProxyOptions & { readonly allow: CidrList }) | undefined;
   #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
 
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
@@ -115,6 +143,7 @@ export abstract class BaseServer implements AsyncDisposable {
     this.options = options;
     this.limits = resolveLimits(options.limits);
     this.endpoint = resolveServerEndpoint(options);
+    this.#proxy = proxyOptions(options, this.#shutdownController.signal);
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -221,7 +250,7 @@ export abstract class BaseServer implements AsyncDisposable {
     if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
     return runRequest(
       this.#handlerClass,
-      connection,
+      withProxyHeader(connection, context.proxyHeader),
       context.server,
       context.signal,
       context.onError,
@@ -233,6 +262,17 @@ export abstract class BaseServer implements AsyncDisposable {
 
   /** The model's part of `describe()`. */
   protected abstract describeModel(): ModelDescription;
+
+  /**
+   * How the PROXY protocol receiver reads this model's socket: one
+   * non-blocking read that never waits (`null` = nothing yet). The receiver
+   * reads only the header's bytes, so what follows stays in the kernel for
+   * the model's own reads. `undefined` (the default): the model cannot
+   * receive PROXY headers, and `proxyProtocol` fails `listen()`.
+   */
+  protected proxyByteSource(_socket: net.Socket): ProxyByteSource | undefined {
+    return undefined;
+  }
 
   /** Runs before binding: load handlers, start pools. A throw fails `listen()`. */
   protected prepare(): void | Promise<void> {}
@@ -264,6 +304,14 @@ export abstract class BaseServer implements AsyncDisposable {
   async #bind(): Promise<Address> {
     // Fails before binding on an unknown handler, for every model.
     this.#handlerClass = await loadHandler(this.handler);
+    // A model that never said how to read its socket cannot take a header.
+    if (this.#proxy && this.proxyByteSource === BaseServer.prototype.proxyByteSource) {
+      throw new UsageError(`${this.model} cannot receive PROXY protocol headers`);
+    }
+    // The allow-list is by IP address; a Unix peer has none (file modes guard a Unix socket).
+    if (this.#proxy && this.endpoint.kind === 'unix') {
+      throw new UsageError('the PROXY protocol is not supported on a Unix socket yet');
+    }
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
     const bound = await listenOnEndpoint(
@@ -299,7 +347,7 @@ export abstract class BaseServer implements AsyncDisposable {
     try {
       accepted =
         this.#closing === undefined &&
-        (max === undefined || this.#tasks.size < max) &&
+        (max === undefined || this.#tasks.size + this.#receiving < max) &&
         this.verifyRequest(pending);
     } catch (error) {
       this.handleError(error, pending.remote);
@@ -309,13 +357,72 @@ export abstract class BaseServer implements AsyncDisposable {
       socket.destroy();
       return;
     }
-    this.#start(socket, pending);
+    if (this.#proxy) void this.#receiveProxy(socket, pending, this.#proxy);
+    else this.#start(socket, pending.remote, pending);
   }
 
-  #start(socket: net.Socket, { remote: clientAddress, local }: PendingRequest): void {
+  /**
+   * The PROXY protocol receiver: the allow-list is checked against the real
+   * peer before a byte is read; then exactly the header is read and the
+   * connection is dispatched as coming from the header's source (LOCAL and
+   * UNKNOWN keep the real peer). Any refusal closes the connection and is
+   * counted, never reported as a bug.
+   */
+  async #receiveProxy(
+    socket: net.Socket,
+    pending: PendingRequest,
+    proxy: ReceiveProxyOptions & { readonly allow: CidrList },
+  ): Promise<void> {
+    const peer = pending.remote;
+    // No peer address: it already hung up and reset before the accept was
+    // served (getpeername fails) — what HAProxy's layer-4 health checks do.
+    if (peer.host === '') {
+      socket.destroy();
+      return;
+    }
+    const read = proxy.allow.contains(peer.host) ? this.proxyByteSource(socket) : undefined;
+    let header: ProxyHeader | undefined;
+    // A peer that left or reset before a header (an L4 health check, a port
+    // scan) is closed but not counted: it refused nothing.
+    let peerLeft = false;
+    if (read) {
+      this.#receiving++;
+      try {
+        ({ header } = await receiveProxyHeader(read, proxy));
+      } catch (error) {
+        // Malformed, slow, cut off or reset: the peer's doing, never handleError's.
+        peerLeft = ConnectionError.isInstance(error);
+      } finally {
+        this.#receiving--;
+      }
+    }
+    if (peerLeft) {
+      socket.destroy();
+      return;
+    }
+    if (!header || this.#closing !== undefined || socket.destroyed) {
+      this.#counters.proxyRefused++;
+      socket.destroy();
+      return;
+    }
+    const clientAddress = header.command === 'PROXY' && header.source ? header.source : peer;
+    presentAs(socket, clientAddress);
+    this.#start(socket, clientAddress, pending, header);
+  }
+
+  #start(
+    socket: net.Socket,
+    clientAddress: Address,
+    pending: PendingRequest,
+    proxyHeader?: ProxyHeader,
+  ): void {
     const context: RequestContext = {
       clientAddress,
-      localAddress: local,
+      // Lazy, as PendingRequest.local: a getsockname(2) only for a model that asks.
+      get localAddress() {
+        return pending.local;
+      },
+      ...(proxyHeader && { proxyHeader }),
       signal: this.#shutdownController.signal,
       server: this.info,
       onError: this.#onError,
@@ -364,6 +471,37 @@ export abstract class BaseServer implements AsyncDisposable {
     this.#resolveClosed(report);
     return report;
   }
+}
+
+function proxyOptions(
+  { proxyProtocol }: ServerOptions,
+  signal: AbortSignal,
+): (ReceiveProxyOptions & { readonly allow: CidrList }) | undefined {
+  if (!proxyProtocol) return undefined;
+  const { version, allow, timeout, maxHeader } = proxyProtocol;
+  if (version !== 'v1' && version !== 'v2' && version !== 'auto') {
+    throw new UsageError(`proxyProtocol.version must be v1, v2 or auto, got ${version}`);
+  }
+  return {
+    version,
+    allow: typeof allow === 'string' ? CidrList.parse(allow) : allow,
+    timeout: timeout ?? DEFAULT_PROXY_HEADER_TIMEOUT,
+    maxHeader: maxHeader ?? DEFAULT_MAX_PROXY_HEADER,
+    signal,
+  };
+}
+
+/**
+ * Makes the socket report the original client as its peer, so every model
+ * that builds its connection from `socket.remoteAddress` (in this thread or
+ * after handing the socket on) sees the header's source, not the proxy.
+ */
+function presentAs(socket: net.Socket, client: Address): void {
+  Object.defineProperties(socket, {
+    remoteAddress: { value: client.host },
+    remotePort: { value: client.port },
+    remoteFamily: { value: client.family },
+  });
 }
 
 function checkOptions(options: ServerOptions): void {

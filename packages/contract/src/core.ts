@@ -23,6 +23,7 @@ export {
   type Connection,
   type Sendable,
   toBytes,
+  withProxyHeader,
 } from './connection.js';
 export {
   type HostPort,

@@ -63,6 +63,11 @@ export {
 } from './proxy/proxy-header.js';
 export { ProxyProtocolError } from './proxy/proxy-protocol-error.js';
 export {
+  type ProxyByteSource,
+  type ReceiveProxyOptions,
+  receiveProxyHeader,
+} from './proxy/receive-proxy-header.js';
+export {
   type ModelDescription,
   platformDemultiplexer,
   type ServerDescription,
@@ -72,6 +77,7 @@ export {
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_GRACE,
+  type ProxyProtocolOptions,
   type ServerOptions,
 } from './server-options.js';
 export {

@@ -1,6 +1,24 @@
 // The options every server accepts, with their defaults.
 import type { ServerEndpoint } from './endpoint.js';
 import type { Limits } from './limits.js';
+import type { CidrList } from './proxy/cidr-list.js';
+import type { ProxyProtocolVersion } from './proxy/proxy-header.js';
+
+/**
+ * Expect a PROXY protocol header (HAProxy's `send-proxy` / `send-proxy-v2`)
+ * before each connection's first byte. The handler then sees the original
+ * client as `clientAddress`; the header itself is `request.proxyHeader`.
+ */
+export interface ProxyProtocolOptions {
+  /** Which header the proxy sends; `auto` takes either. */
+  version: ProxyProtocolVersion;
+  /** Peers allowed to send one (`10.0.0.0/8,::1`); every other peer is refused before a byte is read. */
+  allow: CidrList | string;
+  /** ms for the whole header to arrive. Default `DEFAULT_PROXY_HEADER_TIMEOUT` (3 s). */
+  timeout?: number;
+  /** Longest header accepted, in bytes. Default `DEFAULT_MAX_PROXY_HEADER` (4 KiB). */
+  maxHeader?: number;
+}
 
 /** Options shared by every model's server. Durations in milliseconds. */
 export interface ServerOptions {
@@ -30,6 +48,8 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Grace period of `close()` when none is given. Default 5,000 ms. */
   shutdownGrace?: number;
+  /** Receive a PROXY protocol header before the handler starts; off by default. */
+  proxyProtocol?: ProxyProtocolOptions;
   /** Where `handleError` writes. Default `console.error`. */
   log?: (line: string) => void;
 }

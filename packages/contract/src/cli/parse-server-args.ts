@@ -11,6 +11,7 @@ import {
   type ServerOptions,
 } from '../server-options.js';
 import { parseDecimalFlag, parseIntegerFlag } from './parse-number-flag.js';
+import { PROXY_FLAGS, PROXY_USAGE, parseProxyFlags } from './parse-proxy-flags.js';
 
 /** What a model's bin needs to know to build its server. */
 export interface ServerArgs {
@@ -44,7 +45,7 @@ export function usage(spec: ServerCommandSpec): string {
   // Listed even when a model has one mode: the flag is accepted, so --help says so.
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N]`,
+    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]]`,
     '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
@@ -52,6 +53,7 @@ export function usage(spec: ServerCommandSpec): string {
     `  --mode     ${spec.modes.join(', ')}${only}`,
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
+    ...PROXY_USAGE,
   ].join('\n');
 }
 
@@ -68,6 +70,7 @@ export function parseServerArgs(
     'mode',
     'grace',
     'backlog',
+    ...PROXY_FLAGS,
   ]);
   if (values.help) return 'help';
   // parseArgs keeps the last of a repeated flag; a server listens on one endpoint.
@@ -100,12 +103,14 @@ export function parseServerArgs(
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
   const shutdownGrace = grace * 1000;
+  const proxyProtocol = parseProxyFlags(values);
+  const proxy = proxyProtocol ? { proxyProtocol } : {};
   if (values.listen !== undefined) {
     const listen = parseServerEndpoint(values.listen as string);
-    const options: ServerOptions = { listen, backlog, shutdownGrace };
+    const options: ServerOptions = { listen, backlog, shutdownGrace, ...proxy };
     return { listen, host, port, handler, mode, grace: shutdownGrace, backlog, options };
   }
-  const options: ServerOptions = { host, port, backlog, shutdownGrace };
+  const options: ServerOptions = { host, port, backlog, shutdownGrace, ...proxy };
   const listen: ServerEndpoint = { kind: 'tcp', host, port };
   return { listen, host, port, handler, mode, grace: shutdownGrace, backlog, options };
 }
