@@ -50,7 +50,7 @@ function errnoError(syscall: string, result: number): Error {
  * flight cannot share memory with another connection's, so when the owner
  * asks to read into it this stream reads into a buffer of its own, of the
  * same size, allocated on first use, and hands that to `onData` instead.
- * Writes never complete at once (`write` returns false): the kernel
+ * Reading starts at once. Writes never complete at once (`write` returns false): the kernel
  * reports every send through the completion queue.
  */
 export class UringByteStream {
@@ -95,6 +95,8 @@ export class UringByteStream {
     this.#shared = shared;
     const remote = loop.address(fd, true);
     this.#remote = typeof remote === 'number' ? UNKNOWN_ADDRESS : remote;
+    // Reading from the start, as fd's streams do: the owner only stops it for back-pressure.
+    this.readStart();
   }
 
   get pendingBytes(): number {
