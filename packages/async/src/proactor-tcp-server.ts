@@ -51,6 +51,8 @@ export class ProactorTCPServer extends BaseServer {
 
   protected describeModel(): ModelDescription {
     const problem = handlePathProblem();
+    const backend =
+      'backend: emulated on libuv — this server accepts through the contract\'s net.Server; the io_uring backend (optional peer @iomodels/uring) runs under Proactor.listen with backend "uring" (experimental)';
     return {
       io:
         'each recv is a posted read and each sendall posted writes; completions come from the ' +
@@ -62,10 +64,12 @@ export class ProactorTCPServer extends BaseServer {
           ? [
               'read path "native": each accepted socket (taken with pauseOnConnect) runs straight on its libuv handle through the ByteStream of @iomodels/fd, with no net.Socket: libuv reads into one staging buffer shared by all connections (the handle\'s user-buffer read path, onread), with no chunk allocated per read, and writes go to the handle, completing at once when the kernel takes every byte',
               'recv copies the bytes it returns out of that staging buffer into a chunk the handler owns (AsyncSocket.read into a buffer posted before the bytes arrive gets them with no copy); sendall resolves once the kernel has every byte',
+              backend,
             ]
           : [
               `read path "emulated": accepted sockets run over the public net.Socket API (the ByteStream fallback of @iomodels/fd), because the handle-level path is unavailable here (${problem})`,
               'recv copies the chunk Node read into a chunk the handler owns; sendall resolves once the kernel has every byte',
+              backend,
             ],
     };
   }

@@ -9,6 +9,7 @@ import {
   toConnectError,
   toListenError,
 } from '@iomodels/contract';
+import { type AcceptSource, netAcceptSource } from './accept-source.js';
 import { AsyncAcceptor } from './async-acceptor.js';
 import { AsyncSocket } from './async-socket.js';
 import {
@@ -23,6 +24,24 @@ import {
   resolveSettings,
   type SocketSettings,
 } from './socket-settings.js';
+import { uringAcceptSource } from './uring-accept-source.js';
+import {
+  type BackendChoice,
+  type BackendPreference,
+  type ResolvedBackend,
+  resolveBackend,
+} from './uring-backend.js';
+
+/** A proactor's options: the sockets' settings, and the backend its acceptors run on. */
+export interface ProactorOptions extends AsyncSocketOptions {
+  /**
+   * Experimental: `'uring'` (or `'auto'`) accepts and runs connections
+   * through io_uring when the optional peer `@iomodels/uring` is installed
+   * and usable here, else libuv (see {@link Proactor.backend} for why).
+   * Default `'libuv'`. `connect` and `adopt` always use libuv.
+   */
+  readonly backend?: BackendPreference;
+}
 
 /** Where `connect()` goes. */
 export interface ConnectTarget {
@@ -50,10 +69,23 @@ export class Proactor implements AsyncDisposable {
   readonly #settings: SocketSettings;
   readonly #sockets = new Set<AsyncSocket>();
   readonly #acceptors = new Set<AsyncAcceptor>();
+  readonly #preference: BackendPreference;
+  #backend: Promise<ResolvedBackend> | undefined;
+  #choice: BackendChoice | undefined;
 
-  constructor(socketOptions: AsyncSocketOptions = {}) {
+  constructor(options: ProactorOptions = {}) {
+    const { backend, ...socketOptions } = options;
     this.#socketOptions = socketOptions;
     this.#settings = resolveSettings(socketOptions);
+    this.#preference = backend ?? 'libuv';
+  }
+
+  /**
+   * Which backend this proactor's acceptors run on and why (`io_uring` or
+   * `emulated on libuv`); decided at the first `listen`, `undefined` before.
+   */
+  get backend(): BackendChoice | undefined {
+    return this.#choice;
   }
 
   /** Sockets this proactor made that are still open. */
@@ -68,19 +100,20 @@ export class Proactor implements AsyncDisposable {
    * API (`emulated`).
    */
   async listen(target: ListenTarget): Promise<AsyncAcceptor> {
-    // pauseOnConnect: libuv reads nothing before the socket is taken over.
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    this.#backend ??= resolveBackend(this.#preference);
+    const { choice, uring } = await this.#backend;
+    this.#choice = choice;
     const host = target.host ?? DEFAULT_HOST;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port: target.port, backlog: target.backlog ?? DEFAULT_BACKLOG }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch((error: unknown) => {
+    const backlog = target.backlog ?? DEFAULT_BACKLOG;
+    let source: AcceptSource;
+    try {
+      source = uring
+        ? uringAcceptSource(uring, host, target.port, backlog, this.#settings)
+        : await this.#listenNet(host, target.port, backlog);
+    } catch (error) {
       throw toListenError(error, { host, port: target.port });
-    });
-    const acceptor = new AsyncAcceptor(server, this.#settings, target.backlog ?? DEFAULT_BACKLOG);
+    }
+    const acceptor = new AsyncAcceptor(source, backlog);
     this.#acceptors.add(acceptor);
     return acceptor;
   }
@@ -204,6 +237,19 @@ export class Proactor implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  async #listenNet(host: string, port: number, backlog: number): Promise<AcceptSource> {
+    // pauseOnConnect: libuv reads nothing before the socket is taken over.
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, backlog }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return netAcceptSource(server, this.#settings);
   }
 
   #track(socket: AsyncSocket): AsyncSocket {
