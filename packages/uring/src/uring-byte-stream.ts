@@ -4,7 +4,7 @@
 // buffer the owner chose; sends go one at a time, the unsent rest of a
 // short send resent; close cancels what is in flight before the descriptor
 // goes; reset is SO_LINGER 0 then close.
-import { errnoName } from './errno-name.js';
+import { errnoName, errnoValue } from './errno-name.js';
 import {
   SHUT_WR,
   SOCKOPT_KEEPALIVE,
@@ -37,6 +37,7 @@ interface QueuedWrite {
 
 const UNKNOWN_ADDRESS: SocketAddress = { host: '', port: 0, family: 'IPv4' };
 const NONE = -1;
+const ECANCELED = -errnoValue('ECANCELED');
 
 /** An errno-style Error, as Node's own socket errors look (`code` is the errno name). */
 function errnoError(syscall: string, result: number): Error {
@@ -147,8 +148,11 @@ export class UringByteStream {
   }
 
   readStop(): void {
-    // A recv in flight stays posted; if it completes before readStart its result is held.
     this.#reading = false;
+    // A recv into a buffer of our own stays posted (its result is held until
+    // readStart); one into the owner's buffer is cancelled, as the owner may
+    // take that buffer back now (a read that failed or was closed under it).
+    if (this.#recvId !== NONE && this.#recvBuffer !== this.#own) this.#loop.cancel(this.#recvId);
   }
 
   shutdown(done?: UringWriteDone): void {
@@ -224,6 +228,11 @@ export class UringByteStream {
   #received(result: number): void {
     this.#recvId = NONE;
     if (this.#closed) return;
+    if (result === ECANCELED) {
+      // Cancelled by readStop; reading may have restarted since.
+      if (this.#reading) this.#recvNext();
+      return;
+    }
     if (!this.#reading) this.#held = result;
     else this.#deliver(result);
   }

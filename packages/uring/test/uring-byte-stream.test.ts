@@ -120,6 +120,25 @@ describe.skipIf(skipReason !== null)('ByteStream contract (uring)', () => {
     await until(() => recorder.text() === 'held');
   });
 
+  it("readStop cancels a recv into the owner's buffer: nothing lands there after it", async () => {
+    const { client, recorder, stream } = await open();
+    const callers = new Uint8Array(32);
+    recorder.next = callers;
+    stream.readStart();
+    client.write('one');
+    await until(() => recorder.reads.length === 1);
+    recorder.next = undefined;
+    await new Promise((r) => setTimeout(r, 20)); // the recv into callers' buffer is posted
+    stream.readStop();
+    await new Promise((r) => setTimeout(r, 20));
+    client.write('two');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(recorder.reads).toHaveLength(1);
+    expect(callers.every((b) => b === 0)).toBe(true);
+    stream.readStart();
+    await until(() => recorder.text() === 'onetwo');
+  });
+
   it('a write larger than the socket buffer is sent in parts, completes, then drains; bytes exact', async () => {
     const { client, recorder, stream } = await open();
     const big = Buffer.alloc(4 * 1024 * 1024);
