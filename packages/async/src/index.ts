@@ -9,7 +9,7 @@ export {
   type ProactorOptions,
 } from './proactor.js';
 export { ProactorConnection } from './proactor-connection.js';
-export { ProactorTCPServer } from './proactor-tcp-server.js';
+export { type ProactorServerOptions, ProactorTCPServer } from './proactor-tcp-server.js';
 export { ReadInProgressError } from './read-in-progress-error.js';
 export type { ReadPath } from './read-path.js';
 export type { AsyncSocketOptions } from './socket-settings.js';

@@ -13,6 +13,7 @@ import {
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
 import { handlePathProblem } from './read-path.js';
+import type { BackendPreference } from './uring-backend.js';
 
 /**
  * Runs portable handlers (`BaseRequestHandler`) over proactor sockets.
@@ -20,18 +21,34 @@ import { handlePathProblem } from './read-path.js';
  * output of each connection is bounded by `limits.maxUnsentBytes` and
  * `limits.sendStallTimeout`, read-ahead by `limits.maxReceiveBuffer`.
  */
+/** The server's options: every server's, and the proactor's backend. */
+export interface ProactorServerOptions extends ServerOptions {
+  /**
+   * Experimental: `'uring'` moves each accepted connection onto io_uring
+   * (the optional peer `@iomodels/uring`) when usable here, else libuv.
+   * Default `'libuv'`. The bin reads `IOMODELS_ASYNC_BACKEND`.
+   */
+  readonly backend?: BackendPreference;
+}
+
 export class ProactorTCPServer extends BaseServer {
   readonly model = 'async';
   readonly mode = 'proactor';
   readonly #proactor: Proactor;
 
-  constructor(handler: HandlerSpec, options: ServerOptions = {}) {
-    super(handler, options);
+  constructor(handler: HandlerSpec, options: ProactorServerOptions = {}) {
+    const { backend, ...serverOptions } = options;
+    super(handler, serverOptions);
     this.#proactor = new Proactor({
+      backend: backend ?? 'libuv',
       readAhead: this.limits.maxReceiveBuffer,
       idleTimeout: options.idleTimeout ?? 0,
       lingerTimeout: this.limits.lingerTimeout,
     });
+  }
+
+  protected override async prepare(): Promise<void> {
+    await this.#proactor.decideBackend();
   }
 
   protected override async release(): Promise<void> {
@@ -51,8 +68,21 @@ export class ProactorTCPServer extends BaseServer {
 
   protected describeModel(): ModelDescription {
     const problem = handlePathProblem();
-    const backend =
-      'backend: emulated on libuv — this server accepts through the contract\'s net.Server; the io_uring backend (optional peer @iomodels/uring) runs under Proactor.listen with backend "uring" (experimental)';
+    const choice = this.#proactor.backend;
+    const backend = choice
+      ? `backend: ${choice.backend} (${choice.reason})`
+      : 'backend: decided at listen';
+    if (choice?.backend === 'io_uring') {
+      return {
+        io: 'each recv is a posted recv and each sendall posted sends on io_uring; the kernel completes them and posts completions to the ring, reaped in batches when its eventfd turns readable',
+        completion: 'native',
+        concurrency: 'one event loop; each handler is a chain of completions',
+        notes: [
+          'accepted through libuv (pauseOnConnect, never read), then the descriptor is duplicated onto the ring and the net.Socket closed: no epoll_wait/read/write per message',
+          backend,
+        ],
+      };
+    }
     return {
       io:
         'each recv is a posted read and each sendall posted writes; completions come from the ' +

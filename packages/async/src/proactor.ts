@@ -24,7 +24,7 @@ import {
   resolveSettings,
   type SocketSettings,
 } from './socket-settings.js';
-import { uringAcceptSource } from './uring-accept-source.js';
+import { takeOntoRing, uringAcceptSource } from './uring-accept-source.js';
 import {
   type BackendChoice,
   type BackendPreference,
@@ -72,6 +72,8 @@ export class Proactor implements AsyncDisposable {
   readonly #preference: BackendPreference;
   #backend: Promise<ResolvedBackend> | undefined;
   #choice: BackendChoice | undefined;
+  /** The loaded `@iomodels/uring` once the backend is decided as io_uring. */
+  #uring: ResolvedBackend['uring'];
 
   constructor(options: ProactorOptions = {}) {
     const { backend, ...socketOptions } = options;
@@ -99,10 +101,21 @@ export class Proactor implements AsyncDisposable {
    * handle (`readPath === 'native'`); otherwise over the public net.Socket
    * API (`emulated`).
    */
-  async listen(target: ListenTarget): Promise<AsyncAcceptor> {
+  /**
+   * Decides the backend now (loading `@iomodels/uring` when asked) instead
+   * of at the first `listen`; `adoptAccepted` uses io_uring only after this.
+   */
+  async decideBackend(): Promise<BackendChoice> {
     this.#backend ??= resolveBackend(this.#preference);
     const { choice, uring } = await this.#backend;
     this.#choice = choice;
+    this.#uring = uring;
+    return choice;
+  }
+
+  async listen(target: ListenTarget): Promise<AsyncAcceptor> {
+    await this.decideBackend();
+    const uring = this.#uring;
     const host = target.host ?? DEFAULT_HOST;
     const backlog = target.backlog ?? DEFAULT_BACKLOG;
     let source: AcceptSource;
@@ -174,12 +187,14 @@ export class Proactor implements AsyncDisposable {
 
   /**
    * Takes over a socket a `net.Server` created with `pauseOnConnect: true`
-   * accepted: straight on its libuv handle where the runtime allows, else
-   * (or if the socket has been read) through its public API.
+   * accepted: onto the io_uring ring when the backend is decided as
+   * io_uring (`decideBackend`), else straight on its libuv handle where the
+   * runtime allows, else (or if the socket has been read) its public API.
    * @internal Used by `ProactorTCPServer`.
    */
   adoptAccepted(socket: net.Socket): AsyncSocket {
-    return this.#track(new AsyncSocket(socket, this.#settings, 'handle'));
+    const onRing = this.#uring && takeOntoRing(this.#uring, socket, this.#settings);
+    return this.#track(onRing || new AsyncSocket(socket, this.#settings, 'handle'));
   }
 
   /** `socket.read(buffer, …)`, posted through the proactor: bytes into `buffer`, 0 = end of stream. */

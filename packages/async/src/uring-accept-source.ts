@@ -2,7 +2,9 @@
 // accepts (multishot where the kernel has them) complete from io_uring, and
 // whose connections run on `UringByteStream`s — no readiness event, no
 // read/write syscall per message.
+import type net from 'node:net';
 import type { Address } from '@iomodels/contract';
+import { descriptorOf, setBlocking } from '@iomodels/fd';
 import type * as Uring from '@iomodels/uring';
 import type { AcceptSource, Arrival } from './accept-source.js';
 import { AsyncSocket } from './async-socket.js';
@@ -28,12 +30,7 @@ export function uringAcceptSource(
   let acceptId = -1;
 
   const arrival = (fd: number): Arrival => ({
-    take: () =>
-      new AsyncSocket(
-        // STAGING is named as shared: the stream reads into a buffer of its own instead.
-        (listener) => new uring.UringByteStream(loop, fd, listener, STAGING, STAGING),
-        settings,
-      ),
+    take: () => ringSocket(uring, loop, fd, settings),
     refuse: () => {
       loop.setOption(fd, uring.SOCKOPT_LINGER_ZERO, 1);
       loop.close(fd);
@@ -66,4 +63,44 @@ export function uringAcceptSource(
       return new Promise((resolve) => loop.close(listening.fd, () => resolve()));
     },
   };
+}
+
+/** An AsyncSocket on the connection `fd`, driven through `loop`. */
+function ringSocket(
+  uring: typeof Uring,
+  loop: Uring.UringLoop,
+  fd: number,
+  settings: SocketSettings,
+): AsyncSocket {
+  return new AsyncSocket(
+    // STAGING is named as shared: the stream reads into a buffer of its own instead.
+    (listener) => new uring.UringByteStream(loop, fd, listener, STAGING, STAGING),
+    settings,
+  );
+}
+
+/**
+ * Moves a connection a `net.Server` accepted with `pauseOnConnect` (libuv
+ * never read it, so no epoll registration) onto the ring: its descriptor is
+ * duplicated and made blocking (io_uring waits inside the kernel), and the
+ * net.Socket destroyed, which closes only its own descriptor. `undefined`
+ * when the descriptor cannot be taken (the socket then stays on libuv).
+ */
+export function takeOntoRing(
+  uring: typeof Uring,
+  socket: net.Socket,
+  settings: SocketSettings,
+): AsyncSocket | undefined {
+  const loop = uring.UringLoop.open();
+  let fd: number;
+  try {
+    fd = descriptorOf(socket);
+  } catch {
+    return undefined;
+  }
+  const copy = fd >= 0 ? loop.duplicate(fd) : -1;
+  if (copy < 0) return undefined;
+  setBlocking(socket, true);
+  socket.destroy();
+  return ringSocket(uring, loop, copy, settings);
 }

@@ -240,6 +240,13 @@ static napi_value js_sockopt(napi_env env, napi_callback_info info) {
       env, uring_sockopt(arg_i32(env, argv[0]), arg_i32(env, argv[1]), arg_i32(env, argv[2])));
 }
 
+/* dup(fd) → a close-on-exec duplicate, or -errno. */
+static napi_value js_dup(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  args(env, info, argv);
+  return int_value(env, uring_dup(arg_i32(env, argv[0])));
+}
+
 /* address(fd, peer) → [host, port, family 4|6] or -errno. */
 static napi_value js_address(napi_env env, napi_callback_info info) {
   napi_value argv[6];
@@ -277,6 +284,7 @@ NAPI_MODULE_INIT() {
       METHOD("listen", js_listen),
       METHOD("sockopt", js_sockopt),
       METHOD("address", js_address),
+      METHOD("dup", js_dup),
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -54,4 +55,9 @@ int uring_address(int fd, int peer, char *host, size_t size, int *port, int *fam
     return -EAFNOSUPPORT;
   }
   return 0;
+}
+
+int uring_dup(int fd) {
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return copy < 0 ? -errno : copy;
 }

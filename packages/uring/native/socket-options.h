@@ -18,4 +18,9 @@ int uring_sockopt(int fd, int which, int value);
  * host[size], port, family 4 or 6. Returns 0 or -errno. */
 int uring_address(int fd, int peer, char *host, size_t size, int *port, int *family);
 
+/* A close-on-exec duplicate of fd (>= 0) or -errno: takes a connection over
+ * from a libuv handle that is then closed (its descriptor goes, the
+ * connection stays with the duplicate). */
+int uring_dup(int fd);
+
 #endif

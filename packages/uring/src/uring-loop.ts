@@ -143,6 +143,15 @@ export class UringLoop {
     return this.#binding.sockopt(fd, which, value);
   }
 
+  /**
+   * A close-on-exec duplicate of `fd` (or -errno): how a connection another
+   * owner accepted (a libuv handle, which closes its own descriptor) comes
+   * over to the ring.
+   */
+  duplicate(fd: number): number {
+    return this.#binding.dup(fd);
+  }
+
   /** `fd`'s own (`peer` false) or its peer's address; -errno when the socket has none. */
   address(fd: number, peer: boolean): SocketAddress | number {
     const answer = this.#binding.address(fd, peer);
