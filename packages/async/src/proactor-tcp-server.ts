@@ -15,22 +15,22 @@ import { ProactorConnection } from './proactor-connection.js';
 import { handlePathProblem } from './read-path.js';
 import type { BackendPreference } from './uring-backend.js';
 
+/** The server's options: every server's, and the proactor's backend. */
+export interface ProactorServerOptions extends ServerOptions {
+  /**
+   * Experimental: `'uring'` moves each accepted connection onto io_uring
+   * (the optional peer `@iomodels/uring`) when usable here, else libuv.
+   * Default `'libuv'`. The bin: `--backend uring`.
+   */
+  readonly backend?: BackendPreference;
+}
+
 /**
  * Runs portable handlers (`BaseRequestHandler`) over proactor sockets.
  * Options as every server, `maxConnections` and `idleTimeout` enforced; the
  * output of each connection is bounded by `limits.maxUnsentBytes` and
  * `limits.sendStallTimeout`, read-ahead by `limits.maxReceiveBuffer`.
  */
-/** The server's options: every server's, and the proactor's backend. */
-export interface ProactorServerOptions extends ServerOptions {
-  /**
-   * Experimental: `'uring'` moves each accepted connection onto io_uring
-   * (the optional peer `@iomodels/uring`) when usable here, else libuv.
-   * Default `'libuv'`. The bin reads `IOMODELS_ASYNC_BACKEND`.
-   */
-  readonly backend?: BackendPreference;
-}
-
 export class ProactorTCPServer extends BaseServer {
   readonly model = 'async';
   readonly mode = 'proactor';
