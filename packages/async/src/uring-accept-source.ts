@@ -91,16 +91,22 @@ export function takeOntoRing(
   socket: net.Socket,
   settings: SocketSettings,
 ): AsyncSocket | undefined {
-  const loop = uring.UringLoop.open();
-  let fd: number;
+  let loop: Uring.UringLoop;
+  let copy: number;
   try {
-    fd = descriptorOf(socket);
+    loop = uring.UringLoop.open();
+    const fd = descriptorOf(socket);
+    copy = fd >= 0 ? loop.duplicate(fd) : -1;
+    if (copy < 0) return undefined;
   } catch {
+    return undefined; // no ring on this thread, or no descriptor to take
+  }
+  try {
+    setBlocking(socket, true);
+  } catch {
+    loop.close(copy);
     return undefined;
   }
-  const copy = fd >= 0 ? loop.duplicate(fd) : -1;
-  if (copy < 0) return undefined;
-  setBlocking(socket, true);
   socket.destroy();
   return ringSocket(uring, loop, copy, settings);
 }
