@@ -1,15 +1,14 @@
 // A listening socket whose accepts are posted operations (Boost.Asio's
 // `ip::tcp::acceptor`): each `accept()` completes with the next connection.
-import type net from 'node:net';
-import { type Address, type BoundListener, ConnectionClosedError } from '@iomodels/contract';
-import { AsyncSocket } from './async-socket.js';
+import { type Address, ConnectionClosedError } from '@iomodels/contract';
+import type { AcceptSource, Arrival } from './accept-source.js';
+import type { AsyncSocket } from './async-socket.js';
 import {
   abortReason,
   type CompletionCallback,
   type OperationOptions,
   splitArgs,
 } from './completion.js';
-import type { SocketSettings } from './socket-settings.js';
 
 interface PendingAccept {
   resolve: (socket: AsyncSocket) => void;
@@ -24,29 +23,26 @@ interface PendingAccept {
  * which they are refused) — the kernel's listen queue, one level up.
  */
 export class AsyncAcceptor implements AsyncDisposable {
-  readonly #server: net.Server;
-  readonly #settings: SocketSettings;
+  readonly #source: AcceptSource;
   readonly #backlog: number;
-  readonly #bound: BoundListener;
-  readonly #waiting: net.Socket[] = [];
+  readonly #waiting: Arrival[] = [];
   readonly #accepts: PendingAccept[] = [];
   #closed = false;
 
   /**
-   * @internal Use `Proactor.listen`. `server` was created with
-   * `pauseOnConnect`: libuv reads nothing before a socket is taken over.
+   * @internal Use `Proactor.listen`. `source` is a `net.Server` created with
+   * `pauseOnConnect` (libuv reads nothing before a socket is taken over) or
+   * a descriptor accepting through io_uring.
    */
-  constructor(server: net.Server, settings: SocketSettings, backlog: number, bound: BoundListener) {
-    this.#server = server;
-    this.#settings = settings;
+  constructor(source: AcceptSource, backlog: number) {
+    this.#source = source;
     this.#backlog = backlog;
-    this.#bound = bound;
-    server.on('connection', (socket: net.Socket) => this.#arrived(socket));
+    source.start((arrival) => this.#arrived(arrival));
   }
 
   /** Where it listens: a TCP address, or the Unix socket file. */
   get address(): Address {
-    return this.#bound.address;
+    return this.#source.address;
   }
 
   /** Posts an accept: completes with the next connection. */
@@ -73,14 +69,9 @@ export class AsyncAcceptor implements AsyncDisposable {
       this.#closed = true;
       const error = new ConnectionClosedError('acceptor closed');
       for (const op of this.#accepts.splice(0)) settle(op, error);
-      for (const socket of this.#waiting.splice(0)) socket.destroy();
+      for (const arrival of this.#waiting.splice(0)) arrival.refuse();
     }
-    return new Promise((resolve) => {
-      if (!this.#server.listening) return resolve();
-      this.#server.close(() => resolve());
-      // A Unix socket file goes with the listening socket, not with the last connection.
-      this.#bound.release();
-    });
+    return this.#source.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -91,7 +82,7 @@ export class AsyncAcceptor implements AsyncDisposable {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.#closed) return Promise.reject(new ConnectionClosedError('acceptor closed'));
     const waiting = this.#waiting.shift();
-    if (waiting) return Promise.resolve(this.#wrap(waiting));
+    if (waiting) return Promise.resolve(waiting.take());
     return new Promise((resolve, reject) => {
       const op: PendingAccept = { resolve, reject, signal, onAbort: undefined };
       if (signal) {
@@ -106,20 +97,15 @@ export class AsyncAcceptor implements AsyncDisposable {
     });
   }
 
-  #arrived(socket: net.Socket): void {
-    socket.on('error', () => {}); // until its AsyncSocket listens
+  #arrived(arrival: Arrival): void {
     const op = this.#accepts.shift();
     if (op) {
-      settle(op, undefined, this.#wrap(socket));
+      settle(op, undefined, arrival.take());
     } else if (this.#waiting.length < this.#backlog && !this.#closed) {
-      this.#waiting.push(socket); // not read meanwhile (pauseOnConnect)
+      this.#waiting.push(arrival); // not read meanwhile
     } else {
-      socket.destroy();
+      arrival.refuse();
     }
-  }
-
-  #wrap(socket: net.Socket): AsyncSocket {
-    return new AsyncSocket(socket, this.#settings, 'handle');
   }
 }
 

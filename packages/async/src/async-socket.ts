@@ -33,7 +33,15 @@ import {
   readUntil,
 } from './composed-reads.js';
 import { OrderedWrites } from './ordered-writes.js';
-import { copyOf, type ReadPath, STAGING, staged, streamOf } from './read-path.js';
+import {
+  copyOf,
+  type ReadPath,
+  readPathOf,
+  STAGING,
+  type StreamSource,
+  staged,
+  streamOf,
+} from './read-path.js';
 import { type PostedReadKind, ReadKind, ReadSlot, readInProgress } from './read-slot.js';
 import { copyInto, ReceiveQueue } from './receive-queue.js';
 import type { SocketSettings } from './socket-settings.js';
@@ -99,12 +107,17 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
    * @internal Use `Proactor`. Takes `socket` (accepted with
    * `pauseOnConnect`, or connected, and never read) onto the libuv handle
    * with `prefer: 'handle'` where the runtime allows, else (or with
-   * `'socket'`) over its public API.
+   * `'socket'`) over its public API; or runs on the stream `source` makes
+   * (a ready stream, e.g. a connection accepted through io_uring).
    */
-  constructor(socket: net.Socket, settings: SocketSettings, prefer: 'handle' | 'socket') {
+  constructor(
+    source: net.Socket | StreamSource,
+    settings: SocketSettings,
+    prefer: 'handle' | 'socket' = 'handle',
+  ) {
     this.#settings = settings;
-    this.#stream = streamOf(socket, this, prefer);
-    this.readPath = this.#stream.kind === 'handle' ? 'native' : 'emulated';
+    this.#stream = typeof source === 'function' ? source(this) : streamOf(source, this, prefer);
+    this.readPath = readPathOf(this.#stream.kind);
     // A socket closed before it was taken over (e.g. while waiting for an accept).
     if (this.#stream.closed) this.#release(false);
     else this.#idle = IdleWatch.start(settings.idleTimeout, (error) => this.#timedOut(error));
@@ -460,7 +473,8 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
       // Bytes landed in the caller's buffer: the read is done, no copy.
       slot.complete(length);
     } else {
-      // Not reachable by the rules of #nextTarget; never lose bytes anyway.
+      // A buffer of the stream's own (io_uring: recvs in flight cannot share
+      // the staging buffer), or one #nextTarget no longer names: copy out.
       this.#arrive(buffer.subarray(0, length));
     }
     if (this.#queue.size >= this.#settings.readAhead && !this.#paused) {

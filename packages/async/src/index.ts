@@ -2,9 +2,15 @@
 export { AsyncAcceptor } from './async-acceptor.js';
 export { AsyncSocket } from './async-socket.js';
 export type { CompletionCallback, OperationOptions } from './completion.js';
-export { type ConnectTarget, type ListenTarget, Proactor } from './proactor.js';
+export {
+  type ConnectTarget,
+  type ListenTarget,
+  Proactor,
+  type ProactorOptions,
+} from './proactor.js';
 export { ProactorConnection } from './proactor-connection.js';
-export { ProactorTCPServer } from './proactor-tcp-server.js';
+export { type ProactorServerOptions, ProactorTCPServer } from './proactor-tcp-server.js';
 export { ReadInProgressError } from './read-in-progress-error.js';
 export type { ReadPath } from './read-path.js';
 export type { AsyncSocketOptions } from './socket-settings.js';
+export type { BackendChoice, BackendPreference } from './uring-backend.js';

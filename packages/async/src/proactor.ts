@@ -9,8 +9,10 @@ import {
   type Sendable,
   type ServerEndpoint,
   toConnectError,
+  toListenError,
   unixAddress,
 } from '@iomodels/contract';
+import { type AcceptSource, netAcceptSource } from './accept-source.js';
 import { AsyncAcceptor } from './async-acceptor.js';
 import { AsyncSocket } from './async-socket.js';
 import {
@@ -25,6 +27,24 @@ import {
   resolveSettings,
   type SocketSettings,
 } from './socket-settings.js';
+import { takeOntoRing, uringAcceptSource } from './uring-accept-source.js';
+import {
+  type BackendChoice,
+  type BackendPreference,
+  type ResolvedBackend,
+  resolveBackend,
+} from './uring-backend.js';
+
+/** A proactor's options: the sockets' settings, and the backend its acceptors run on. */
+export interface ProactorOptions extends AsyncSocketOptions {
+  /**
+   * Experimental: `'uring'` (or `'auto'`) accepts and runs connections
+   * through io_uring when the optional peer `@iomodels/uring` is installed
+   * and usable here, else libuv (see {@link Proactor.backend} for why).
+   * Default `'libuv'`. `connect` and `adopt` always use libuv.
+   */
+  readonly backend?: BackendPreference;
+}
 
 /** Where `connect()` goes. */
 export type ConnectTarget =
@@ -59,10 +79,25 @@ export class Proactor implements AsyncDisposable {
   readonly #settings: SocketSettings;
   readonly #sockets = new Set<AsyncSocket>();
   readonly #acceptors = new Set<AsyncAcceptor>();
+  readonly #preference: BackendPreference;
+  #backend: Promise<ResolvedBackend> | undefined;
+  #choice: BackendChoice | undefined;
+  /** The loaded `@iomodels/uring` once the backend is decided as io_uring. */
+  #uring: ResolvedBackend['uring'];
 
-  constructor(socketOptions: AsyncSocketOptions = {}) {
+  constructor(options: ProactorOptions = {}) {
+    const { backend, ...socketOptions } = options;
     this.#socketOptions = socketOptions;
     this.#settings = resolveSettings(socketOptions);
+    this.#preference = backend ?? 'libuv';
+  }
+
+  /**
+   * Which backend this proactor's acceptors run on and why (`io_uring` or
+   * `emulated on libuv`); decided at the first `listen`, `undefined` before.
+   */
+  get backend(): BackendChoice | undefined {
+    return this.#choice;
   }
 
   /** Sockets this proactor made that are still open. */
@@ -76,21 +111,47 @@ export class Proactor implements AsyncDisposable {
    * handle (`readPath === 'native'`); otherwise over the public net.Socket
    * API (`emulated`).
    */
+  /**
+   * Decides the backend now (loading `@iomodels/uring` when asked) instead
+   * of at the first `listen`; `adoptAccepted` uses io_uring only after this.
+   */
+  async decideBackend(): Promise<BackendChoice> {
+    this.#backend ??= resolveBackend(this.#preference);
+    const { choice, uring } = await this.#backend;
+    this.#choice = choice;
+    this.#uring = uring;
+    return choice;
+  }
+
   async listen(target: ListenTarget): Promise<AsyncAcceptor> {
-    // pauseOnConnect: libuv reads nothing before the socket is taken over.
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    await this.decideBackend();
+    const uring = this.#uring;
     const backlog = target.backlog ?? DEFAULT_BACKLOG;
-    const endpoint: ServerEndpoint =
-      'path' in target
-        ? {
-            kind: 'unix',
-            path: target.path,
-            lockfile: false,
-            ...(target.mode === undefined ? {} : { mode: target.mode }),
-          }
-        : { kind: 'tcp', host: target.host ?? DEFAULT_HOST, port: target.port };
-    const bound = await listenOnEndpoint(server, endpoint, backlog);
-    const acceptor = new AsyncAcceptor(server, this.#settings, backlog, bound);
+    let source: AcceptSource;
+    if ('path' in target) {
+      // io_uring accepts on TCP only; a Unix socket file stays on libuv.
+      source = await this.#listenNet(
+        {
+          kind: 'unix',
+          path: target.path,
+          lockfile: false,
+          ...(target.mode === undefined ? {} : { mode: target.mode }),
+        },
+        backlog,
+      );
+    } else {
+      const host = target.host ?? DEFAULT_HOST;
+      if (uring) {
+        try {
+          source = uringAcceptSource(uring, host, target.port, backlog, this.#settings);
+        } catch (error) {
+          throw toListenError(error, { host, port: target.port });
+        }
+      } else {
+        source = await this.#listenNet({ kind: 'tcp', host, port: target.port }, backlog);
+      }
+    }
+    const acceptor = new AsyncAcceptor(source, backlog);
     this.#acceptors.add(acceptor);
     return acceptor;
   }
@@ -151,12 +212,14 @@ export class Proactor implements AsyncDisposable {
 
   /**
    * Takes over a socket a `net.Server` created with `pauseOnConnect: true`
-   * accepted: straight on its libuv handle where the runtime allows, else
-   * (or if the socket has been read) through its public API.
+   * accepted: onto the io_uring ring when the backend is decided as
+   * io_uring (`decideBackend`), else straight on its libuv handle where the
+   * runtime allows, else (or if the socket has been read) its public API.
    * @internal Used by `ProactorTCPServer`.
    */
   adoptAccepted(socket: net.Socket): AsyncSocket {
-    return this.#track(new AsyncSocket(socket, this.#settings, 'handle'));
+    const onRing = this.#uring && takeOntoRing(this.#uring, socket, this.#settings);
+    return this.#track(onRing || new AsyncSocket(socket, this.#settings, 'handle'));
   }
 
   /** `socket.read(buffer, …)`, posted through the proactor: bytes into `buffer`, 0 = end of stream. */
@@ -214,6 +277,13 @@ export class Proactor implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  async #listenNet(endpoint: ServerEndpoint, backlog: number): Promise<AcceptSource> {
+    // pauseOnConnect: libuv reads nothing before the socket is taken over.
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+    const bound = await listenOnEndpoint(server, endpoint, backlog);
+    return netAcceptSource(server, this.#settings, bound);
   }
 
   #track(socket: AsyncSocket): AsyncSocket {

@@ -12,6 +12,10 @@ import {
 
 /**
  * How a socket's reads reach the caller's buffer.
+ * `uring`: the connection is a descriptor driven through io_uring
+ * (`@iomodels/uring` UringByteStream, `Proactor` option `backend`): the
+ * kernel completes each recv into the caller's buffer when a read into it
+ * is posted, else into a buffer of the connection's own.
  * `native`: the connection runs straight on its libuv handle (`@iomodels/fd`
  * HandleStream, no net.Socket): libuv reads into the caller's own buffer
  * when a read into it is already posted at that moment, else into one
@@ -20,7 +24,7 @@ import {
  * SocketStream): Node reads into chunks it allocates, which are copied into
  * the caller's buffer.
  */
-export type ReadPath = 'native' | 'emulated';
+export type ReadPath = 'native' | 'emulated' | 'uring';
 
 /**
  * Where libuv reads for every socket that has no caller's buffer installed.
@@ -56,6 +60,14 @@ export function streamOf(
   prefer: 'handle' | 'socket',
 ): ByteStream {
   return byteStreamOf(socket, listener, STAGING, prefer, noteFallback);
+}
+
+/** What makes a connection's ByteStream for its owner (the listener is the owner). */
+export type StreamSource = (listener: ByteStreamListener) => ByteStream;
+
+/** The read path a stream of `kind` gives. */
+export function readPathOf(kind: ByteStream['kind']): ReadPath {
+  return kind === 'handle' ? 'native' : kind === 'socket' ? 'emulated' : 'uring';
 }
 
 /** Remembers the first reason a socket stayed on the public API, for `handlePathProblem`. */

@@ -1,5 +1,6 @@
 // Socket pairs over 127.0.0.1 for the socket-level tests.
 import net from 'node:net';
+import { loadUring } from '@iomodels/uring';
 import { type AsyncSocket, Proactor } from '../src/index.js';
 
 export interface Pair {
@@ -87,12 +88,22 @@ export async function connectedPair(
   return pairWithServer(proactor, socket, await accepted, server);
 }
 
-/** Every kind, for tests that must hold on either read path. */
-export const pairKinds = [
+/** An accepted proactor socket on the io_uring backend (`backend: 'uring'`), and a plain client socket. */
+export function uringPair(options: ConstructorParameters<typeof Proactor>[0] = {}): Promise<Pair> {
+  return acceptedPair({ ...options, backend: 'uring' });
+}
+
+/** Why the io_uring backend cannot run here (its cases are then left out), or null. */
+const uringLoad = loadUring();
+export const uringSkipReason = uringLoad.available ? null : uringLoad.reason;
+
+/** Every kind, for tests that must hold on every read path (io_uring where it runs). */
+export const pairKinds: ReadonlyArray<readonly [string, typeof acceptedPair]> = [
   ['accepted (native)', acceptedPair],
   ['adopted (emulated)', adoptedPair],
   ['connected (native)', connectedPair],
-] as const;
+  ...(uringSkipReason === null ? [['accepted (uring)', uringPair] as const] : []),
+];
 
 /** Reads everything the peer receives until it ends. */
 export function collect(peer: net.Socket): Promise<Buffer> {
@@ -112,5 +123,22 @@ export async function writeInPieces(
 ): Promise<void> {
   for (let at = 0; at < data.length; at += size) {
     await new Promise<void>((resolve) => peer.write(data.subarray(at, at + size), () => resolve()));
+  }
+}
+
+/** Listens on `proactor`, accepts one connection, echoes one message, closes; `readPath:echo`. */
+export async function echoOnce(proactor: Proactor): Promise<string> {
+  try {
+    const acceptor = await proactor.listen({ port: 0 });
+    const accepted = proactor.accept(acceptor);
+    const peer = net.connect({ host: '127.0.0.1', port: acceptor.address.port });
+    const socket = await accepted;
+    peer.write('ping');
+    await socket.write(await socket.receive());
+    const back = await new Promise<Buffer>((resolve) => peer.once('data', resolve));
+    peer.destroy();
+    return `${socket.readPath}:${back.toString()}`;
+  } finally {
+    await proactor.close();
   }
 }

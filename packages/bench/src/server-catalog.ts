@@ -115,6 +115,7 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
       ...(exists ? {} : { skipped: `packages/${m.model}/dist/bin.js not built` }),
     });
   }
+  specs.push(asyncUring(packages, node, [...handler, ...backlog]));
   specs.push(uringEcho(packages, node, backlog));
   const script = fileURLToPath(new URL('../python/echo_server.py', import.meta.url));
   const peers: Array<{
@@ -151,20 +152,41 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
   return specs;
 }
 
+/** The proactor model on io_uring (`iomodels-async --backend uring`), when the add-on is built. */
+function asyncUring(packages: string, node: string, flags: string[]): ServerSpec {
+  const bin = `${packages}async/dist/bin.js`;
+  return {
+    name: 'async/uring',
+    description: 'ProactorTCPServer on io_uring: posted recv/send completed by the kernel',
+    kind: 'model',
+    ...whenBuilt(packages, bin, [node, bin, ...flags, '--backend', 'uring']),
+  };
+}
+
+/** `command` when `bin` and the io_uring add-on are built, else why it is skipped. */
+function whenBuilt(
+  packages: string,
+  bin: string,
+  command: string[],
+): Pick<ServerSpec, 'command' | 'skipped'> {
+  const addon = `${packages}uring/build/uring.node`;
+  const missing = !existsSync(bin) ? bin : !existsSync(addon) ? addon : null;
+  return missing
+    ? { command: null, skipped: `${missing.slice(packages.length)} not built` }
+    : { command };
+}
+
 /**
  * The echo on `@iomodels/uring` (a completion backend through io_uring,
  * optional): runs when its bin is built and its add-on compiled at install.
  */
 function uringEcho(packages: string, node: string, backlog: string[]): ServerSpec {
   const bin = `${packages}uring/dist/bin.js`;
-  const addon = `${packages}uring/build/uring.node`;
-  const missing = !existsSync(bin) ? bin : !existsSync(addon) ? addon : null;
   return {
     name: 'uring/echo',
     description:
       'io_uring echo (@iomodels/uring): posted recv/send, one io_uring_enter per loop turn',
     kind: 'model',
-    command: missing ? null : [node, bin, ...backlog],
-    ...(missing ? { skipped: `${missing.slice(packages.length)} not built` } : {}),
+    ...whenBuilt(packages, bin, [node, bin, ...backlog]),
   };
 }

@@ -1,8 +1,10 @@
 // The byte stream the event-loop models drive a connection through: reads
 // land in a buffer the owner chose, writes say whether they completed at
-// once. Two implementations: `HandleStream` (straight on the libuv handle,
-// no stream machinery) and `SocketStream` (the public net.Socket API, the
-// fallback). The owner codes against this interface only.
+// once. Two implementations here: `HandleStream` (straight on the libuv
+// handle, no stream machinery) and `SocketStream` (the public net.Socket
+// API, the fallback); a third outside, `UringByteStream` of the optional
+// `@iomodels/uring` (a descriptor driven through io_uring). The owner codes
+// against this interface only.
 import type { Address } from '@iomodels/contract/core';
 
 /** Called when an asynchronous write completed: every byte handed to the kernel, or failed. */
@@ -26,8 +28,8 @@ export interface ByteStreamListener {
 
 /** One connected TCP stream. */
 export interface ByteStream {
-  /** `handle` (libuv handle, no net.Socket) or `socket` (public API fallback). */
-  readonly kind: 'handle' | 'socket';
+  /** `handle` (libuv handle, no net.Socket), `socket` (public API fallback) or `uring` (io_uring, `@iomodels/uring`). */
+  readonly kind: 'handle' | 'socket' | 'uring';
   /** Bytes of writes that did not complete at once and are still queued (not yet in the kernel). */
   readonly pendingBytes: number;
   /** Whether reads are being delivered (false after `readStop`, end of stream or close). */

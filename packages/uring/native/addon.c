@@ -9,6 +9,7 @@
 
 #include "listen.h"
 #include "loop.h"
+#include "socket-options.h"
 
 #define SQ_ENTRIES 1024
 #define CQ_ENTRIES 8192
@@ -231,6 +232,40 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* sockopt(fd, which, value) → 0 or -errno (see socket-options.h). */
+static napi_value js_sockopt(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  args(env, info, argv);
+  return int_value(
+      env, uring_sockopt(arg_i32(env, argv[0]), arg_i32(env, argv[1]), arg_i32(env, argv[2])));
+}
+
+/* dup(fd) → a close-on-exec duplicate, or -errno. */
+static napi_value js_dup(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  args(env, info, argv);
+  return int_value(env, uring_dup(arg_i32(env, argv[0])));
+}
+
+/* address(fd, peer) → [host, port, family 4|6] or -errno. */
+static napi_value js_address(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  args(env, info, argv);
+  bool peer = false;
+  napi_get_value_bool(env, argv[1], &peer);
+  char host[64];
+  int port = 0, family = 0;
+  int error = uring_address(arg_i32(env, argv[0]), peer, host, sizeof host, &port, &family);
+  if (error < 0) return int_value(env, error);
+  napi_value out, text;
+  napi_create_array_with_length(env, 3, &out);
+  napi_create_string_utf8(env, host, NAPI_AUTO_LENGTH, &text);
+  napi_set_element(env, out, 0, text);
+  napi_set_element(env, out, 1, int_value(env, port));
+  napi_set_element(env, out, 2, int_value(env, family));
+  return out;
+}
+
 #define METHOD(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
 
 NAPI_MODULE_INIT() {
@@ -247,6 +282,9 @@ NAPI_MODULE_INIT() {
       METHOD("stats", js_stats),
       METHOD("probe", js_probe),
       METHOD("listen", js_listen),
+      METHOD("sockopt", js_sockopt),
+      METHOD("address", js_address),
+      METHOD("dup", js_dup),
   };
   napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods);
   return exports;

@@ -9,6 +9,11 @@ export {
 } from './load.js';
 export type { RingFacts, RingStats, UringBinding } from './uring-binding.js';
 export {
+  UringByteStream,
+  type UringStreamListener,
+  type UringWriteDone,
+} from './uring-byte-stream.js';
+export {
   ECHO_BUFFER_SIZE,
   type EchoOptions,
   type EchoServer,
@@ -20,6 +25,10 @@ export {
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,
+  SOCKOPT_KEEPALIVE,
+  SOCKOPT_LINGER_ZERO,
+  SOCKOPT_NODELAY,
+  type SocketAddress,
   UringLoop,
   UringUnavailableError,
 } from './uring-loop.js';

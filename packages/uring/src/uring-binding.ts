@@ -46,4 +46,10 @@ export interface UringBinding {
   flush(): number;
   stats(): RingStats;
   listen(host: string, port: number, backlog: number): [fd: number, port: number] | number;
+  /** 0 nodelay, 1 keepalive (value < 0 off, else idle seconds), 2 linger 0; → 0 or -errno. */
+  sockopt(fd: number, which: number, value: number): number;
+  /** A close-on-exec duplicate of `fd`, or -errno. */
+  dup(fd: number): number;
+  /** getsockname (peer false) or getpeername (true) → [host, port, 4 | 6] or -errno. */
+  address(fd: number, peer: boolean): [host: string, port: number, family: 4 | 6] | number;
 }

@@ -25,6 +25,18 @@ export const SHUT_RDWR = 2;
 
 const CQE_F_MORE = 2;
 
+/** `UringLoop.setOption` settings (native/socket-options.h). */
+export const SOCKOPT_NODELAY = 0;
+export const SOCKOPT_KEEPALIVE = 1;
+export const SOCKOPT_LINGER_ZERO = 2;
+
+/** A socket address as getsockname/getpeername give it. */
+export interface SocketAddress {
+  host: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
 /** Thrown when an operation is started on a loop whose ring is gone or unavailable. */
 export class UringUnavailableError extends Error {
   readonly code = 'IOMODELS_URING_UNAVAILABLE';
@@ -119,6 +131,32 @@ export class UringLoop {
   cancel(target: number, callback: Completion = ignore): number {
     const id = this.#slot(callback, undefined);
     return this.#started(id, this.#binding.cancel(target, id));
+  }
+
+  /**
+   * Sets an option on `fd` at once (a plain setsockopt, not through the
+   * ring): `SOCKOPT_NODELAY` (value 0/1), `SOCKOPT_KEEPALIVE` (value < 0
+   * off, else idle seconds before the first probe), `SOCKOPT_LINGER_ZERO`
+   * (close sends RST). Returns 0 or -errno.
+   */
+  setOption(fd: number, which: number, value: number): number {
+    return this.#binding.sockopt(fd, which, value);
+  }
+
+  /**
+   * A close-on-exec duplicate of `fd` (or -errno): how a connection another
+   * owner accepted (a libuv handle, which closes its own descriptor) comes
+   * over to the ring.
+   */
+  duplicate(fd: number): number {
+    return this.#binding.dup(fd);
+  }
+
+  /** `fd`'s own (`peer` false) or its peer's address; -errno when the socket has none. */
+  address(fd: number, peer: boolean): SocketAddress | number {
+    const answer = this.#binding.address(fd, peer);
+    if (typeof answer === 'number') return answer;
+    return { host: answer[0], port: answer[1], family: answer[2] === 6 ? 'IPv6' : 'IPv4' };
   }
 
   /** Submits what is queued now instead of at the end of the loop turn. */
