@@ -164,6 +164,10 @@ export abstract class BaseServer implements AsyncDisposable {
    * the open requests. Idempotent: later calls return the first call's result.
    */
   close({ timeout }: CloseOptions = {}): Promise<ShutdownReport> {
+    // Stop accepting in this same turn, not after an await: under a
+    // `--workers` supervisor a connection handed over meanwhile then goes to
+    // another worker instead of being refused by this closing one.
+    if (this.#closing === undefined) this.#listener?.close();
     this.#closing ??= this.#close(timeout ?? this.options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE);
     return this.#closing;
   }

@@ -1,5 +1,8 @@
 // The flags every model's bin shares, parsed strictly.
+
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseServerEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import { type HandlerReference, parseHandlerArgument } from '../handler-reference.js';
 import {
@@ -21,6 +24,10 @@ export interface ServerArgs {
   grace: number;
   /** Listen queue length (`ServerOptions.backlog`); the kernel caps it at `net.core.somaxconn`. */
   backlog: number;
+  /** `--workers N|auto`: processes serving the one address (1 = this process, no supervisor). */
+  workers: number;
+  /** `--metrics tcp:PORT`: where Prometheus text is served; unset = off. */
+  metrics?: { host: string; port: number };
   /** The flags every server shares, as server options (host, port, backlog, shutdownGrace): one place, so no bin forgets one. */
   options: ServerOptions;
 }
@@ -35,19 +42,26 @@ export interface ServerCommandSpec {
   /** Modes `--mode` accepts; the first is the default unless `defaultMode` says otherwise. */
   readonly modes: readonly string[];
   readonly defaultMode?: string;
+  /** Set when the bin refuses `--workers` above 1: the one-line reason. */
+  readonly singleProcess?: string;
 }
+
+/** How many processes at most: more than this is a typo, not a machine. */
+const MAX_WORKERS = 1024;
 
 export function usage(spec: ServerCommandSpec): string {
   // Listed even when a model has one mode: the flag is accepted, so --help says so.
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N]`,
+    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--workers N|auto] [--metrics ENDPOINT]`,
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
     `  --mode     ${spec.modes.join(', ')}${only}`,
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
+    '  --workers  N|auto: processes sharing the address under one supervisor; auto = one per core (default 1)',
+    '  --metrics  tcp:PORT[:interface=HOST]: serve the counters as Prometheus text at /metrics (default off)',
   ].join('\n');
 }
 
@@ -56,7 +70,16 @@ export function parseServerArgs(
   argv: readonly string[],
   spec: ServerCommandSpec,
 ): ServerArgs | 'help' {
-  const values = parseFlags(argv, ['host', 'port', 'handler', 'mode', 'grace', 'backlog']);
+  const values = parseFlags(argv, [
+    'host',
+    'port',
+    'handler',
+    'mode',
+    'grace',
+    'backlog',
+    'workers',
+    'metrics',
+  ]);
   if (values.help) return 'help';
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
@@ -80,8 +103,40 @@ export function parseServerArgs(
     throw new UsageError(`--mode must be one of ${spec.modes.join(', ')}, got "${mode}"`);
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
+  const workers = parseWorkers(values.workers as string | undefined, spec);
+  const metrics = parseMetrics(values.metrics as string | undefined);
   const options: ServerOptions = { host, port, backlog, shutdownGrace: grace * 1000 };
-  return { host, port, handler, mode, grace: grace * 1000, backlog, options };
+  return {
+    host,
+    port,
+    handler,
+    mode,
+    grace: grace * 1000,
+    backlog,
+    workers,
+    ...(metrics ? { metrics } : {}),
+    options,
+  };
+}
+
+function parseWorkers(text: string | undefined, spec: ServerCommandSpec): number {
+  const workers =
+    text === 'auto'
+      ? availableParallelism()
+      : parseIntegerFlag('--workers', text, 1, { min: 1, max: MAX_WORKERS });
+  if (workers > 1 && spec.singleProcess) {
+    throw new UsageError(`--workers must be 1 for ${spec.name}: ${spec.singleProcess}`);
+  }
+  return workers;
+}
+
+function parseMetrics(text: string | undefined): { host: string; port: number } | undefined {
+  if (text === undefined) return undefined;
+  const endpoint = parseServerEndpoint(text);
+  if (endpoint.kind !== 'tcp') {
+    throw new UsageError(`--metrics takes a tcp: endpoint (HTTP), got "${text}"`);
+  }
+  return { host: endpoint.host, port: endpoint.port };
 }
 
 /**
