@@ -49,6 +49,11 @@ export class ProactorTCPServer extends BaseServer {
     };
   }
 
+  /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
+  protected override tlsRefusal(): undefined {
+    return undefined;
+  }
+
   protected describeModel(): ModelDescription {
     const problem = handlePathProblem();
     return {

@@ -1,6 +1,7 @@
 // The client SDK: Python's socket calls (recv, sendall) plus request/lines,
 // with refused / reset / timed out as distinct errors.
-import net from 'node:net';
+import net, { isIP } from 'node:net';
+import tls from 'node:tls';
 import {
   type Address,
   ConnectionTimeoutError,
@@ -25,6 +26,12 @@ export interface ConnectOptions {
    * `settimeout`; the seed uses 5 s). Default 5,000; 0 = wait forever.
    */
   timeout?: number;
+  /**
+   * Speak TLS: `true` verifies the server against the system's CAs; an
+   * object is `tls.connect`'s options (e.g. `{ ca }` for a private CA).
+   * Default: plain TCP.
+   */
+  tls?: boolean | tls.ConnectionOptions;
 }
 
 export const DEFAULT_TIMEOUT = 5_000;
@@ -118,7 +125,12 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const where = formatHostPort(host, port);
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, noDelay: true });
+    const secure = options.tls === true ? {} : options.tls || undefined;
+    // SNI only for a name: an IP address as servername is refused by the spec (RFC 6066).
+    const socket = secure
+      ? tls.connect({ ...(isIP(host) ? {} : { servername: host }), ...secure, host, port })
+      : net.connect({ host, port });
+    socket.setNoDelay(true);
     const timer =
       timeout > 0
         ? setTimeout(() => {
@@ -128,7 +140,7 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
             );
           }, timeout)
         : undefined;
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
       resolve(new Client(socket, timeout));

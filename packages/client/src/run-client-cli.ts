@@ -9,9 +9,11 @@ import {
   parseDecimalFlag,
   parseFlags,
   parseIntegerFlag,
+  readPem,
   toAddress,
+  UsageError,
 } from '@iomodels/contract';
-import { type Client, connect, DEFAULT_TIMEOUT } from './client.js';
+import { type Client, type ConnectOptions, connect, DEFAULT_TIMEOUT } from './client.js';
 
 /** Streams the CLI talks through; tests pass their own. */
 export interface ClientIo {
@@ -35,10 +37,11 @@ export const EXIT_INTERRUPTED = 130;
 
 const NAME = 'iomodels-client';
 const PROMPT = 'please input:';
-const USAGE = `usage: ${NAME} [--host HOST] [--port PORT] [--timeout SECONDS]
+const USAGE = `usage: ${NAME} [--host HOST] [--port PORT] [--timeout SECONDS] [--tls [--ca FILE]]
   --host     server address (default 127.0.0.1)
   --port     server port (default ${DEFAULT_PORT})
   --timeout  seconds to wait to connect and for each reply, 0 = forever (default ${DEFAULT_TIMEOUT / 1000})
+  --tls      speak TLS, verifying the server's certificate (against --ca FILE, PEM, else the system's CAs)
 exit: 0 after exit or end of input, 1 connection refused/lost, 2 bad flags, ${EXIT_NO_REPLY} no reply in time, ${EXIT_INTERRUPTED} interrupted`;
 
 /**
@@ -47,7 +50,7 @@ exit: 0 after exit or end of input, 1 connection refused/lost, 2 bad flags, ${EX
  * {@link EXIT_INTERRUPTED}. Every failure is one line on `io.error`.
  */
 export async function runClientCli(argv: readonly string[], io: ClientIo): Promise<number> {
-  let options: { host: string; port: number; timeout: number };
+  let options: ConnectOptions & { host: string; port: number; timeout: number };
   try {
     const parsed = parseClientArgs(argv);
     if (parsed === 'help') {
@@ -240,7 +243,9 @@ class Session {
 }
 
 function parseClientArgs(argv: readonly string[]) {
-  const values = parseFlags(argv, ['host', 'port', 'timeout']);
+  const values = parseFlags(argv, ['host', 'port', 'timeout', 'ca'], ['tls']);
+  if (values.ca !== undefined && !values.tls) throw new UsageError('--ca goes with --tls');
+  const ca = values.ca === undefined ? undefined : readPem('--ca', values.ca as string);
   if (values.help) return 'help' as const;
   const port = parseIntegerFlag('--port', values.port as string | undefined, DEFAULT_PORT, {
     min: 1,
@@ -255,5 +260,6 @@ function parseClientArgs(argv: readonly string[]) {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port,
     timeout: timeout * 1000,
+    ...(values.tls ? { tls: ca ? { ca } : true } : {}),
   };
 }

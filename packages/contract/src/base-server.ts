@@ -3,6 +3,7 @@
 // `processRequest` — socketserver's seam, where ThreadingMixIn and
 // ForkingMixIn differ.
 import net from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import type { Connection } from './connection.js';
@@ -26,6 +27,7 @@ import {
   type ServerOptions,
 } from './server-options.js';
 import { runShutdownSequence, type ShutdownReport } from './shutdown-sequence.js';
+import { acceptTls, createServerTlsContext, type ServerTlsOptions } from './tls-socket.js';
 
 /** What a model's dispatch receives with each accepted socket. */
 export interface RequestContext {
@@ -91,6 +93,8 @@ export abstract class BaseServer implements AsyncDisposable {
   #address: Address | undefined;
   #listening: Promise<Address> | undefined;
   #closing: Promise<ShutdownReport> | undefined;
+  /** Set when `options.tls` is: every accepted socket is wrapped with it. */
+  #tls: SecureContext | undefined;
   readonly #closed: Promise<ShutdownReport>;
   #resolveClosed!: (report: ShutdownReport) => void;
   readonly #tasks = new Set<RequestTask>();
@@ -242,6 +246,26 @@ export abstract class BaseServer implements AsyncDisposable {
     return { pauseOnConnect: true, allowHalfOpen: true };
   }
 
+  /**
+   * Why this model cannot serve TLS itself, or undefined when it can (it
+   * keeps Node's stream layer, so a `TLSSocket` can stand in for the socket).
+   */
+  protected tlsRefusal(): string | undefined {
+    return 'it reads and writes raw descriptors, under Node’s TLS layer; terminate TLS in front of it (e.g. HAProxy, see docs/deploy.md)';
+  }
+
+  #tlsContext(options: ServerTlsOptions): SecureContext {
+    const refusal = this.tlsRefusal();
+    if (refusal) throw new UsageError(`${this.model} cannot serve TLS: ${refusal}`);
+    try {
+      return createServerTlsContext(options);
+    } catch (error) {
+      throw new UsageError(`bad TLS certificate or key: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
   async #listen(): Promise<Address> {
     try {
       return await this.#bind();
@@ -256,6 +280,7 @@ export abstract class BaseServer implements AsyncDisposable {
   async #bind(): Promise<Address> {
     // Fails before binding on an unknown handler, for every model.
     this.#handlerClass = await loadHandler(this.handler);
+    if (this.options.tls) this.#tls = this.#tlsContext(this.options.tls);
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
     const host = this.options.host ?? DEFAULT_HOST;
@@ -301,7 +326,7 @@ export abstract class BaseServer implements AsyncDisposable {
       socket.destroy();
       return;
     }
-    this.#start(socket, pending.remote);
+    this.#start(this.#tls ? acceptTls(socket, this.#tls) : socket, pending.remote);
   }
 
   #start(socket: net.Socket, clientAddress: Address): void {

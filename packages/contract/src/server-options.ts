@@ -1,5 +1,7 @@
 // The options every server accepts, with their defaults.
+
 import type { Limits } from './limits.js';
+import type { ServerTlsOptions } from './tls-socket.js';
 
 /** Options shared by every model's server. Durations in milliseconds. */
 export interface ServerOptions {
@@ -22,6 +24,13 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Grace period of `close()` when none is given. Default 5,000 ms. */
   shutdownGrace?: number;
+  /**
+   * Serve TLS over every accepted connection (`cert` and `key` in PEM, and
+   * whatever else `tls.createSecureContext` takes). Models that read raw
+   * descriptors (blocking, nonblocking) refuse it at `listen()`: terminate
+   * TLS in front of them (HAProxy, `docs/deploy.md`). Default: plain TCP.
+   */
+  tls?: ServerTlsOptions;
   /** Where `handleError` writes. Default `console.error`. */
   log?: (line: string) => void;
 }

@@ -12,6 +12,7 @@
 // `useUserBuffer`, `readStart`/`readStop`, `writeBuffer`/`writeUtf8String`,
 // `shutdown`, `close`, `reset`, `writeQueueSize`, `getpeername`/`getsockname`.
 import type net from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import { type Address, toAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
@@ -225,6 +226,9 @@ export function handleStreamRefusal(socket: net.Socket): string | undefined {
     return 'the socket is closed (it has no libuv handle)';
   }
   if (socket.connecting) return 'the socket is still connecting; take it in its connect event';
+  // Its descriptor carries ciphertext: only the TLSSocket's own stream has the plaintext.
+  if (socket instanceof TLSSocket)
+    return 'a TLS socket: its plaintext exists only above Node’s TLS layer';
   if (socket.readableLength > 0 || socket.bytesRead > 0 || socket.writableLength > 0) {
     return 'the socket has been used; take it from net.createServer({ pauseOnConnect: true }) or its connect event, before any read or write';
   }

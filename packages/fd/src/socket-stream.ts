@@ -3,6 +3,7 @@
 // has one code path. Reads are copied into the owner's buffer (the socket
 // allocated its own chunk already); writes go through the Writable.
 import type net from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { type Address, toAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 
@@ -168,7 +169,10 @@ export class SocketStream implements ByteStream {
       else this.#socket.once('close', () => done());
     }
     if (this.#socket.destroyed) return;
-    this.#socket.resetAndDestroy();
+    // A TLSSocket's handle is the TLS layer, not TCP: Node cannot RST through
+    // it (ERR_INVALID_HANDLE_TYPE), so a TLS connection is closed instead.
+    if (this.#socket instanceof TLSSocket) this.#socket.destroy();
+    else this.#socket.resetAndDestroy();
   }
 
   setNoDelay(enabled: boolean): void {

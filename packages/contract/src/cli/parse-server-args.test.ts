@@ -61,6 +61,12 @@ describe('parseServerArgs', () => {
     [['--backlog=-5'], /--backlog must be an integer from 1/],
     [['--backlog', '1.5'], /--backlog must be an integer from 1/],
     [['--backlog', '2147483648'], /--backlog must be an integer from 1/],
+    [['--tls-cert', 'cert.pem'], /^--tls-cert and --tls-key go together$/],
+    [['--tls-key', 'key.pem'], /^--tls-cert and --tls-key go together$/],
+    [
+      ['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'],
+      /^--tls-cert: cannot read \/nonexistent\/cert\.pem: ENOENT$/,
+    ],
     [['--workers', '0'], /--workers must be an integer from 1 to 1024, got "0"/],
     [['--workers', 'many'], /--workers must be an integer from 1 to 1024/],
     [['--metrics', '9464'], /./],

@@ -1,5 +1,6 @@
 // The flags every model's bin shares, parsed strictly.
 
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseServerEndpoint } from '../endpoint.js';
@@ -12,6 +13,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE,
   type ServerOptions,
 } from '../server-options.js';
+import type { ServerTlsOptions } from '../tls-socket.js';
 import { parseDecimalFlag, parseIntegerFlag } from './parse-number-flag.js';
 
 /** What a model's bin needs to know to build its server. */
@@ -53,7 +55,7 @@ export function usage(spec: ServerCommandSpec): string {
   // Listed even when a model has one mode: the flag is accepted, so --help says so.
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--workers N|auto] [--metrics ENDPOINT]`,
+    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--workers N|auto] [--metrics ENDPOINT] [--tls-cert FILE --tls-key FILE]`,
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
@@ -61,6 +63,7 @@ export function usage(spec: ServerCommandSpec): string {
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
     '  --workers  N|auto: processes sharing the address under one supervisor; auto = one per core (default 1)',
+    '  --tls-cert, --tls-key  FILE: serve TLS with this certificate chain and key (PEM); multiplex and async only',
     '  --metrics  tcp:PORT[:interface=HOST]: serve the counters as Prometheus text at /metrics (default off)',
   ].join('\n');
 }
@@ -79,6 +82,8 @@ export function parseServerArgs(
     'backlog',
     'workers',
     'metrics',
+    'tls-cert',
+    'tls-key',
   ]);
   if (values.help) return 'help';
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
@@ -105,7 +110,17 @@ export function parseServerArgs(
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
   const workers = parseWorkers(values.workers as string | undefined, spec);
   const metrics = parseMetrics(values.metrics as string | undefined);
-  const options: ServerOptions = { host, port, backlog, shutdownGrace: grace * 1000 };
+  const tls = parseTls(
+    values['tls-cert'] as string | undefined,
+    values['tls-key'] as string | undefined,
+  );
+  const options: ServerOptions = {
+    host,
+    port,
+    backlog,
+    shutdownGrace: grace * 1000,
+    ...(tls ? { tls } : {}),
+  };
   return {
     host,
     port,
@@ -130,6 +145,26 @@ function parseWorkers(text: string | undefined, spec: ServerCommandSpec): number
   return workers;
 }
 
+/** `--tls-cert FILE --tls-key FILE` (PEM), both or neither; read here so a missing file is a usage error. */
+function parseTls(cert: string | undefined, key: string | undefined): ServerTlsOptions | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new UsageError('--tls-cert and --tls-key go together');
+  }
+  return { cert: readPem('--tls-cert', cert), key: readPem('--tls-key', key) };
+}
+
+/** A PEM file's contents; a file that cannot be read is a one-line usage error. */
+export function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(
+      `${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+}
+
 function parseMetrics(text: string | undefined): { host: string; port: number } | undefined {
   if (text === undefined) return undefined;
   const endpoint = parseServerEndpoint(text);
@@ -147,11 +182,13 @@ function parseMetrics(text: string | undefined): { host: string; port: number } 
 export function parseFlags(
   argv: readonly string[],
   names: readonly string[],
+  switches: readonly string[] = [],
 ): Record<string, string | boolean | undefined> {
-  const options: Record<string, { type: 'string' } | { type: 'boolean'; short: string }> = {
+  const options: Record<string, { type: 'string' } | { type: 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const name of names) options[name] = { type: 'string' };
+  for (const name of switches) options[name] = { type: 'boolean' };
   // `--port -1` would be "ambiguous" to parseArgs (a value that looks like a
   // flag); a negative number is a value, and the number parser names the mistake.
   const args: string[] = [];
