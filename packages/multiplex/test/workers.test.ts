@@ -46,8 +46,10 @@ async function until(predicate: () => boolean, what: string, ms = 20_000): Promi
   }
 }
 
-async function listeningPort(run: Run): Promise<number> {
-  const line = /^listening on 127\.0\.0\.1:(\d+) \(multiplex\/reactor, 2 workers\)\n$/;
+async function listeningPort(run: Run, workers = ', 2 workers'): Promise<number> {
+  const line = new RegExp(
+    `^listening on 127\\.0\\.0\\.1:(\\d+) \\(multiplex/reactor${workers}\\)\n$`,
+  );
   await until(() => line.test(run.stdout()), `the listening line (stderr: ${run.stderr()})`);
   return Number(line.exec(run.stdout())![1]);
 }
@@ -180,12 +182,30 @@ function scrape(port: number): Promise<{ status?: number; type?: string; body: s
   });
 }
 
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 describe('--metrics', () => {
+  it("serves a single process's counters without a worker label", async () => {
+    const metricsPort = await freePort();
+    const run = startBin(['--handler', pidHandler, '--metrics', `tcp:${metricsPort}`]);
+    const port = await listeningPort(run, '');
+    await pidsServing(port, 1, 1);
+    const { status, body } = await scrape(metricsPort);
+    expect(status).toBe(200);
+    expect(body).toMatch(/^iomodels_accepted_total\{model="multiplex",mode="reactor"\} 1$/m);
+    expect(body).toMatch(/^iomodels_connections_active\{model="multiplex",mode="reactor"\} \d+$/m);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it("serves each worker's counters, labelled, as Prometheus text", async () => {
-    const metrics = net.createServer();
-    await new Promise<void>((resolve) => metrics.listen(0, '127.0.0.1', resolve));
-    const { port: metricsPort } = metrics.address() as net.AddressInfo;
-    await new Promise((resolve) => metrics.close(resolve));
+    const metricsPort = await freePort();
     const run = startBin([
       '--workers',
       '2',
