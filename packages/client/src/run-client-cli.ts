@@ -67,7 +67,12 @@ export async function runClientCli(argv: readonly string[], io: ClientIo): Promi
   try {
     client = await connect(options);
   } catch (error) {
-    io.error.write(`${NAME}: cannot connect to ${where}: ${(error as Error).message}\n`);
+    // An error the mapping did not name (a TLS failure, say) already says where.
+    const message = (error as Error).message;
+    const line = message.startsWith('cannot connect to')
+      ? message
+      : `cannot connect to ${where}: ${message}`;
+    io.error.write(`${NAME}: ${line}\n`);
     return EXIT_CONNECTION;
   }
   return new Session(client, io, options.timeout, where).run();

@@ -47,6 +47,16 @@ describe.skipIf(skip !== undefined)(`the bins over TLS${skip ? ` (${skip})` : ''
       });
       expect(dialogue.out).toContain(IVR_OPERATOR);
       expect(dialogue.code).toBe(0);
+      // Without --ca the self-signed certificate is not trusted: one line, exit 1.
+      const refused = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        execFile(process.execPath, [clientCli, '--port', port!, '--tls'], (error, _out, err) =>
+          resolve({ code: error ? (error.code as number) : 0, err }),
+        );
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.err).toBe(
+        `iomodels-client: cannot connect to 127.0.0.1:${port}: self-signed certificate\n`,
+      );
     } finally {
       server.kill('SIGKILL');
     }
