@@ -10,8 +10,11 @@
 // and hands accepted connections to the workers in turn (round-robin, the
 // default on Linux), so `--port 0` gives every worker the same port, a
 // restarted worker needs no re-bind, and no connection is refused while one
-// drains. `reusePort` (Node ≥ 22.12) would let the kernel spread connections
-// instead; Node 20, which this project supports, does not have it.
+// drains. `reusePort` (Node ≥ 22.12) is deliberately not used even where
+// it exists: with SO_REUSEPORT each worker owns an accept queue, and the
+// connections queued on a worker that closes are reset by the kernel — a
+// rolling restart would refuse some; and each worker would need the real
+// port before binding (`--port 0`). Node 20, supported here, lacks it anyway.
 import cluster, { type Worker } from 'node:cluster';
 import type { BaseServer, ServerStats } from '../base-server.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
