@@ -10,6 +10,7 @@ const source = (pkg: string, file = 'index.ts') => `${root}packages/${pkg}/src/$
 export const sourceAliases: Record<string, string> = {
   '@iomodels/contract/handlers': source('contract', 'handlers/index.ts'),
   '@iomodels/contract/core': source('contract', 'core.ts'),
+  '@iomodels/contract/testing': source('contract', 'testing/index.ts'),
   '@iomodels/contract': source('contract'),
   '@iomodels/client': source('client'),
   '@iomodels/conformance/handlers': source('conformance', 'handlers.ts'),

@@ -1,7 +1,7 @@
 // A listening socket whose accepts are posted operations (Boost.Asio's
 // `ip::tcp::acceptor`): each `accept()` completes with the next connection.
 import type net from 'node:net';
-import { type Address, ConnectionClosedError, fromAddressInfo } from '@iomodels/contract';
+import { type Address, type BoundListener, ConnectionClosedError } from '@iomodels/contract';
 import { AsyncSocket } from './async-socket.js';
 import {
   abortReason,
@@ -27,6 +27,7 @@ export class AsyncAcceptor implements AsyncDisposable {
   readonly #server: net.Server;
   readonly #settings: SocketSettings;
   readonly #backlog: number;
+  readonly #bound: BoundListener;
   readonly #waiting: net.Socket[] = [];
   readonly #accepts: PendingAccept[] = [];
   #closed = false;
@@ -35,16 +36,17 @@ export class AsyncAcceptor implements AsyncDisposable {
    * @internal Use `Proactor.listen`. `server` was created with
    * `pauseOnConnect`: libuv reads nothing before a socket is taken over.
    */
-  constructor(server: net.Server, settings: SocketSettings, backlog: number) {
+  constructor(server: net.Server, settings: SocketSettings, backlog: number, bound: BoundListener) {
     this.#server = server;
     this.#settings = settings;
     this.#backlog = backlog;
+    this.#bound = bound;
     server.on('connection', (socket: net.Socket) => this.#arrived(socket));
   }
 
-  /** Where it listens. */
+  /** Where it listens: a TCP address, or the Unix socket file. */
   get address(): Address {
-    return fromAddressInfo(this.#server.address());
+    return this.#bound.address;
   }
 
   /** Posts an accept: completes with the next connection. */
@@ -74,8 +76,10 @@ export class AsyncAcceptor implements AsyncDisposable {
       for (const socket of this.#waiting.splice(0)) socket.destroy();
     }
     return new Promise((resolve) => {
-      if (!this.#server.listening) resolve();
-      else this.#server.close(() => resolve());
+      if (!this.#server.listening) return resolve();
+      this.#server.close(() => resolve());
+      // A Unix socket file goes with the listening socket, not with the last connection.
+      this.#bound.release();
     });
   }
 

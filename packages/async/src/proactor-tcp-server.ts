@@ -7,9 +7,12 @@ import {
   type HandlerSpec,
   type ModelDescription,
   type RequestContext,
+  type RequestOutcome,
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
+import { nonBlockingReader } from '@iomodels/fd';
+import type { AsyncSocket } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
 import { handlePathProblem } from './read-path.js';
@@ -38,15 +41,15 @@ export class ProactorTCPServer extends BaseServer {
     await this.#proactor.close();
   }
 
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the proactor's reads. */
+  protected override proxyByteSource(socket: net.Socket) {
+    return nonBlockingReader(socket);
+  }
+
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const asyncSocket = this.#proactor.adoptAccepted(socket);
     const connection = new ProactorConnection(asyncSocket, this.limits);
-    const done = this.runHandler(connection, context);
-    return {
-      done,
-      closeWrite: () => asyncSocket.shutdownWrite(),
-      abort: () => asyncSocket.abort(),
-    };
+    return new ProactorRequest(asyncSocket, this.runHandler(connection, context));
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -73,5 +76,24 @@ export class ProactorTCPServer extends BaseServer {
               'recv copies the chunk Node read into a chunk the handler owns; sendall resolves once the kernel has every byte',
             ],
     };
+  }
+}
+
+/** A running request: prototype methods rather than two closures per (idle) connection. */
+class ProactorRequest implements RequestTask {
+  readonly #socket: AsyncSocket;
+  readonly done: Promise<RequestOutcome>;
+
+  constructor(socket: AsyncSocket, done: Promise<RequestOutcome>) {
+    this.#socket = socket;
+    this.done = done;
+  }
+
+  closeWrite(): void {
+    this.#socket.shutdownWrite();
+  }
+
+  abort(): void {
+    this.#socket.abort();
   }
 }

@@ -5,9 +5,11 @@ import net from 'node:net';
 import {
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
+  listenOnEndpoint,
   type Sendable,
+  type ServerEndpoint,
   toConnectError,
-  toListenError,
+  unixAddress,
 } from '@iomodels/contract';
 import { AsyncAcceptor } from './async-acceptor.js';
 import { AsyncSocket } from './async-socket.js';
@@ -25,18 +27,25 @@ import {
 } from './socket-settings.js';
 
 /** Where `connect()` goes. */
-export interface ConnectTarget {
-  readonly host?: string;
-  readonly port: number;
-}
+export type ConnectTarget =
+  | { readonly host?: string; readonly port: number }
+  /** A Unix socket file. */
+  | { readonly path: string };
 
-/** Where `listen()` binds. */
-export interface ListenTarget {
-  readonly host?: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  readonly backlog?: number;
-}
+/** Where `listen()` binds: a TCP port, or a Unix socket file (removed when the acceptor closes). */
+export type ListenTarget =
+  | {
+      readonly host?: string;
+      /** 0 picks a free port. */
+      readonly port: number;
+      readonly backlog?: number;
+    }
+  | {
+      readonly path: string;
+      /** File mode of the socket file, e.g. 0o660. */
+      readonly mode?: number;
+      readonly backlog?: number;
+    };
 
 /**
  * Starts asynchronous operations and delivers their completions, Promise or
@@ -70,17 +79,18 @@ export class Proactor implements AsyncDisposable {
   async listen(target: ListenTarget): Promise<AsyncAcceptor> {
     // pauseOnConnect: libuv reads nothing before the socket is taken over.
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-    const host = target.host ?? DEFAULT_HOST;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port: target.port, backlog: target.backlog ?? DEFAULT_BACKLOG }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    }).catch((error: unknown) => {
-      throw toListenError(error, { host, port: target.port });
-    });
-    const acceptor = new AsyncAcceptor(server, this.#settings, target.backlog ?? DEFAULT_BACKLOG);
+    const backlog = target.backlog ?? DEFAULT_BACKLOG;
+    const endpoint: ServerEndpoint =
+      'path' in target
+        ? {
+            kind: 'unix',
+            path: target.path,
+            lockfile: false,
+            ...(target.mode === undefined ? {} : { mode: target.mode }),
+          }
+        : { kind: 'tcp', host: target.host ?? DEFAULT_HOST, port: target.port };
+    const bound = await listenOnEndpoint(server, endpoint, backlog);
+    const acceptor = new AsyncAcceptor(server, this.#settings, backlog, bound);
     this.#acceptors.add(acceptor);
     return acceptor;
   }
@@ -213,8 +223,14 @@ export class Proactor implements AsyncDisposable {
 
   #connect(target: ConnectTarget, signal: AbortSignal | undefined): Promise<AsyncSocket> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const host = target.host ?? DEFAULT_HOST;
-    const socket = net.connect({ host, port: target.port, allowHalfOpen: true });
+    const destination =
+      'path' in target
+        ? unixAddress(target.path)
+        : { host: target.host ?? DEFAULT_HOST, port: target.port };
+    const socket =
+      'path' in target
+        ? net.connect({ path: target.path, allowHalfOpen: true })
+        : net.connect({ host: destination.host, port: destination.port, allowHalfOpen: true });
     return new Promise<AsyncSocket>((resolve, reject) => {
       const onAbort = () => {
         cleanup();
@@ -223,7 +239,7 @@ export class Proactor implements AsyncDisposable {
       };
       const onError = (error: Error) => {
         cleanup();
-        reject(toConnectError(error, { host, port: target.port }));
+        reject(toConnectError(error, destination));
       };
       const onConnect = () => {
         cleanup();

@@ -1,7 +1,7 @@
 // ProactorTCPServer beyond the conformance suite: its own options and bounds.
 import { once } from 'node:events';
 import net from 'node:net';
-import { BaseRequestHandler, SendStalledError } from '@iomodels/contract';
+import { BaseRequestHandler, type PendingRequest, SendStalledError } from '@iomodels/contract';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ProactorConnection, ProactorTCPServer } from '../src/index.js';
 import { collect } from './helpers.js';
@@ -36,6 +36,22 @@ describe('ProactorTCPServer', () => {
     const description = server.describe();
     expect(description).toMatchObject({ model: 'async', mode: 'proactor', completion: 'emulated' });
     expect(description.notes.join(' ')).toContain('onread');
+  });
+
+  it('verifyRequest sees both addresses of the pending connection', async () => {
+    const server = await start('echo', { host: '127.0.0.1' });
+    const seen = new Promise<PendingRequest>((resolve) => {
+      server.verifyRequest = (request) => {
+        resolve({ remote: request.remote, local: request.local });
+        return false;
+      };
+    });
+    const socket = dial(server);
+    await once(socket, 'connect');
+    const request = await seen;
+    expect(request.local).toMatchObject({ host: '127.0.0.1', port: server.address.port });
+    expect(request.remote).toMatchObject({ host: '127.0.0.1', port: socket.localPort });
+    socket.destroy();
   });
 
   it('accepted connections take the native read path, and describe() says so', async () => {

@@ -115,6 +115,7 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
       ...(exists ? {} : { skipped: `packages/${m.model}/dist/bin.js not built` }),
     });
   }
+  specs.push(uringEcho(packages, node, backlog));
   const script = fileURLToPath(new URL('../python/echo_server.py', import.meta.url));
   const peers: Array<{
     mode: string;
@@ -148,4 +149,22 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
     });
   }
   return specs;
+}
+
+/**
+ * The echo on `@iomodels/uring` (a completion backend through io_uring,
+ * optional): runs when its bin is built and its add-on compiled at install.
+ */
+function uringEcho(packages: string, node: string, backlog: string[]): ServerSpec {
+  const bin = `${packages}uring/dist/bin.js`;
+  const addon = `${packages}uring/build/uring.node`;
+  const missing = !existsSync(bin) ? bin : !existsSync(addon) ? addon : null;
+  return {
+    name: 'uring/echo',
+    description:
+      'io_uring echo (@iomodels/uring): posted recv/send, one io_uring_enter per loop turn',
+    kind: 'model',
+    command: missing ? null : [node, bin, ...backlog],
+    ...(missing ? { skipped: `${missing.slice(packages.length)} not built` } : {}),
+  };
 }

@@ -91,16 +91,32 @@ describe('cpuSecondsBetween', () => {
   });
 });
 
-/** A worker thread that burns CPU for `ms` of wall time, then exits. */
-function burn(ms: number): Promise<void> {
+/**
+ * A worker thread that burns CPU until the process has spent `cpuSeconds`
+ * since the thread started (getrusage is process-wide, so a loaded machine
+ * only makes it take longer, never burn less), then exits. `running`
+ * resolves once it burns.
+ */
+function burn(cpuSeconds: number): { running: Promise<void>; done: Promise<void> } {
   const worker = new Worker(
-    `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);`,
+    `const { parentPort } = require('node:worker_threads');
+     const base = process.cpuUsage();
+     const cap = Date.now() + 30000;
+     parentPort.postMessage('running');
+     let x = 0;
+     for (;;) {
+       for (let i = 0; i < 1e5; i++) x += Math.sqrt(x + 1);
+       const used = process.cpuUsage(base);
+       if (used.user + used.system >= ${cpuSeconds * 1e6} || Date.now() > cap) break;
+     }`,
     { eval: true },
   );
-  return new Promise((resolve, reject) => {
+  const running = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+  const done = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', () => resolve());
   });
+  return { running, done };
 }
 
 const usageSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
@@ -113,7 +129,7 @@ describe.runIf(procAvailable())('sampleTreeCpu, live', () => {
   it('counts threads that start and exit between the samples', async () => {
     const usage = process.cpuUsage();
     const start = sampleTreeCpu(process.pid)!;
-    await Promise.all([burn(150), burn(150)]);
+    await Promise.all([burn(0.15).done, burn(0.15).done]);
     const end = sampleTreeCpu(process.pid)!;
     const expected = usageSeconds(process.cpuUsage(usage));
     expect(expected).toBeGreaterThan(0.1);
@@ -121,8 +137,8 @@ describe.runIf(procAvailable())('sampleTreeCpu, live', () => {
   });
 
   it('counts a thread that is running at the first sample and gone by the second', async () => {
-    const done = burn(400);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const { running, done } = burn(0.3);
+    await running;
     const usage = process.cpuUsage();
     const start = sampleTreeCpu(process.pid)!;
     await done;

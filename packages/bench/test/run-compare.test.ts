@@ -18,9 +18,26 @@ describe.skipIf(!canRun)('run-compare', () => {
     const out = run(['--servers', 'node-net,node-net', '--connections', '2,3', '--pairs', '1']);
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toContain('node-net ÷ node-net');
-    expect(out.stdout).toMatch(/^\| 2 \| \d+\.\d\d× \(\d+\.\d\d–\d+\.\d\d\) \| [01] of 1 \|/m);
+    expect(out.stdout).toMatch(
+      /^\| 2 \| \S+ \| \S+ \| \d+\.\d\d× \(\d+\.\d\d–\d+\.\d\d\) \| [01] of 1 \|/m,
+    );
     expect(out.stdout).toMatch(/^\| 3 \| /m);
     expect(out.stderr).toContain('@3 pair 1');
+  });
+
+  it('measures connection rate and idle memory per connection when asked', () => {
+    const out = run([
+      ...['--servers', 'node-net,node-net', '--connections', '0'],
+      ...['--rate', '2', '--idle', '20', '--pairs', '1'],
+    ]);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).not.toContain('ping-pong');
+    expect(out.stdout).toContain('connection rate');
+    expect(out.stdout).toMatch(/^\| 2 \| \S+ \| \S+ \| \d+\.\d\d× /m);
+    expect(out.stdout).toContain('idle memory per connection');
+    // KiB per connection can be negative noise at 20 connections; the row's shape is what counts.
+    expect(out.stdout).toMatch(/^\| 20 \| -?\d+\.\d \(/m);
+    expect(out.stderr).toContain('idle @20 pair 1');
   });
 
   it.each([
@@ -31,6 +48,8 @@ describe.skipIf(!canRun)('run-compare', () => {
       ['--servers', 'node-net,node-net', '--connections', 'x'],
       /--connections takes positive integers/,
     ],
+    [['--servers', 'node-net,node-net', '--rate', '-1'], /--rate takes positive integers/],
+    [['--servers', 'node-net,node-net', '--connections', '0'], /nothing to measure/],
   ])('refuses %j with one line and exit 2', (args, message) => {
     const out = run(args);
     expect(out.status).toBe(2);

@@ -19,6 +19,27 @@ describe('FileAbortFlag / AbortFlagReader', () => {
     }
   });
 
+  it('carries the idle verdict one way and the activity count the other', async () => {
+    const flag = new FileAbortFlag();
+    try {
+      const reader = new AbortFlagReader(flag.fd);
+      expect(flag.activity()).toBe(0);
+      reader.touch();
+      reader.touch(); // within the interval: counted, not yet written
+      expect(flag.activity()).toBe(1);
+      await pause(ABORT_FLAG_CHECK_INTERVAL + 5);
+      reader.touch();
+      expect(flag.activity()).toBe(3);
+      flag.timeOut(7);
+      reader.read();
+      expect(reader.timedOut()).toBe(7);
+      expect(reader.read()).toBe(0); // the abort slot is its own
+    } finally {
+      flag.close();
+    }
+    expect(flag.activity()).toBe(0);
+  });
+
   it('leaves no file behind and closes once', () => {
     const flag = new FileAbortFlag();
     expect(fs.fstatSync(flag.fd).nlink).toBe(0);

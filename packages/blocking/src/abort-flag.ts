@@ -1,20 +1,38 @@
-// How a ForkingTCPServer child learns, synchronously, that the server fired
-// its connection's signal. A handler blocked in read(2) or busy in blocking
-// calls never returns to the child's event loop, so an IPC message waits
-// until it ends; threads read a SharedArrayBuffer for this (thread-pool.ts),
-// and processes cannot share one. They share a file instead: an unlinked
-// file the server writes the connection's id into (pwrite) and the child
-// reads at its blocking calls (pread: a regular file never blocks). Through
-// fs.readSync a read costs 1-3 µs, as much as a small message's own
-// read(2), so a child reads the file at most once per
-// ABORT_FLAG_CHECK_INTERVAL; a read(2) that waited longer than that is
-// always followed by a check.
+// How a ForkingTCPServer child and its server tell each other, without a
+// message, what a handler in blocking calls must know at once: that the
+// server fired its connection's signal, that the server found the
+// connection idle past `idleTimeout` — and, the other way, that the child
+// moved bytes (the activity the server's idle watch counts). A handler
+// blocked in read(2) or busy in blocking calls never returns to the child's
+// event loop, so an IPC message waits until it ends; threads share a
+// SharedArrayBuffer for this (thread-pool.ts, same slots), and processes
+// cannot share one. They share a file instead: an unlinked file of three
+// int32 slots (RUNNER_FLAG_SLOTS). The server writes a connection's id into
+// the first two (pwrite) and reads the third; the child reads the first
+// two at its blocking calls (pread: a regular file never blocks) and writes
+// the third. Through fs.readSync/writeSync a call costs 1-3 µs, as much as a
+// small message's own read(2), so a child reads the file at most once per
+// ABORT_FLAG_CHECK_INTERVAL (a read(2) that waited longer than that is
+// always followed by a read) and writes its activity at most as often.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 /** The descriptor the flag has in a child (its stdio slot: after stdin, stdout, stderr, the IPC channel). */
 export const CHILD_ABORT_FLAG_FD = 4;
+
+/** The int32 slots a runner shares with its server, in a thread's shared memory or a child's file. */
+export const RunnerFlag = {
+  /** Server → runner: the id of the connection whose signal fired (0: none). */
+  abort: 0,
+  /** Server → runner: the id of the connection found idle past `idleTimeout` (0: none). */
+  timedOut: 1,
+  /** Runner → server: a count that grows as the runner moves bytes (it may wrap). */
+  activity: 2,
+} as const;
+
+/** How many slots {@link RunnerFlag} names. */
+export const RUNNER_FLAG_SLOTS = 3;
 
 let created = 0;
 
@@ -30,14 +48,24 @@ export class FileAbortFlag {
     this.fd = fs.openSync(file, 'wx+', 0o600);
     // Nothing to clean up later, whatever happens to either process.
     fs.unlinkSync(file);
-    this.raise(0);
+    fs.writeSync(this.fd, Buffer.alloc(4 * RUNNER_FLAG_SLOTS), 0, 4 * RUNNER_FLAG_SLOTS, 0);
   }
 
   /** Connection `id`'s signal fired (0: none). */
   raise(id: number): void {
-    if (this.#closed) return;
-    this.#bytes.writeInt32LE(id, 0);
-    fs.writeSync(this.fd, this.#bytes, 0, 4, 0);
+    this.#write(RunnerFlag.abort, id);
+  }
+
+  /** Connection `id` was idle past `idleTimeout`: its `recv` rejects from now on. */
+  timeOut(id: number): void {
+    this.#write(RunnerFlag.timedOut, id);
+  }
+
+  /** The child's activity count, as it last wrote it (0 once closed). */
+  activity(): number {
+    if (this.#closed) return 0;
+    const n = fs.readSync(this.fd, this.#bytes, 0, 4, 4 * RunnerFlag.activity);
+    return n === 4 ? this.#bytes.readInt32LE(0) : 0;
   }
 
   /** Closes the server's copy. Idempotent. */
@@ -46,24 +74,36 @@ export class FileAbortFlag {
     this.#closed = true;
     fs.closeSync(this.fd);
   }
+
+  #write(slot: number, value: number): void {
+    if (this.#closed) return;
+    this.#bytes.writeInt32LE(value, 0);
+    fs.writeSync(this.fd, this.#bytes, 0, 4, 4 * slot);
+  }
 }
 
 /**
- * How often a child reads its flag at most, in ms. A fired signal reaches a
- * busy handler within this long of its next blocking call; one that waits
- * in read(2) longer than this, as soon as the read returns. Read on every
- * call (as threads read theirs, for free), the flag cost a forked 64-byte
- * echo a fifth more CPU per round trip in the child: 13.8 µs against 11.5
- * without it and 12.5 throttled (medians of 5 runs of 60k round trips).
+ * How often a child reads its flag, and writes its activity, at most, in
+ * ms. A fired signal reaches a busy handler within this long of its next
+ * blocking call; one that waits in read(2) longer than this, as soon as the
+ * read returns. Read on every call (as threads read theirs, for free), the
+ * flag cost a forked 64-byte echo a fifth more CPU per round trip in the
+ * child: 13.8 µs against 11.5 without it and 12.5 throttled (medians of 5
+ * runs of 60k round trips). The activity the server sees lags the child's
+ * by at most this long: nothing next to an idle timeout.
  */
 export const ABORT_FLAG_CHECK_INTERVAL = 1;
 
-/** The child's side: reads the flag, at most once per {@link ABORT_FLAG_CHECK_INTERVAL}. */
+/** The child's side: reads the flag and writes its activity, each at most once per {@link ABORT_FLAG_CHECK_INTERVAL}. */
 export class AbortFlagReader {
   readonly #fd: number;
-  readonly #bytes = Buffer.alloc(4);
+  readonly #bytes = Buffer.alloc(8);
+  readonly #activityBytes = Buffer.alloc(4);
   #readAt = Number.NEGATIVE_INFINITY;
+  #wroteAt = Number.NEGATIVE_INFINITY;
   #id = 0;
+  #timedOut = 0;
+  #activity = 0;
 
   constructor(fd: number) {
     this.#fd = fd;
@@ -74,8 +114,25 @@ export class AbortFlagReader {
     const now = performance.now();
     if (now - this.#readAt >= ABORT_FLAG_CHECK_INTERVAL) {
       this.#readAt = now;
-      this.#id = fs.readSync(this.#fd, this.#bytes, 0, 4, 0) === 4 ? this.#bytes.readInt32LE(0) : 0;
+      const n = fs.readSync(this.#fd, this.#bytes, 0, 8, 4 * RunnerFlag.abort);
+      this.#id = n >= 4 ? this.#bytes.readInt32LE(0) : 0;
+      this.#timedOut = n === 8 ? this.#bytes.readInt32LE(4) : 0;
     }
     return this.#id;
+  }
+
+  /** The id of the connection the server found idle (0: none), as last read by {@link read}. */
+  timedOut(): number {
+    return this.#timedOut;
+  }
+
+  /** Bytes moved: counts, and tells the server if it has not been told within the interval. */
+  touch(): void {
+    this.#activity = (this.#activity + 1) | 0;
+    const now = performance.now();
+    if (now - this.#wroteAt < ABORT_FLAG_CHECK_INTERVAL) return;
+    this.#wroteAt = now;
+    this.#activityBytes.writeInt32LE(this.#activity, 0);
+    fs.writeSync(this.#fd, this.#activityBytes, 0, 4, 4 * RunnerFlag.activity);
   }
 }

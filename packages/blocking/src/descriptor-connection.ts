@@ -29,8 +29,16 @@ export interface DescriptorHooks {
   close?(): void;
   /** Called before every read and write: where a pending abort turns into the handler's signal. */
   beforeIo?(): void;
-  /** Called when a read returned: a signal fired while it waited reaches the handler now. */
-  afterRead?(): void;
+  /**
+   * Called when a read returned `bytes` (0: end of stream): a signal fired
+   * while it waited reaches the handler now; it may throw (the idle
+   * verdict), and `recv` then throws that.
+   */
+  afterRead?(bytes: number): void;
+  /** Called before each read; it may throw, and `recv` then throws that without reading. */
+  beforeRead?(): void;
+  /** Called when a write put every byte in the kernel. */
+  afterWrite?(): void;
 }
 
 /**
@@ -74,9 +82,10 @@ export class DescriptorConnection implements BlockingConnection {
   recv(maxBytes = DEFAULT_RECV_SIZE): Uint8Array {
     if (this.#closed) throw new ConnectionClosedError('connection is closed');
     this.#hooks.beforeIo?.();
+    this.#hooks.beforeRead?.();
     const length = Math.min(maxBytes, this.#buffer.length);
     const n = readDescriptor(this.#fd, this.#buffer, 0, length);
-    this.#hooks.afterRead?.();
+    this.#hooks.afterRead?.(n);
     if (n === 0) return EMPTY;
     const data = Buffer.allocUnsafe(n);
     this.#buffer.copy(data, 0, 0, n);
@@ -90,6 +99,7 @@ export class DescriptorConnection implements BlockingConnection {
     }
     this.#hooks.beforeIo?.();
     writeAll(this.#fd, toBytes(data));
+    this.#hooks.afterWrite?.();
   }
 
   /** Half-close: FIN after everything sent so far; `recv` keeps working. */

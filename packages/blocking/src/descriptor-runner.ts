@@ -8,15 +8,18 @@
 // each entry file passes in.
 import {
   type HandlerClass,
+  IdleTimeoutError,
   loadHandler,
   runRequest,
   ServerClosedError,
   type ServerInfo,
+  withProxyHeader,
 } from '@iomodels/contract/core';
 import { DescriptorConnection } from './descriptor-connection.js';
 import { PendingFin } from './pending-fin.js';
 import {
   type DispatcherMessage,
+  fromWireProxyHeader,
   type RunnerBoot,
   type RunnerMessage,
   type ServeMessage,
@@ -42,6 +45,13 @@ export interface RunnerSide {
    * to the event loop where the server's message waits.
    */
   abortRequested(): number;
+  /**
+   * The id of the connection the server found idle past `idleTimeout`, 0
+   * if none, as of the last `abortRequested()` (which reads both at once).
+   */
+  timedOut(): number;
+  /** Bytes moved on the current connection: the activity the server's idle watch counts. */
+  touch(): void;
   /** The descriptor that came with `message` (and, for a child, `handle`), switched to blocking. */
   hold(message: ServeMessage, handle: unknown): HeldDescriptor;
 }
@@ -77,23 +87,43 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
     if (current && side.abortRequested() === current.id) abortCurrent();
   };
 
+  // No idle timeout: no activity to count.
+  const idleTimeout = boot.idleTimeout ?? 0;
+  const touch = idleTimeout > 0 ? () => side.touch() : () => {};
+
   const serve = async (message: ServeMessage, handle: unknown) => {
-    const { id, remote, local, server } = message;
+    const { id, remote, local, server, proxyHeader } = message;
     if (server) serverInfo = Object.freeze(server);
     const held = side.hold(message, handle);
     const controller = new AbortController();
     current = { id, controller };
+    // The server's idle verdict (it marked the connection and sent FIN):
+    // this and every later recv rejects, whether the read returned data or
+    // the end of stream a well-behaved peer answers the FIN with.
+    let idleError: IdleTimeoutError | undefined;
+    const checkIdle = () => {
+      if (idleError === undefined && idleTimeout > 0 && side.timedOut() === id) {
+        idleError = new IdleTimeoutError(idleTimeout);
+      }
+      if (idleError) throw idleError;
+    };
     const connection = new DescriptorConnection(held.fd, remote, local, readBuffer, {
       // The server holds the socket and its event loop is free: it sends
       // the FIN. Our bytes are already in the kernel, ahead of it.
       shutdownWrite: () => side.post({ type: 'shutdown', id }),
       close: () => fin.closed(id),
       beforeIo: checkSignal,
-      afterRead: checkSignal,
+      beforeRead: checkIdle,
+      afterRead: (bytes) => {
+        checkSignal();
+        if (bytes > 0) touch();
+        checkIdle();
+      },
+      afterWrite: touch,
     });
     const outcome = await runRequest(
       handlerClass,
-      connection,
+      withProxyHeader(connection, proxyHeader && fromWireProxyHeader(proxyHeader)),
       serverInfo!,
       controller.signal,
       (error) => side.post({ type: 'error', id, error: toWireError(error) }),

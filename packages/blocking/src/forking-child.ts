@@ -1,7 +1,8 @@
 // A ForkingTCPServer child: the shared runner (descriptor-runner.ts) over
 // the IPC channel. A connection comes as a handle carrying the child's own
-// copy of the descriptor; a fired signal is read from the file the server
-// shares with this child (abort-flag.ts). Idle, it leaves when its channel
+// copy of the descriptor; a fired signal and the idle verdict are read
+// from, and the child's activity written to, the file the server shares
+// with this child (abort-flag.ts). Idle, it leaves when its channel
 // closes; busy when the server dies, it is killed by the server's reaper
 // (child-reaper.ts): its event loop cannot see the channel close then.
 import { closeHandle, descriptorOf, receivedHandle, setBlocking } from '@iomodels/fd';
@@ -22,6 +23,8 @@ const ready = await runDescriptorRunner(JSON.parse(process.argv[2] ?? '{}') as R
     );
   },
   abortRequested: () => abortFlag.read(),
+  timedOut: () => abortFlag.timedOut(),
+  touch: () => abortFlag.touch(),
   hold(_message, raw) {
     const handle = receivedHandle(raw);
     setBlocking(handle, true);

@@ -58,6 +58,7 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
       maxChildren: this.maxChildren,
       spareChildren: this.spareChildren,
       onError,
+      idleTimeout: this.options.idleTimeout,
     });
   }
 

@@ -14,3 +14,9 @@ export {
   type ThreadingServerOptions,
   ThreadingTCPServer,
 } from './threading-tcp-server.js';
+export {
+  ForkingUnixStreamServer,
+  ThreadingUnixStreamServer,
+  type UnixSocketOptions,
+  UnixStreamServer,
+} from './unix-stream-servers.js';

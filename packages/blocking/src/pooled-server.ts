@@ -14,7 +14,7 @@ import {
   serializeHandlerReference,
   toHandlerReference,
 } from '@iomodels/contract';
-import { checkRuntime, probeRuntime } from '@iomodels/fd';
+import { checkRuntime, nonBlockingReader, probeRuntime } from '@iomodels/fd';
 import { DEFAULT_MAX_QUEUED_CONNECTIONS, positiveInteger, withPoolCap } from './pool-options.js';
 import type { PoolRunner, RunnerPool } from './runner-pool.js';
 import type { WireHandlerReference } from './wire.js';
@@ -61,6 +61,11 @@ export abstract class PooledServer<P extends RunnerPool<PoolRunner>> extends Bas
 
   protected override async release(): Promise<void> {
     await this.#pool?.stop();
+  }
+
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the runner's blocking reads. */
+  protected override proxyByteSource(socket: Socket) {
+    return nonBlockingReader(socket);
   }
 
   protected override processRequest(socket: Socket, context: RequestContext): RequestTask {

@@ -16,6 +16,8 @@ export interface ProcessPoolOptions {
   maxChildren: number;
   spareChildren: number;
   onError: ErrorSink;
+  /** The server's `idleTimeout` in ms (0/absent: none). */
+  idleTimeout?: number;
 }
 
 /** How long an idle child may take to leave after its channel closed before it is killed. */
@@ -24,13 +26,12 @@ const CHILD_EXIT_GRACE = 2_000;
 /** One child process. */
 class PoolChild extends PoolRunner {
   readonly process: ChildProcess;
-  /** Where this server writes the id of a job whose signal fired (see abort-flag.ts). */
+  /** Where this server writes the id of a job whose signal fired or that timed out, and reads the child's activity (see abort-flag.ts). */
   readonly #abortFlag = new FileAbortFlag();
   exited = false;
 
-  constructor(events: RunnerEvents<PoolChild>, handler: WireHandlerReference) {
+  constructor(events: RunnerEvents<PoolChild>, boot: RunnerBoot) {
     super();
-    const boot: RunnerBoot = { handler };
     this.process = fork(entryFile('forking-child'), [JSON.stringify(boot)], {
       execArgv: [],
       // Never 'inherit': libuv clears O_NONBLOCK on a spawned child's fds
@@ -92,6 +93,14 @@ class PoolChild extends PoolRunner {
     }
   }
 
+  activity(): number {
+    return this.#abortFlag.activity();
+  }
+
+  timeOut(job: PoolJob): void {
+    this.#abortFlag.timeOut(job.id);
+  }
+
   /** A process, unlike a thread, can always be stopped: kill it, reset the connection. */
   interrupt(job: PoolJob): void {
     job.killed = true;
@@ -133,11 +142,12 @@ function relayOutput(child: ChildProcess): void {
 }
 
 export class ProcessPool extends RunnerPool<PoolChild> {
-  readonly #handler: WireHandlerReference;
+  readonly #boot: RunnerBoot;
 
   constructor(options: ProcessPoolOptions) {
-    super({ max: options.maxChildren, spare: options.spareChildren, onError: options.onError });
-    this.#handler = options.handler;
+    const { maxChildren: max, spareChildren: spare, onError, idleTimeout, handler } = options;
+    super({ max, spare, onError, idleTimeout });
+    this.#boot = { handler, idleTimeout };
   }
 
   /** The pids of the live children (for tests and operators). */
@@ -146,6 +156,6 @@ export class ProcessPool extends RunnerPool<PoolChild> {
   }
 
   protected createRunner(): PoolChild {
-    return new PoolChild(this, this.#handler);
+    return new PoolChild(this, this.#boot);
   }
 }

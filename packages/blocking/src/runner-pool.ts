@@ -10,12 +10,13 @@ import { availableParallelism } from 'node:os';
 import {
   type Address,
   type ErrorSink,
+  IdleWatch,
   type RequestContext,
   type RequestOutcome,
   type RequestTask,
-  toAddress,
+  resetSocket,
 } from '@iomodels/contract';
-import { fromWireError, type RunnerMessage, type ServeMessage } from './wire.js';
+import { fromWireError, type RunnerMessage, type ServeMessage, toWireProxyHeader } from './wire.js';
 
 /** The address errors are reported with when no connection is involved. */
 const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 'IPv4' });
@@ -32,6 +33,8 @@ export interface RunnerPoolOptions {
   startConcurrency?: number;
   /** Where handler errors go: the server's `handleError`. */
   onError: ErrorSink;
+  /** The server's `idleTimeout` in ms (0/absent: none), watched over each busy runner's activity. */
+  idleTimeout?: number;
 }
 
 /** How a runner reports to its pool. */
@@ -56,6 +59,10 @@ export abstract class PoolRunner {
   abstract signal(job: PoolJob): void;
   /** `close({ timeout })` ran out while it serves `job`: stop it, if it can be stopped. */
   abstract interrupt(job: PoolJob): void;
+  /** Its activity count (see abort-flag.ts): a value that changes whenever it moved bytes. */
+  abstract activity(): number;
+  /** `job` was idle past `idleTimeout`: its handler's `recv` rejects from now on. */
+  abstract timeOut(job: PoolJob): void;
   /** It has nothing to do; it waits for the next connection. */
   park(): void {}
   /** The pool is stopping and this runner has no connection: let it go. */
@@ -69,14 +76,15 @@ export abstract class PoolRunner {
 
   /** The message that hands it `job`; the server's description goes with the first one only. */
   protected serveMessage(job: PoolJob, fd: number): ServeMessage {
-    const { socket, context } = job;
+    const { context } = job;
     const message: ServeMessage = {
       type: 'serve',
       id: job.id,
       fd,
       remote: context.clientAddress,
-      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+      local: context.localAddress,
     };
+    if (context.proxyHeader) message.proxyHeader = toWireProxyHeader(context.proxyHeader);
     if (!this.#toldServer) {
       message.server = context.server;
       this.#toldServer = true;
@@ -96,6 +104,7 @@ export class PoolJob implements RequestTask {
   killed = false;
   #resolve!: (outcome: RequestOutcome) => void;
   #finished = false;
+  #idle: IdleWatch | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -124,12 +133,32 @@ export class PoolJob implements RequestTask {
     else this.runner.interrupt(this);
   }
 
+  /**
+   * The contract's idle rule while `runner` serves this job, over the
+   * activity it counts where it runs (no message per read or write). On
+   * the verdict the runner's handler is told (its `recv` rejects with
+   * `IdleTimeoutError` once its read returns) and the peer gets FIN: a
+   * well-behaved peer closes, which ends a read(2) nothing else can end.
+   */
+  watchIdle(idleTimeout: number | undefined, runner: PoolRunner): void {
+    this.#idle = IdleWatch.start(
+      idleTimeout,
+      () => {
+        if (this.runner !== runner) return;
+        runner.timeOut(this);
+        this.closeWrite();
+      },
+      () => runner.activity(),
+    );
+  }
+
   /** Releases our copy of the descriptor (only once no runner reads it) and settles. */
   finish(outcome: RequestOutcome): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#idle?.stop();
     this.runner = undefined;
-    if (this.killed) this.socket.resetAndDestroy();
+    if (this.killed) resetSocket(this.socket);
     else this.socket.destroy();
     this.#resolve(outcome);
   }
@@ -334,6 +363,7 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
     job.runner = runner;
     this.#busy++;
     runner.serve(job);
+    job.watchIdle(this.#options.idleTimeout, runner);
     if (job.context.signal.aborted) runner.signal(job);
   }
 

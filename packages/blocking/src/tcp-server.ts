@@ -11,10 +11,16 @@ import {
   type RequestContext,
   type RequestOutcome,
   type RequestTask,
+  resetSocket,
   type ServerOptions,
-  toAddress,
 } from '@iomodels/contract';
-import { checkRuntime, descriptorOf, probeRuntime, setBlocking } from '@iomodels/fd';
+import {
+  checkRuntime,
+  descriptorOf,
+  nonBlockingReader,
+  probeRuntime,
+  setBlocking,
+} from '@iomodels/fd';
 import { DescriptorConnection } from './descriptor-connection.js';
 
 /** One accepted connection, waiting for its turn or being served. */
@@ -46,7 +52,7 @@ class SerialRequest implements RequestTask {
   abort(): void {
     // A started handler is parked in an await (the loop is blocked while it
     // does IO) and may read the descriptor again: it is released after it returns.
-    if (this.lingering) this.socket.resetAndDestroy();
+    if (this.lingering) resetSocket(this.socket);
     else if (this.started) this.closeWrite();
     else this.server.drop(this);
   }
@@ -70,6 +76,11 @@ export class TCPServer extends BaseServer {
 
   protected override async prepare(): Promise<void> {
     await probeRuntime();
+  }
+
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the handler's blocking reads. */
+  protected override proxyByteSource(socket: Socket) {
+    return nonBlockingReader(socket);
   }
 
   protected override processRequest(socket: Socket, context: RequestContext): RequestTask {
@@ -101,7 +112,7 @@ export class TCPServer extends BaseServer {
       const connection = new DescriptorConnection(
         descriptorOf(socket),
         context.clientAddress,
-        toAddress(socket.localAddress, socket.localPort, socket.localFamily),
+        context.localAddress,
         this.#readBuffer,
         {
           // libuv sends FIN from the event loop: a portable handler that

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ErrorSink } from '@iomodels/contract';
 import { descriptorOf } from '@iomodels/fd';
+import { RUNNER_FLAG_SLOTS, RunnerFlag } from './abort-flag.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
 import type { DispatcherMessage, RunnerMessage, WireHandlerReference } from './wire.js';
@@ -20,20 +21,30 @@ export interface ThreadPoolOptions {
   daemonThreads: boolean;
   /** Where handler errors go: the server's `handleError`. */
   onError: ErrorSink;
+  /** The server's `idleTimeout` in ms (0/absent: none). */
+  idleTimeout?: number;
 }
 
 /** One worker thread. */
 class PoolThread extends PoolRunner {
   readonly worker: Worker;
-  /** Where the main thread leaves the id of a job whose signal fired (see descriptor-runner.ts). */
-  readonly abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * The slots of `RunnerFlag` (abort-flag.ts), shared with the thread: the
+   * id of a job whose signal fired or that timed out, the thread's activity.
+   */
+  readonly flags = new Int32Array(new SharedArrayBuffer(4 * RUNNER_FLAG_SLOTS));
   readonly #daemon: boolean;
 
-  constructor(events: RunnerEvents<PoolThread>, handler: WireHandlerReference, daemon: boolean) {
+  constructor(
+    events: RunnerEvents<PoolThread>,
+    handler: WireHandlerReference,
+    daemon: boolean,
+    idleTimeout: number | undefined,
+  ) {
     super();
     this.#daemon = daemon;
     this.worker = new Worker(entryFile('threading-worker'), {
-      workerData: { handler, abortFlag: this.abortFlag },
+      workerData: { handler, idleTimeout, flags: this.flags },
     });
     this.worker.unref(); // a thread that is not serving keeps nothing alive
     this.worker.on('message', (message: RunnerMessage) => events.onMessage(this, message));
@@ -46,7 +57,7 @@ class PoolThread extends PoolRunner {
   }
 
   serve(job: PoolJob): void {
-    Atomics.store(this.abortFlag, 0, 0);
+    Atomics.store(this.flags, RunnerFlag.abort, 0);
     if (this.#daemon) this.worker.unref();
     else this.worker.ref();
     this.worker.postMessage(this.serveMessage(job, descriptorOf(job.socket)));
@@ -58,8 +69,16 @@ class PoolThread extends PoolRunner {
    * message reaches a handler that awaits something else.
    */
   signal(job: PoolJob): void {
-    Atomics.store(this.abortFlag, 0, job.id);
+    Atomics.store(this.flags, RunnerFlag.abort, job.id);
     this.worker.postMessage({ type: 'abort', id: job.id } satisfies DispatcherMessage);
+  }
+
+  activity(): number {
+    return Atomics.load(this.flags, RunnerFlag.activity);
+  }
+
+  timeOut(job: PoolJob): void {
+    Atomics.store(this.flags, RunnerFlag.timedOut, job.id);
   }
 
   /**
@@ -96,6 +115,7 @@ class PoolThread extends PoolRunner {
 export class ThreadPool extends RunnerPool<PoolThread> {
   readonly #handler: WireHandlerReference;
   readonly #daemon: boolean;
+  readonly #idleTimeout: number | undefined;
 
   constructor(options: ThreadPoolOptions) {
     super({
@@ -103,9 +123,11 @@ export class ThreadPool extends RunnerPool<PoolThread> {
       spare: options.spareThreads,
       startConcurrency: options.startConcurrency,
       onError: options.onError,
+      idleTimeout: options.idleTimeout,
     });
     this.#handler = options.handler;
     this.#daemon = options.daemonThreads;
+    this.#idleTimeout = options.idleTimeout;
   }
 
   /** The first thread keeps the process alive until it is ready: nothing else does yet. */
@@ -116,6 +138,6 @@ export class ThreadPool extends RunnerPool<PoolThread> {
   }
 
   protected createRunner(): PoolThread {
-    return new PoolThread(this, this.#handler, this.#daemon);
+    return new PoolThread(this, this.#handler, this.#daemon, this.#idleTimeout);
   }
 }

@@ -105,6 +105,7 @@ export class ThreadingTCPServer extends PooledServer<ThreadPool> {
       spareThreads: this.spareThreads,
       daemonThreads: this.daemonThreads,
       onError,
+      idleTimeout: this.options.idleTimeout,
     });
   }
 

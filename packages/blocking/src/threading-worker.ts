@@ -1,20 +1,25 @@
 // A ThreadingTCPServer thread: the shared runner (descriptor-runner.ts)
 // over the worker's message port. A thread shares the server's descriptor
 // table, so a connection comes as its descriptor number (already blocking),
-// and a fired signal is read from memory shared with the main thread.
+// and a fired signal, the idle verdict and the thread's activity go
+// through memory shared with the main thread (the slots of abort-flag.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { RunnerFlag } from './abort-flag.js';
 import { runDescriptorRunner } from './descriptor-runner.js';
 import type { RunnerBoot } from './wire.js';
 
 const port = parentPort!;
-const { handler, abortFlag } = workerData as RunnerBoot & { abortFlag: Int32Array };
+/** The slots of `RunnerFlag`, shared with the main thread. */
+const { handler, idleTimeout, flags } = workerData as RunnerBoot & { flags: Int32Array };
 
 await runDescriptorRunner(
-  { handler },
+  { handler, idleTimeout },
   {
     post: (message) => port.postMessage(message),
     listen: (listener) => port.on('message', (message) => listener(message, undefined)),
-    abortRequested: () => Atomics.load(abortFlag, 0),
+    abortRequested: () => Atomics.load(flags, RunnerFlag.abort),
+    timedOut: () => Atomics.load(flags, RunnerFlag.timedOut),
+    touch: () => void Atomics.add(flags, RunnerFlag.activity, 1),
     hold: ({ fd }) => ({ fd }),
   },
 );

@@ -1,5 +1,6 @@
 // The messages between a server and the threads or processes that run its
 // handlers: one per connection and per event, never one per data message.
+import type { ProxyHeader } from '@iomodels/contract';
 import type { Address, RequestOutcome, ServerInfo } from '@iomodels/contract/core';
 
 /** A handler reference in its serialisable form. */
@@ -11,6 +12,8 @@ export interface WireHandlerReference {
 /** What a thread or child gets when it starts. */
 export interface RunnerBoot {
   handler: WireHandlerReference;
+  /** The server's `idleTimeout` in ms (0/absent: none): the runner counts its activity only when set. */
+  idleTimeout?: number;
 }
 
 /** Dispatcher → runner: serve one connection (the descriptor travels beside it). */
@@ -23,6 +26,33 @@ export interface ServeMessage {
   local: Address;
   /** The server's description: with a runner's first connection only (it does not change). */
   server?: ServerInfo;
+  /** The PROXY header the connection began with, if the server takes one. */
+  proxyHeader?: WireProxyHeader;
+}
+
+/** A PROXY header as JSON can carry it (children get their messages as JSON): bytes in base64. */
+export type WireProxyHeader = Omit<ProxyHeader, 'tlvs' | 'uniqueId'> & {
+  tlvs: Array<{ type: number; value: string }>;
+  uniqueId?: string;
+};
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const unbase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export function toWireProxyHeader({ tlvs, uniqueId, ...rest }: ProxyHeader): WireProxyHeader {
+  return {
+    ...rest,
+    tlvs: tlvs.map(({ type, value }) => ({ type, value: base64(value) })),
+    ...(uniqueId && { uniqueId: base64(uniqueId) }),
+  };
+}
+
+export function fromWireProxyHeader({ tlvs, uniqueId, ...rest }: WireProxyHeader): ProxyHeader {
+  return {
+    ...rest,
+    tlvs: tlvs.map(({ type, value }) => ({ type, value: unbase64(value) })),
+    ...(uniqueId !== undefined && { uniqueId: unbase64(uniqueId) }),
+  };
 }
 
 /** Dispatcher → runner: the server is shutting down; fire the handler's signal. */

@@ -7,9 +7,6 @@ import { describeConformance, startInWorker } from '@iomodels/conformance';
 
 /** What no blocking mode can do, and why (see the README, "Other limits of the model"). */
 const blockingSkips = {
-  idleTimeout:
-    'idleTimeout is not enforced by the blocking model: a thread, child or main loop waiting in ' +
-    'a blocking read(2) cannot be woken by a timer (see the README)',
   concurrentRecv:
     'recv is a synchronous read(2): it returns before the handler can call recv again, ' +
     'so two can never be pending',
@@ -40,6 +37,9 @@ describeConformance('blocking/serial', {
   start: (handler, options) => startInWorker(serialServer, handler, options),
   skip: {
     ...blockingSkips,
+    idleTimeout:
+      'TCPServer waits in a blocking read(2) with the only thread it has: no timer runs to find ' +
+      'the connection idle, and nothing else could send the FIN that ends the read (see the README)',
     concurrency: "TCPServer serves one connection at a time, like Python's TCPServer",
     maxConnections:
       'TCPServer serves one connection at a time: the next one waits in the listen queue ' +

@@ -10,9 +10,13 @@ import {
   DEFAULT_RECV_SIZE,
   formatAddress,
   formatHostPort,
+  parseClientEndpoint,
+  resetSocket,
   type Sendable,
   SocketConnection,
   toConnectError,
+  UsageError,
+  unixAddress,
 } from '@iomodels/contract';
 
 /** Where to connect and how long to wait. */
@@ -21,6 +25,8 @@ export interface ConnectOptions {
   host?: string;
   /** Default 8009, the seed's. */
   port?: number;
+  /** A Unix socket file to connect to, in place of `host`/`port`. */
+  path?: string;
   /**
    * Milliseconds to wait for the connection and for each `recv` (Python's
    * `settimeout`; the seed uses 5 s). Default 5,000; 0 = wait forever.
@@ -44,12 +50,12 @@ export class Client implements AsyncDisposable {
   readonly #connection: SocketConnection;
   readonly #timeout: number;
 
-  /** Use {@link connect}. */
-  constructor(socket: net.Socket, timeout: number) {
+  /** Use {@link connect}. `path`: the Unix socket file connected to, which the socket cannot tell. */
+  constructor(socket: net.Socket, timeout: number, path?: string) {
     this.#socket = socket;
     this.#timeout = timeout;
     this.#connection = new SocketConnection(socket, DEFAULT_LIMITS);
-    this.remote = this.#connection.remote;
+    this.remote = path === undefined ? this.#connection.remote : unixAddress(path);
     this.local = this.#connection.local;
   }
 
@@ -108,9 +114,9 @@ export class Client implements AsyncDisposable {
     await this.#connection.close();
   }
 
-  /** Reset the connection (RST) instead of closing it. */
+  /** Reset the connection (RST) instead of closing it; a Unix socket has no RST and is just closed. */
   abort(): void {
-    this.#socket.resetAndDestroy();
+    resetSocket(this.#socket);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -118,19 +124,34 @@ export class Client implements AsyncDisposable {
   }
 }
 
-/** Opens a connection; rejects with `ConnectionRefusedError` or `ConnectionTimeoutError`. */
-export function connect(options: ConnectOptions = {}): Promise<Client> {
+/**
+ * Opens a connection to `host`/`port`, to a Unix socket `path`, or to an
+ * endpoint string (`tcp:HOST:PORT`, `unix:PATH`); rejects with
+ * `ConnectionRefusedError` or `ConnectionTimeoutError`.
+ */
+export function connect(target: ConnectOptions | string = {}): Promise<Client> {
+  let options: ConnectOptions;
+  try {
+    options = typeof target === 'string' ? endpointOptions(target) : target;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { path } = options;
+  if (path !== undefined && (options.host !== undefined || options.port !== undefined)) {
+    return Promise.reject(new UsageError('give either path or host/port, not both'));
+  }
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? DEFAULT_PORT;
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const where = formatHostPort(host, port);
+  const destination = path === undefined ? { host, port } : unixAddress(path);
+  const where = path === undefined ? formatHostPort(host, port) : `unix:${path}`;
   return new Promise((resolve, reject) => {
     const secure = options.tls === true ? {} : options.tls || undefined;
+    const target = path === undefined ? { host, port } : { path };
     // SNI only for a name: an IP address as servername is refused by the spec (RFC 6066).
-    const socket = secure
-      ? tls.connect({ ...(isIP(host) ? {} : { servername: host }), ...secure, host, port })
-      : net.connect({ host, port });
-    socket.setNoDelay(true);
+    const sni = path === undefined && !isIP(host) ? { servername: host } : {};
+    const socket = secure ? tls.connect({ ...sni, ...secure, ...target }) : net.connect(target);
+    if (path === undefined) socket.setNoDelay(true);
     const timer =
       timeout > 0
         ? setTimeout(() => {
@@ -143,12 +164,21 @@ export function connect(options: ConnectOptions = {}): Promise<Client> {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
-      resolve(new Client(socket, timeout));
+      resolve(new Client(socket, timeout, path));
     });
     const onError = (error: Error) => {
       clearTimeout(timer);
-      reject(toConnectError(error, { host, port }));
+      reject(toConnectError(error, destination));
     };
     socket.once('error', onError);
   });
+}
+
+/** The connect options of a client endpoint string; `udp:` is not a stream. */
+function endpointOptions(text: string): ConnectOptions {
+  const endpoint = parseClientEndpoint(text);
+  if (endpoint.kind === 'unix') return { path: endpoint.path };
+  if (endpoint.kind === 'udp')
+    throw new UsageError(`${text}: connect opens a stream; udp is not one`);
+  return { host: endpoint.host, port: endpoint.port };
 }

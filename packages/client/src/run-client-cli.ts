@@ -6,6 +6,7 @@ import {
   DEFAULT_PORT,
   EXIT_USAGE,
   formatAddress,
+  parseClientEndpoint,
   parseDecimalFlag,
   parseFlags,
   parseIntegerFlag,
@@ -37,7 +38,8 @@ export const EXIT_INTERRUPTED = 130;
 
 const NAME = 'iomodels-client';
 const PROMPT = 'please input:';
-const USAGE = `usage: ${NAME} [--host HOST] [--port PORT] [--timeout SECONDS] [--tls [--ca FILE]]
+const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--timeout SECONDS] [--tls [--ca FILE]]
+  --connect  endpoint: tcp:HOST:PORT or unix:PATH
   --host     server address (default 127.0.0.1)
   --port     server port (default ${DEFAULT_PORT})
   --timeout  seconds to wait to connect and for each reply, 0 = forever (default ${DEFAULT_TIMEOUT / 1000})
@@ -50,7 +52,7 @@ exit: 0 after exit or end of input, 1 connection refused/lost, 2 bad flags, ${EX
  * {@link EXIT_INTERRUPTED}. Every failure is one line on `io.error`.
  */
 export async function runClientCli(argv: readonly string[], io: ClientIo): Promise<number> {
-  let options: ConnectOptions & { host: string; port: number; timeout: number };
+  let options: ClientArgs;
   try {
     const parsed = parseClientArgs(argv);
     if (parsed === 'help') {
@@ -62,7 +64,12 @@ export async function runClientCli(argv: readonly string[], io: ClientIo): Promi
     io.error.write(`${NAME}: ${(error as Error).message}\n`);
     return EXIT_USAGE;
   }
-  const where = formatAddress(toAddress(options.host, options.port, undefined));
+  const where =
+    options.path === undefined
+      ? formatAddress(
+          toAddress(options.host ?? '127.0.0.1', options.port ?? DEFAULT_PORT, undefined),
+        )
+      : `unix:${options.path}`;
   let client: Client;
   try {
     client = await connect(options);
@@ -247,11 +254,18 @@ class Session {
   }
 }
 
-function parseClientArgs(argv: readonly string[]) {
-  const values = parseFlags(argv, ['host', 'port', 'timeout', 'ca'], ['tls']);
+/** What the CLI connects to: `path` (a Unix socket) or `host`/`port`, in clear or over TLS. */
+type ClientArgs = ConnectOptions & { timeout: number };
+
+function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
+  const values = parseFlags(argv, ['connect', 'host', 'port', 'timeout', 'ca'], ['tls']);
+  if (values.help) return 'help' as const;
   if (values.ca !== undefined && !values.tls) throw new UsageError('--ca goes with --tls');
   const ca = values.ca === undefined ? undefined : readPem('--ca', values.ca as string);
-  if (values.help) return 'help' as const;
+  const secure = values.tls ? { tls: ca ? { ca } : true } : {};
+  if (values.connect !== undefined && (values.host !== undefined || values.port !== undefined)) {
+    throw new UsageError('give either --connect or --host/--port, not both');
+  }
   const port = parseIntegerFlag('--port', values.port as string | undefined, DEFAULT_PORT, {
     min: 1,
     max: 65535,
@@ -261,10 +275,19 @@ function parseClientArgs(argv: readonly string[]) {
     values.timeout as string | undefined,
     DEFAULT_TIMEOUT / 1000,
   );
+  if (values.connect !== undefined) {
+    const endpoint = parseClientEndpoint(values.connect as string);
+    if (endpoint.kind === 'udp') throw new UsageError('--connect udp: is not supported yet');
+    const target =
+      endpoint.kind === 'unix'
+        ? { path: endpoint.path }
+        : { host: endpoint.host, port: endpoint.port };
+    return { ...target, timeout: timeout * 1000, ...secure };
+  }
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port,
     timeout: timeout * 1000,
-    ...(values.tls ? { tls: ca ? { ca } : true } : {}),
+    ...secure,
   };
 }

@@ -5,8 +5,8 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { IVR_GREETING, IVR_OPERATOR, IVR_RETRY } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
+import { bin, runCli } from './run-cli.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const seedServer = fileURLToPath(new URL('./fixtures/seed_server.py', import.meta.url));
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 const cleanup: Array<() => void> = [];
@@ -14,24 +14,6 @@ const cleanup: Array<() => void> = [];
 afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
-
-/** Runs the bin; `input` null keeps stdin open (only the server can end the session). */
-function runCli(args: string[], input: string | null) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (input !== null) child.stdin.end(input);
-    child.stdin.on('error', () => {});
-  });
-}
 
 async function startSeedServer(): Promise<number> {
   const child: ChildProcess = spawn('python3', [seedServer], {

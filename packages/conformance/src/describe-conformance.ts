@@ -1,7 +1,10 @@
 // The behaviour suite every server runs, like Twisted's ReactorBuilder: one
 // function registers the same tests for any way of starting a server.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Client, connect } from '@iomodels/client';
 import {
@@ -15,11 +18,12 @@ import {
   IVR_RETRY,
   type ServerOptions,
 } from '@iomodels/contract';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHURN_TESTS, describeChurnCase } from './churn-case.js';
 import { CONCURRENT_RECV_TEST, concurrentRecvCase } from './concurrent-recv-case.js';
 import type { ConformanceSuite } from './conformance-suite.js';
 import { IDLE_TIMEOUT_TEST, idleTimeoutCase } from './idle-timeout-case.js';
+import { PROXY_PROTOCOL_TESTS, proxyProtocolCase } from './proxy-protocol-case.js';
 import { describeShutdownSignalCase, SHUTDOWN_SIGNAL_TESTS } from './shutdown-signal-case.js';
 import { recvText, recvUntilClosed, seededRandom, waitFor } from './wire.js';
 
@@ -36,12 +40,17 @@ export type ConformanceCapability =
   | 'idleTimeout'
   | 'concurrentRecv';
 
+/** A stream transport the suite runs over: TCP on loopback, or a Unix socket file. */
+export type ConformanceTransport = 'tcp' | 'unix';
+
 /** How the suite starts a server of the model under test. */
 export interface ConformanceTarget {
   /** Builds a server with this handler and these options, listening; the suite closes it. */
   start(handler: HandlerSpec, options: ServerOptions): Promise<BaseServer>;
   /** Capabilities the model lacks, each with the reason. */
   skip?: Partial<Record<ConformanceCapability, string>>;
+  /** The transports the suite runs over; default both, TCP and Unix stream sockets. */
+  transports?: readonly ConformanceTransport[];
   /**
    * Names of tests expected to FAIL (`it.fails`): only for proving the suite
    * catches a deliberately broken server.
@@ -66,6 +75,7 @@ export const CONFORMANCE_TESTS = {
   ipv6: 'serves IPv6 loopback ::1',
   ...CHURN_TESTS,
   ...SHUTDOWN_SIGNAL_TESTS,
+  ...PROXY_PROTOCOL_TESTS,
   idleTimeout: IDLE_TIMEOUT_TEST,
   concurrentRecv: CONCURRENT_RECV_TEST,
 } as const;
@@ -82,7 +92,8 @@ export function conformanceHandler(
     | 'ThrowingHandler'
     | 'OneExchangeHandler'
     | 'GoodbyeOnShutdownHandler'
-    | 'ConcurrentRecvHandler',
+    | 'ConcurrentRecvHandler'
+    | 'AddressHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }
@@ -92,18 +103,67 @@ export const conformanceHandlersPath = fileURLToPath(handlersModule);
 
 const LOOPBACK: ServerOptions = { host: '127.0.0.1', port: 0 };
 
-/** Registers the conformance suite for one model (or mode) under `describe(name)`. */
+/** Tests that are about TCP itself, skipped over Unix sockets, with the reason. */
+/** Why the PROXY cases run over TCP only (the receiver's allow-list is by IP address). */
+const PROXY_OVER_UNIX =
+  'the PROXY receiver checks its allow-list against an IP peer; a Unix peer has none (not supported yet)';
+
+const UNIX_SKIPS: Partial<Record<keyof typeof CONFORMANCE_TESTS, string>> = {
+  ipv6: 'IPv6 loopback is a TCP matter',
+  churn:
+    'the churn dials a TCP port, ends connections with RST and counts TCP sockets; a Unix socket has no RST',
+  proxyAddress: PROXY_OVER_UNIX,
+  proxyLocal: PROXY_OVER_UNIX,
+  proxyRefused: PROXY_OVER_UNIX,
+};
+
+/**
+ * Registers the conformance suite for one model (or mode) under
+ * `describe(name)`, once per transport: TCP (`conformance: NAME`) and Unix
+ * sockets (`conformance: NAME over unix`).
+ */
 export function describeConformance(name: string, target: ConformanceTarget): void {
-  describe(`conformance: ${name}`, () => {
+  for (const transport of target.transports ?? ['tcp', 'unix']) {
+    describeOver(transport, name, target);
+  }
+}
+
+function describeOver(
+  transport: ConformanceTransport,
+  name: string,
+  target: ConformanceTarget,
+): void {
+  const unix = transport === 'unix';
+  describe(`conformance: ${name}${unix ? ' over unix' : ''}`, () => {
     const servers: BaseServer[] = [];
     const clients: Client[] = [];
     const expectedToFail = new Set(target.expectFailures ?? []);
+    // Unix socket files live in a directory of the suite's own, removed after.
+    let socketDir = '';
+    let sockets = 0;
 
-    async function start(handler: HandlerSpec, options: ServerOptions = {}): Promise<BaseServer> {
+    beforeAll(() => {
+      if (unix) socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-conformance-'));
+    });
+
+    afterAll(() => {
+      if (unix) fs.rmSync(socketDir, { recursive: true, force: true });
+    });
+
+    /** Where a fresh server listens: loopback port 0, or a new socket file. */
+    function where(): ServerOptions {
+      return unix ? { listen: `unix:${path.join(socketDir, `s${++sockets}.sock`)}` } : LOOPBACK;
+    }
+
+    async function start(
+      handler: HandlerSpec,
+      options: ServerOptions = {},
+      at: ServerOptions = where(),
+    ): Promise<BaseServer> {
       // Handler errors the tests provoke (resets, throws) are expected; keep them off the console.
       const quiet = { log: () => {} };
       const server = await target.start(handler, {
-        ...LOOPBACK,
+        ...at,
         ...quiet,
         shutdownGrace: 1000,
         ...options,
@@ -113,7 +173,12 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
     }
 
     async function dial(server: BaseServer, host = server.address.host): Promise<Client> {
-      const client = await connect({ host, port: server.address.port, timeout: 20_000 });
+      const { address } = server;
+      const client = await connect(
+        address.family === 'unix'
+          ? { path: address.path, timeout: 20_000 }
+          : { host, port: address.port, timeout: 20_000 },
+      );
       clients.push(client);
       return client;
     }
@@ -129,7 +194,9 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       capability?: ConformanceCapability,
     ): void {
       const title = CONFORMANCE_TESTS[key];
-      const reason = capability ? target.skip?.[capability] : undefined;
+      const reason =
+        (unix ? UNIX_SKIPS[key] : undefined) ??
+        (capability ? target.skip?.[capability] : undefined);
       if (reason !== undefined) {
         it.skip(`${title} (skipped: ${reason})`, body);
       } else if (expectedToFail.has(title)) {
@@ -218,6 +285,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
     });
 
     test('reset', async () => {
+      // Over Unix there is no RST: abort() closes, a client vanishing mid-dialogue all the same.
       const server = await start('ivr');
       const rude = await dial(server);
       await recvText(rude, IVR_GREETING);
@@ -243,7 +311,9 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       expect(String((error as Error)?.message ?? error)).toContain(
         'failed on purpose after "boom"',
       );
-      expect(address.port).toBe(client.local.port);
+      // The client's own end, as the server saw it (a Unix client's end is unnamed).
+      if (unix) expect(address).toEqual({ family: 'unix', path: '', host: '', port: 0 });
+      else expect(address.port).toBe(client.local.port);
       await waitFor(() => server.stats().failed === 1, 'the failure to be counted');
       const next = await dial(server);
       expect(await recvText(next, 'ready')).toBe('ready');
@@ -278,7 +348,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
 
     test('graceful', async () => {
       const server = await start(conformanceHandler('OneExchangeHandler'));
-      const { host, port } = server.address;
+      const { address } = server;
       const client = await dial(server);
       expect(await recvText(client, 'ready')).toBe('ready');
       let closed = false;
@@ -292,10 +362,19 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
       expect((await recvUntilClosed(client)).data.length).toBe(0);
       const report = await closing;
       expect(report).toMatchObject({ completed: 1, interrupted: 0, aborted: 0, abandoned: 0 });
-      await expect(connect({ host, port, timeout: 5000 })).rejects.toSatisfy((error) =>
+      const target =
+        address.family === 'unix'
+          ? { path: address.path }
+          : { host: address.host, port: address.port };
+      await expect(connect({ ...target, timeout: 5000 })).rejects.toSatisfy((error) =>
         ConnectionRefusedError.isInstance(error),
       );
-      await expect(listenOn(host, port)).resolves.toBe(port);
+      if (address.family === 'unix') {
+        // The socket file went with the server: the path is free for the next one.
+        expect(fs.existsSync(address.path)).toBe(false);
+      } else {
+        await expect(listenOn(address.host, address.port)).resolves.toBe(address.port);
+      }
     });
 
     test(
@@ -315,9 +394,17 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
 
     test('portInUse', async () => {
       const first = await start('ivr');
-      const error = await start('ivr', { port: first.address.port }).catch((e: unknown) => e);
+      const { address } = first;
+      // Over Unix: the same socket file, which a live server holds.
+      const again: ServerOptions =
+        address.family === 'unix'
+          ? { listen: `unix:${address.path}` }
+          : { ...LOOPBACK, port: address.port };
+      const error = await start('ivr', {}, again).catch((e: unknown) => e);
       expect(AddressInUseError.isInstance(error)).toBe(true);
-      expect((error as Error).message).toContain(String(first.address.port));
+      expect((error as Error).message).toContain(
+        address.family === 'unix' ? address.path : String(address.port),
+      );
     });
 
     test(
@@ -327,7 +414,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
           console.warn('conformance: ::1 is not available on this machine; IPv6 test not run');
           return;
         }
-        const server = await start('ivr', { host: '::1' });
+        const server = await start('ivr', {}, { host: '::1', port: 0 });
         expect(server.address.family).toBe('IPv6');
         const client = await dial(server, '::1');
         expect(await recvText(client, IVR_GREETING)).toBe(IVR_GREETING);
@@ -343,6 +430,7 @@ export function describeConformance(name: string, target: ConformanceTarget): vo
     concurrentRecvCase(suite);
     describeChurnCase(suite);
     describeShutdownSignalCase(suite);
+    proxyProtocolCase(suite);
   });
 }
 

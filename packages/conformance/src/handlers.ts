@@ -70,3 +70,21 @@ export class ConcurrentRecvHandler extends BaseRequestHandler {
     await this.request.sendall(`first:${new TextDecoder().decode(await first)}`);
   }
 }
+
+/**
+ * Says `from <clientAddress>\n` at once, then answers the first message with
+ * `got <message>`: what a PROXY-protocol receiver must get right (the
+ * original client, and no byte lost after the header).
+ */
+export class AddressHandler extends BaseRequestHandler {
+  override async handle(): Promise<void> {
+    const { host, port } = this.clientAddress;
+    // `via v2 PROXY example.org`: the PROXY header (a TLV too) the handler reads, when there was one.
+    const header = this.request.proxyHeader;
+    const authority = header?.authority ? ` ${header.authority}` : '';
+    const via = header ? ` via v${header.version} ${header.command}${authority}` : '';
+    await this.request.sendall(`from ${host}:${port}${via}\n`);
+    const data = await this.request.recv(1024);
+    await this.request.sendall(`got ${new TextDecoder().decode(data)}`);
+  }
+}

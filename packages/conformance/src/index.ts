@@ -7,10 +7,12 @@ export {
   runChurn,
 } from './churn.js';
 export type { ConformanceSuite } from './conformance-suite.js';
+export { type BinUnderTest, describeBinEndpoints } from './describe-bin-endpoints.js';
 export {
   CONFORMANCE_TESTS,
   type ConformanceCapability,
   type ConformanceTarget,
+  type ConformanceTransport,
   conformanceHandler,
   conformanceHandlersPath,
   describeConformance,

@@ -6,8 +6,10 @@ import {
   type Connection,
   type Limits,
   type ModelDescription,
+  type ProxyByteSource,
   type RequestContext,
   type RequestTask,
+  resetSocket,
   SocketConnection,
 } from '@iomodels/contract';
 
@@ -21,7 +23,20 @@ export class ReferenceTCPServer extends BaseServer {
     return {
       done: this.runHandler(connection, context),
       closeWrite: () => socket.end(),
-      abort: () => socket.resetAndDestroy(),
+      abort: () => resetSocket(socket),
+    };
+  }
+
+  /**
+   * A stream-keeping model reads the PROXY header from its stream: `read(n)`
+   * takes exactly n bytes and leaves the rest buffered for SocketConnection.
+   */
+  protected override proxyByteSource(socket: net.Socket): ProxyByteSource {
+    return (buffer, offset, length) => {
+      const chunk: Buffer | null = socket.read(length);
+      if (chunk === null) return socket.readableEnded ? 0 : null;
+      buffer.set(chunk, offset);
+      return chunk.length;
     };
   }
 

@@ -2,8 +2,10 @@
 // a TLS session, with a self-signed certificate made for the run.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { connect } from '@iomodels/client';
 import {
   type BaseServer,
@@ -77,6 +79,32 @@ export function describeTlsDialogue(
       expect((await recvUntilClosed(plain)).data.length).toBe(0);
       await using client = await connect({ port, tls: { ca: certificate.cert } });
       expect(await recvText(client, IVR_GREETING)).toBe(IVR_GREETING);
+    });
+
+    it('receives a PROXY header in clear, then the TLS handshake (HAProxy send-proxy)', async () => {
+      if ('skip' in certificate) return;
+      const proxyProtocol = { version: 'v1', allow: '127.0.0.1' } as const;
+      await using server = create({ port: 0, tls: certificate, proxyProtocol });
+      const { port } = await server.listen();
+      const raw = net.connect({ host: '127.0.0.1', port });
+      await new Promise<void>((resolve, reject) => {
+        raw.once('connect', resolve).once('error', reject);
+      });
+      raw.write(`PROXY TCP4 10.1.2.3 127.0.0.1 40000 ${port}\r\n`);
+      const secure = tls.connect({ socket: raw, ca: certificate.cert, servername: 'localhost' });
+      const greeting = await new Promise<string>((resolve, reject) => {
+        let bytes = Buffer.alloc(0);
+        const text = () => bytes.toString('utf8');
+        secure.on('data', (chunk: Buffer) => {
+          bytes = Buffer.concat([bytes, chunk]);
+          if (bytes.length >= Buffer.byteLength(IVR_GREETING)) resolve(text());
+        });
+        secure.once('error', reject);
+        secure.once('close', () => resolve(text()));
+      });
+      secure.destroy();
+      expect(greeting).toBe(IVR_GREETING);
+      expect(server.stats()).toMatchObject({ proxyRefused: 0 });
     });
   });
 }

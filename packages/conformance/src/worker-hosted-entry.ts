@@ -55,6 +55,7 @@ function publish(): void {
   Atomics.store(slots, SLOT.failed, stats.failed);
   Atomics.store(slots, SLOT.timedOut, stats.timedOut);
   Atomics.store(slots, SLOT.refused, stats.refused);
+  Atomics.store(slots, SLOT.proxyRefused, stats.proxyRefused);
 }
 
 /**

@@ -19,9 +19,10 @@ export const SLOT = {
   /** 1 once `close()` was called on the host's stand-in. */
   closeRequested: 6,
   timedOut: 7,
+  proxyRefused: 8,
 } as const;
 
-export const SLOT_COUNT = 8;
+export const SLOT_COUNT = 9;
 
 /** Values of `SLOT.verify`. */
 export const VERIFY = {

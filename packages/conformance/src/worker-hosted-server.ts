@@ -27,6 +27,7 @@ import {
   serializeHandlerReference,
   toHandlerReference,
   UsageError,
+  unixAddress,
 } from '@iomodels/contract';
 import {
   deserializeError,
@@ -245,6 +246,7 @@ export class WorkerHostedServer extends BaseServer {
       failed: Atomics.load(slots, SLOT.failed),
       timedOut: Atomics.load(slots, SLOT.timedOut),
       refused: Atomics.load(slots, SLOT.refused),
+      proxyRefused: Atomics.load(slots, SLOT.proxyRefused),
     };
   }
 
@@ -269,11 +271,14 @@ export class WorkerHostedServer extends BaseServer {
       decision = VERIFY.server;
     } else {
       const representative: PendingRequest = {
-        remote: {
-          host: this.#address.family === 'IPv6' ? '::1' : '127.0.0.1',
-          port: 0,
-          family: this.#address.family,
-        },
+        remote:
+          this.#address.family === 'unix'
+            ? unixAddress()
+            : {
+                host: this.#address.family === 'IPv6' ? '::1' : '127.0.0.1',
+                port: 0,
+                family: this.#address.family,
+              },
         local: this.#address,
       };
       try {

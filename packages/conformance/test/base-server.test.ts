@@ -4,6 +4,7 @@ import net from 'node:net';
 import { connect } from '@iomodels/client';
 import {
   BaseRequestHandler,
+  ConnectionResetError,
   SendStalledError,
   ServerClosedError,
   UsageError,
@@ -149,5 +150,32 @@ describe('the hard output cap', () => {
     expect(SendStalledError.isInstance(errors[0])).toBe(true);
     expect(peakUnsent).toBeLessThanOrEqual(2 * cap);
     peer.destroy();
+  });
+
+  it('logs a peer error in one line without a stack, a handler bug with its stack', async () => {
+    const lines: string[] = [];
+    class Fails extends BaseRequestHandler {
+      override async handle() {
+        const message = new TextDecoder().decode(await this.request.recv());
+        throw message === 'reset'
+          ? new ConnectionResetError('connection reset by peer')
+          : new TypeError('a bug');
+      }
+    }
+    const server = await serve(Fails, { log: (line) => lines.push(line) });
+    for (const message of ['reset', 'bug']) {
+      const client = await connect({ port: server.address.port });
+      await client.sendall(message);
+      await waitFor(
+        () => lines.length > (message === 'reset' ? 0 : 1),
+        'the error to be logged',
+        20_000,
+      );
+      client.close();
+    }
+    expect(lines[0]).toMatch(
+      /^error while handling request from 127\.0\.0\.1:\d+: connection reset by peer \(ERR_IOMODELS_CONNECTION_RESET\)$/,
+    );
+    expect(lines[1]).toContain('TypeError: a bug\n    at ');
   });
 });

@@ -129,6 +129,8 @@ describe('the shared server CLI', () => {
   it('prints usage for --help and exits 0', async () => {
     const run = start(['--help']);
     expect(await run.exited).toBe(0);
-    expect(run.stdout()).toMatch(/^usage: iomodels-reference \[--host HOST\]/);
+    expect(run.stdout()).toMatch(
+      /^usage: iomodels-reference \[--listen ENDPOINT \| --host HOST --port PORT\]/,
+    );
   });
 });

@@ -51,6 +51,7 @@ describe('startInWorker', () => {
       failed: 0,
       timedOut: 0,
       refused: 0,
+      proxyRefused: 0,
     });
   });
 

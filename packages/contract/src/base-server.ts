@@ -4,13 +4,21 @@
 // ForkingMixIn differ.
 import net from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { type Address, formatAddress, fromAddressInfo, toAddress } from './address.js';
+import { type Address, formatAddress, socketAddresses, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
-import type { Connection } from './connection.js';
-import { toListenError } from './error-mapping.js';
-import { ListenError, ServerClosedError, UsageError } from './errors.js';
+import { type Connection, withProxyHeader } from './connection.js';
+import type { ServerEndpoint } from './endpoint.js';
+import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
-import { type Limits, resolveLimits } from './limits.js';
+import { DEFAULT_PROXY_HEADER_TIMEOUT, type Limits, resolveLimits } from './limits.js';
+import { listenOnEndpoint, resolveServerEndpoint } from './listen-endpoint.js';
+import { CidrList } from './proxy/cidr-list.js';
+import { DEFAULT_MAX_PROXY_HEADER, type ProxyHeader } from './proxy/proxy-header.js';
+import {
+  type ProxyByteSource,
+  type ReceiveProxyOptions,
+  receiveProxyHeader,
+} from './proxy/receive-proxy-header.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 import {
   type ModelDescription,
@@ -21,8 +29,6 @@ import type { ServerInfo } from './server-info.js';
 import {
   ABORT_GRACE,
   DEFAULT_BACKLOG,
-  DEFAULT_HOST,
-  DEFAULT_PORT,
   DEFAULT_SHUTDOWN_GRACE,
   type ServerOptions,
 } from './server-options.js';
@@ -31,7 +37,12 @@ import { acceptTls, createServerTlsContext, type ServerTlsOptions } from './tls-
 
 /** What a model's dispatch receives with each accepted socket. */
 export interface RequestContext {
+  /** The peer, or the original client named by a PROXY header. */
   readonly clientAddress: Address;
+  /** This end of the connection (for a Unix socket, the server's socket file). */
+  readonly localAddress: Address;
+  /** The PROXY header received before dispatch (`proxyProtocol` option), TLVs included. */
+  readonly proxyHeader?: ProxyHeader;
   /** Fires when the server shuts down; hand it to the handler. */
   readonly signal: AbortSignal;
   readonly server: ServerInfo;
@@ -52,6 +63,7 @@ export interface RequestTask {
 /** The connection as `verifyRequest` sees it, before any handler runs. */
 export interface PendingRequest {
   readonly remote: Address;
+  /** Read on demand (a getsockname(2)), so read it within `verifyRequest`. */
   readonly local: Address;
 }
 
@@ -65,6 +77,14 @@ export interface ServerStats {
   timedOut: number;
   /** Refused by `verifyRequest`, `maxConnections`, or because the server was closing. */
   refused: number;
+  /**
+   * Closed before dispatch by the PROXY protocol receiver: a peer outside
+   * the allow-list, or a header missing, malformed, too long or too slow.
+   * Not counted in `refused`; no handler ran and `handleError` was not called.
+   * A peer that hangs up before sending a byte (HAProxy's layer-4 health
+   * checks do) refused nothing and is not counted here.
+   */
+  proxyRefused: number;
 }
 
 export interface CloseOptions {
@@ -77,7 +97,7 @@ export interface CloseOptions {
  * `shutdown`, `close`, `stats`, `describe`, `address`.
  * Methods that may be overridden: `verifyRequest`, `handleError`.
  * Methods for derived classes: `processRequest`, `describeModel`, and the
- * hooks `prepare`, `release`, `netServerOptions`.
+ * hooks `prepare`, `release`, `netServerOptions`, `proxyByteSource`.
  */
 export abstract class BaseServer implements AsyncDisposable {
   /** The model's name, as in `listening on … (model/mode)`. */
@@ -87,10 +107,13 @@ export abstract class BaseServer implements AsyncDisposable {
 
   readonly handler: HandlerSpec;
   readonly limits: Limits;
+  /** Where `listen()` binds: `options.listen`, or `tcp:` from `host`/`port`. */
+  readonly endpoint: ServerEndpoint;
   protected readonly options: Readonly<ServerOptions>;
 
   #listener: net.Server | undefined;
   #address: Address | undefined;
+  #releaseEndpoint: () => void = () => {};
   #listening: Promise<Address> | undefined;
   #closing: Promise<ShutdownReport> | undefined;
   /** Set when `options.tls` is: every accepted socket is wrapped with it. */
@@ -105,7 +128,17 @@ export abstract class BaseServer implements AsyncDisposable {
   #handlerClass: HandlerClass | undefined;
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
-  readonly #counters = { accepted: 0, completed: 0, failed: 0, timedOut: 0, refused: 0 };
+  readonly #counters = {
+    accepted: 0,
+    completed: 0,
+    failed: 0,
+    timedOut: 0,
+    refused: 0,
+    proxyRefused: 0,
+  };
+  // Connections whose PROXY header is still arriving: they hold a descriptor, so they count toward maxConnections.
+  #receiving = 0;
+  readonly #proxy: (ReceiveProxyOptions & { readonly allow: CidrList }) | undefined;
   #nextRequestWaiters: Array<(done: Promise<RequestOutcome>) => void> = [];
 
   constructor(handler: HandlerSpec, options: ServerOptions = {}) {
@@ -113,6 +146,8 @@ export abstract class BaseServer implements AsyncDisposable {
     this.handler = handler;
     this.options = options;
     this.limits = resolveLimits(options.limits);
+    this.endpoint = resolveServerEndpoint(options);
+    this.#proxy = proxyOptions(options, this.#shutdownController.signal);
     this.#closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
@@ -188,7 +223,13 @@ export abstract class BaseServer implements AsyncDisposable {
   /** Python's `handle_error`: called with every error a request raised. Logs by default. */
   handleError(error: unknown, clientAddress: Address): void {
     const log = this.options.log ?? ((line: string) => console.error(line));
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // A peer that reset or vanished is the network's doing, not a bug in the
+    // handler: one line, no stack (under churn a stack per reset floods the log).
+    const detail = ConnectionError.isInstance(error)
+      ? `${(error as Error).message} (${(error as ConnectionError).code})`
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
     log(`error while handling request from ${formatAddress(clientAddress)}: ${detail}`);
   }
 
@@ -217,7 +258,7 @@ export abstract class BaseServer implements AsyncDisposable {
     if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
     return runRequest(
       this.#handlerClass,
-      connection,
+      withProxyHeader(connection, context.proxyHeader),
       context.server,
       context.signal,
       context.onError,
@@ -229,6 +270,17 @@ export abstract class BaseServer implements AsyncDisposable {
 
   /** The model's part of `describe()`. */
   protected abstract describeModel(): ModelDescription;
+
+  /**
+   * How the PROXY protocol receiver reads this model's socket: one
+   * non-blocking read that never waits (`null` = nothing yet). The receiver
+   * reads only the header's bytes, so what follows stays in the kernel for
+   * the model's own reads. `undefined` (the default): the model cannot
+   * receive PROXY headers, and `proxyProtocol` fails `listen()`.
+   */
+  protected proxyByteSource(_socket: net.Socket): ProxyByteSource | undefined {
+    return undefined;
+  }
 
   /** Runs before binding: load handlers, start pools. A throw fails `listen()`. */
   protected prepare(): void | Promise<void> {}
@@ -281,25 +333,26 @@ export abstract class BaseServer implements AsyncDisposable {
     // Fails before binding on an unknown handler, for every model.
     this.#handlerClass = await loadHandler(this.handler);
     if (this.options.tls) this.#tls = this.#tlsContext(this.options.tls);
+    // A model that never said how to read its socket cannot take a header.
+    if (this.#proxy && this.proxyByteSource === BaseServer.prototype.proxyByteSource) {
+      throw new UsageError(`${this.model} cannot receive PROXY protocol headers`);
+    }
+    // The allow-list is by IP address; a Unix peer has none (file modes guard a Unix socket).
+    if (this.#proxy && this.endpoint.kind === 'unix') {
+      throw new UsageError('the PROXY protocol is not supported on a Unix socket yet');
+    }
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
-    const host = this.options.host ?? DEFAULT_HOST;
-    const port = this.options.port ?? DEFAULT_PORT;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
-        listener.listen({ host, port, backlog: this.options.backlog ?? DEFAULT_BACKLOG }, () => {
-          listener.off('error', reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw toListenError(error, { host, port });
-    }
+    const bound = await listenOnEndpoint(
+      listener,
+      this.endpoint,
+      this.options.backlog ?? DEFAULT_BACKLOG,
+    );
+    this.#releaseEndpoint = bound.release;
     // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
     listener.on('error', (error) => this.handleError(error, this.address));
     this.#listener = listener;
-    this.#address = fromAddressInfo(listener.address());
+    this.#address = bound.address;
     return this.#address;
   }
 
@@ -308,15 +361,22 @@ export abstract class BaseServer implements AsyncDisposable {
     // Until the model attaches its own, an early reset must not crash the process.
     socket.on('error', () => {});
     const max = this.options.maxConnections;
-    const pending: PendingRequest = {
-      remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
-    };
+    const address = this.#address;
+    const pending: PendingRequest =
+      address?.family === 'unix'
+        ? socketAddresses(socket, address.path)
+        : {
+            remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+            // Only a verifyRequest override reads it: a getsockname(2) per connection otherwise.
+            get local() {
+              return toAddress(socket.localAddress, socket.localPort, socket.localFamily);
+            },
+          };
     let accepted = false;
     try {
       accepted =
         this.#closing === undefined &&
-        (max === undefined || this.#tasks.size < max) &&
+        (max === undefined || this.#tasks.size + this.#receiving < max) &&
         this.verifyRequest(pending);
     } catch (error) {
       this.handleError(error, pending.remote);
@@ -326,12 +386,82 @@ export abstract class BaseServer implements AsyncDisposable {
       socket.destroy();
       return;
     }
-    this.#start(this.#tls ? acceptTls(socket, this.#tls) : socket, pending.remote);
+    // PROXY receive, then TLS, then dispatch: a proxy (HAProxy `send-proxy`)
+    // sends its header in clear before the client's TLS handshake.
+    if (this.#proxy) void this.#receiveProxy(socket, pending, this.#proxy);
+    else this.#start(this.#secure(socket), pending.remote, pending);
   }
 
-  #start(socket: net.Socket, clientAddress: Address): void {
+  /** The socket the model serves: the accepted one, or its server-side TLS wrap when `options.tls` is set. */
+  #secure(socket: net.Socket): net.Socket {
+    return this.#tls ? acceptTls(socket, this.#tls) : socket;
+  }
+
+  /**
+   * The PROXY protocol receiver: the allow-list is checked against the real
+   * peer before a byte is read; then exactly the header is read and the
+   * connection is dispatched as coming from the header's source (LOCAL and
+   * UNKNOWN keep the real peer). Any refusal closes the connection and is
+   * counted, never reported as a bug.
+   */
+  async #receiveProxy(
+    socket: net.Socket,
+    pending: PendingRequest,
+    proxy: ReceiveProxyOptions & { readonly allow: CidrList },
+  ): Promise<void> {
+    const peer = pending.remote;
+    // No peer address: it already hung up and reset before the accept was
+    // served (getpeername fails) — what HAProxy's layer-4 health checks do.
+    if (peer.host === '') {
+      socket.destroy();
+      return;
+    }
+    const read = proxy.allow.contains(peer.host) ? this.proxyByteSource(socket) : undefined;
+    let header: ProxyHeader | undefined;
+    // A peer that left or reset before a header (an L4 health check, a port
+    // scan) is closed but not counted: it refused nothing.
+    let peerLeft = false;
+    if (read) {
+      this.#receiving++;
+      try {
+        ({ header } = await receiveProxyHeader(read, proxy));
+      } catch (error) {
+        // Malformed, slow, cut off or reset: the peer's doing, never handleError's.
+        peerLeft = ConnectionError.isInstance(error);
+      } finally {
+        this.#receiving--;
+      }
+    }
+    if (peerLeft) {
+      socket.destroy();
+      return;
+    }
+    if (!header || this.#closing !== undefined || socket.destroyed) {
+      this.#counters.proxyRefused++;
+      socket.destroy();
+      return;
+    }
+    const clientAddress = header.command === 'PROXY' && header.source ? header.source : peer;
+    presentAs(socket, clientAddress);
+    // The header was read in clear from the raw socket; TLS starts after it.
+    const served = this.#secure(socket);
+    if (served !== socket) presentAs(served, clientAddress);
+    this.#start(served, clientAddress, pending, header);
+  }
+
+  #start(
+    socket: net.Socket,
+    clientAddress: Address,
+    pending: PendingRequest,
+    proxyHeader?: ProxyHeader,
+  ): void {
     const context: RequestContext = {
       clientAddress,
+      // Lazy, as PendingRequest.local: a getsockname(2) only for a model that asks.
+      get localAddress() {
+        return pending.local;
+      },
+      ...(proxyHeader && { proxyHeader }),
       signal: this.#shutdownController.signal,
       server: this.info,
       onError: this.#onError,
@@ -358,6 +488,9 @@ export abstract class BaseServer implements AsyncDisposable {
   async #close(grace: number): Promise<ShutdownReport> {
     await this.#listening?.catch(() => {});
     this.#listener?.close();
+    // The listening descriptor is closed: its socket file and lock go now,
+    // not when the last connection ends (the bin may exit before that).
+    this.#releaseEndpoint();
     const shutdown = this.#shutdownController;
     const targets = [...this.#tasks].map((task) => ({
       done: task.done,
@@ -367,14 +500,47 @@ export abstract class BaseServer implements AsyncDisposable {
     }));
     const report = await runShutdownSequence(targets, {
       grace,
-      // After our FIN, the linger rule: up to lingerTimeout (never much past the grace asked for).
-      closeWriteGrace: Math.min(this.limits.lingerTimeout, Math.max(grace, 100)),
+      // After our FIN, the linger rule: up to lingerTimeout, shortened by a
+      // short grace but never below 1 s — a live peer's FIN must have time to
+      // come back through a loaded machine (100 ms was seen to miss on 2 cores).
+      closeWriteGrace: Math.min(this.limits.lingerTimeout, Math.max(grace, 1_000)),
       abortGrace: ABORT_GRACE,
     });
     if (this.#listening) await this.release();
     this.#resolveClosed(report);
     return report;
   }
+}
+
+function proxyOptions(
+  { proxyProtocol }: ServerOptions,
+  signal: AbortSignal,
+): (ReceiveProxyOptions & { readonly allow: CidrList }) | undefined {
+  if (!proxyProtocol) return undefined;
+  const { version, allow, timeout, maxHeader } = proxyProtocol;
+  if (version !== 'v1' && version !== 'v2' && version !== 'auto') {
+    throw new UsageError(`proxyProtocol.version must be v1, v2 or auto, got ${version}`);
+  }
+  return {
+    version,
+    allow: typeof allow === 'string' ? CidrList.parse(allow) : allow,
+    timeout: timeout ?? DEFAULT_PROXY_HEADER_TIMEOUT,
+    maxHeader: maxHeader ?? DEFAULT_MAX_PROXY_HEADER,
+    signal,
+  };
+}
+
+/**
+ * Makes the socket report the original client as its peer, so every model
+ * that builds its connection from `socket.remoteAddress` (in this thread or
+ * after handing the socket on) sees the header's source, not the proxy.
+ */
+function presentAs(socket: net.Socket, client: Address): void {
+  Object.defineProperties(socket, {
+    remoteAddress: { value: client.host },
+    remotePort: { value: client.port },
+    remoteFamily: { value: client.family },
+  });
 }
 
 function checkOptions(options: ServerOptions): void {

@@ -3,6 +3,7 @@
 // not come within `lingerTimeout`. Models below the stream layer apply the
 // same rule in their own IO style.
 import type { Socket } from 'node:net';
+import { resetSocket } from './reset-socket.js';
 
 /**
  * Closes `socket` politely: FIN behind the unsent output, then incoming bytes
@@ -33,7 +34,7 @@ export function closeWithLinger(socket: Socket, lingerTimeout: number): void {
       socket.destroy();
       return;
     }
-    const linger = setTimeout(() => socket.resetAndDestroy(), lingerTimeout);
+    const linger = setTimeout(() => resetSocket(socket), lingerTimeout);
     linger.unref();
     socket.once('close', () => clearTimeout(linger));
   });

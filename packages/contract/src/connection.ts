@@ -1,6 +1,7 @@
 // What every model hands a handler: Python's socket methods, awaitable so
 // one handler runs on every model (awaiting a plain value is legal).
 import type { Address } from './address.js';
+import type { ProxyHeader } from './proxy/proxy-header.js';
 
 /** A value, or a promise of it: blocking models return values, the others promises. */
 export type Awaitable<T> = T | Promise<T>;
@@ -12,6 +13,12 @@ export type Sendable = Uint8Array | string;
 export interface Connection {
   readonly remote: Address;
   readonly local: Address;
+  /**
+   * The PROXY protocol header the connection began with (`proxyProtocol`
+   * option), TLVs included; absent when the server takes none. `remote` is
+   * already its source.
+   */
+  readonly proxyHeader?: ProxyHeader;
   /** Up to `maxBytes` bytes as soon as any arrive; empty when the peer has closed. */
   recv(maxBytes?: number): Awaitable<Uint8Array>;
   /** Sends every byte or throws; waits while the peer is slow (bounded by the limits). */
@@ -35,4 +42,13 @@ const encoder = new TextEncoder();
 /** Normalises what `sendall` accepts to bytes. */
 export function toBytes(data: Sendable): Uint8Array {
   return typeof data === 'string' ? encoder.encode(data) : data;
+}
+
+/**
+ * Gives `connection` its `proxyHeader` (for models whose connection classes
+ * are built before the header is known to them); returns the connection.
+ */
+export function withProxyHeader<C extends Connection>(connection: C, header?: ProxyHeader): C {
+  if (header) Object.defineProperty(connection, 'proxyHeader', { value: header, enumerable: true });
+  return connection;
 }

@@ -10,7 +10,11 @@ export {
   formatAddress,
   formatHostPort,
   fromAddressInfo,
+  type InetAddress,
+  socketAddresses,
   toAddress,
+  type UnixAddress,
+  unixAddress,
 } from './address.js';
 export { BaseRequestHandler, type HandlerClass } from './base-request-handler.js';
 export {
@@ -19,6 +23,7 @@ export {
   type Connection,
   type Sendable,
   toBytes,
+  withProxyHeader,
 } from './connection.js';
 export {
   type HostPort,
@@ -57,6 +62,7 @@ export {
 } from './handler-reference.js';
 export { IdleWatch } from './idle-watch.js';
 export { DEFAULT_LIMITS, DEFAULT_RECV_SIZE, type Limits, resolveLimits } from './limits.js';
+export { resetSocket } from './reset-socket.js';
 export { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 export { SendStallWatch } from './send-stall-watch.js';
 export type { ServerInfo } from './server-info.js';

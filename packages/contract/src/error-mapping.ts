@@ -2,7 +2,7 @@
 // three places they surface: binding a listener, connecting, and the life of
 // an established connection. Every model and the client use these, so the
 // same peer behaviour reads the same on every model.
-import { formatHostPort } from './address.js';
+import { formatHostPort, type UnixAddress } from './address.js';
 import {
   AddressInUseError,
   ConnectionError,
@@ -17,6 +17,12 @@ import {
 export interface HostPort {
   readonly host: string;
   readonly port: number;
+}
+
+/** Where, in a message: `host:port`, `unix:PATH`, or a label (an inherited descriptor). */
+function whereOf(address: HostPort | UnixAddress | string): string {
+  if (typeof address === 'string') return address;
+  return 'path' in address ? `unix:${address.path}` : formatHostPort(address.host, address.port);
 }
 
 function errnoCode(error: unknown): string | undefined {
@@ -54,14 +60,16 @@ export function toConnectionError(error: unknown): Error {
 export const peerError: (error: unknown) => Error = toConnectionError;
 
 /**
- * A failed connect to `address`: `ECONNREFUSED` → `ConnectionRefusedError`,
- * `ETIMEDOUT` → `ConnectionTimeoutError`, `ECONNRESET` →
- * `ConnectionResetError`; anything else → `ConnectionError` naming the address.
+ * A failed connect to `address`: `ECONNREFUSED` → `ConnectionRefusedError`
+ * (also `ENOENT` for a Unix socket file that is not there: nobody listens,
+ * as at a closed port), `ETIMEDOUT` → `ConnectionTimeoutError`, `ECONNRESET`
+ * → `ConnectionResetError`; anything else → `ConnectionError` naming the address.
  */
-export function toConnectError(error: unknown, address: HostPort): Error {
+export function toConnectError(error: unknown, address: HostPort | UnixAddress): Error {
   if (IomodelsError.isInstance(error)) return error;
-  const where = formatHostPort(address.host, address.port);
-  switch (errnoCode(error)) {
+  const where = whereOf(address);
+  const code = errnoCode(error);
+  switch (code === 'ENOENT' && 'path' in address ? 'ECONNREFUSED' : code) {
     case 'ECONNREFUSED':
       return new ConnectionRefusedError(`connection refused by ${where}`, { cause: error });
     case 'ETIMEDOUT':
@@ -78,12 +86,16 @@ export function toConnectError(error: unknown, address: HostPort): Error {
 }
 
 /**
- * A failed bind/listen on `address`: `EADDRINUSE` → `AddressInUseError`;
+ * A failed bind/listen on `address` (host and port, a Unix socket file, or
+ * a label such as an inherited descriptor's): `EADDRINUSE` → `AddressInUseError`;
  * anything else → `ListenError` naming the address and the reason.
  */
-export function toListenError(error: unknown, address: HostPort): ListenError {
+export function toListenError(
+  error: unknown,
+  address: HostPort | UnixAddress | string,
+): ListenError {
   if (ListenError.isInstance(error)) return error;
-  const where = formatHostPort(address.host, address.port);
+  const where = whereOf(address);
   if (errnoCode(error) === 'EADDRINUSE') {
     return new AddressInUseError(`address ${where} is already in use`, { cause: error });
   }

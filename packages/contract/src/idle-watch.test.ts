@@ -59,4 +59,22 @@ describe('IdleWatch', () => {
     watch?.stop();
     expect(() => new IdleWatch(0, () => {})).toThrow(RangeError);
   });
+
+  it('watches a count kept elsewhere (shared with the thread or child doing the IO)', () => {
+    let count = 0;
+    let fired = 0;
+    const watch = IdleWatch.start(
+      1_000,
+      () => fired++,
+      () => count,
+    );
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(600);
+      count++;
+    }
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1_250);
+    expect(fired).toBe(1);
+    watch?.stop();
+  });
 });

@@ -26,12 +26,16 @@ export class IdleWatch {
     /** ms; must be > 0 (see {@link IdleWatch.start} for 0 = off). */
     readonly idleTimeout: number,
     onIdle: (error: IdleTimeoutError) => void,
+    /**
+     * Where the activity count lives when the IO happens elsewhere (memory
+     * shared with a thread, a file shared with a child): any value that
+     * changes on activity. Default: the count `touch()` keeps.
+     */
+    activity: () => number = () => this.#activity,
   ) {
     if (!(idleTimeout > 0)) throw new RangeError(`idleTimeout must be > 0, got ${idleTimeout}`);
-    this.#timer = new QuietTimer(
-      idleTimeout,
-      () => this.#activity,
-      () => onIdle(new IdleTimeoutError(idleTimeout)),
+    this.#timer = new QuietTimer(idleTimeout, activity, () =>
+      onIdle(new IdleTimeoutError(idleTimeout)),
     );
   }
 
@@ -39,9 +43,11 @@ export class IdleWatch {
   static start(
     idleTimeout: number | undefined,
     onIdle: (error: IdleTimeoutError) => void,
+    /** See the constructor's `activity`. */
+    activity?: () => number,
   ): IdleWatch | undefined {
     return idleTimeout !== undefined && idleTimeout > 0
-      ? new IdleWatch(idleTimeout, onIdle)
+      ? new IdleWatch(idleTimeout, onIdle, activity)
       : undefined;
   }
 

@@ -46,6 +46,11 @@ export {
   IvrHandler,
   splitIvrMessages,
 } from './handlers/ivr-handler.js';
+export {
+  type BoundListener,
+  listenOnEndpoint,
+  resolveServerEndpoint,
+} from './listen-endpoint.js';
 export { CidrList } from './proxy/cidr-list.js';
 export {
   DEFAULT_MAX_PROXY_HEADER,
@@ -59,6 +64,11 @@ export {
 } from './proxy/proxy-header.js';
 export { ProxyProtocolError } from './proxy/proxy-protocol-error.js';
 export {
+  type ProxyByteSource,
+  type ReceiveProxyOptions,
+  receiveProxyHeader,
+} from './proxy/receive-proxy-header.js';
+export {
   type ModelDescription,
   platformDemultiplexer,
   type ServerDescription,
@@ -68,6 +78,7 @@ export {
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_GRACE,
+  type ProxyProtocolOptions,
   type ServerOptions,
 } from './server-options.js';
 export {

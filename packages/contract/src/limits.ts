@@ -49,6 +49,15 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   lingerTimeout: 2_000,
 });
 
+/**
+ * How long a connection behind a PROXY-protocol proxy may take to send its
+ * whole header. 3 s: the proxy writes it in its first segment, so a live one
+ * needs a round trip; a peer that connects and says nothing holds a
+ * descriptor for no longer (the `--proxy-protocol` timeout; HAProxy's own
+ * `timeout client` for accept-proxy is the same order).
+ */
+export const DEFAULT_PROXY_HEADER_TIMEOUT = 3_000;
+
 /** `recv()` without a size reads at most this much (Python's idiom passes 1024; we pass more). */
 export const DEFAULT_RECV_SIZE = 64 * 1024;
 

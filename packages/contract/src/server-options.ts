@@ -1,10 +1,35 @@
 // The options every server accepts, with their defaults.
-
+import type { ServerEndpoint } from './endpoint.js';
 import type { Limits } from './limits.js';
+import type { CidrList } from './proxy/cidr-list.js';
+import type { ProxyProtocolVersion } from './proxy/proxy-header.js';
 import type { ServerTlsOptions } from './tls-socket.js';
+
+/**
+ * Expect a PROXY protocol header (HAProxy's `send-proxy` / `send-proxy-v2`)
+ * before each connection's first byte. The handler then sees the original
+ * client as `clientAddress`; the header itself is `request.proxyHeader`.
+ */
+export interface ProxyProtocolOptions {
+  /** Which header the proxy sends; `auto` takes either. */
+  version: ProxyProtocolVersion;
+  /** Peers allowed to send one (`10.0.0.0/8,::1`); every other peer is refused before a byte is read. */
+  allow: CidrList | string;
+  /** ms for the whole header to arrive. Default `DEFAULT_PROXY_HEADER_TIMEOUT` (3 s). */
+  timeout?: number;
+  /** Longest header accepted, in bytes. Default `DEFAULT_MAX_PROXY_HEADER` (4 KiB). */
+  maxHeader?: number;
+}
 
 /** Options shared by every model's server. Durations in milliseconds. */
 export interface ServerOptions {
+  /**
+   * Where to listen: an endpoint string (`tcp:8009:interface=::1`,
+   * `unix:/run/ivr.sock:mode=660:lockfile=1`, `fd:3`, `systemd:`) or its
+   * parsed form. Default `tcp:` on `host`/`port`, which stay as shorthands;
+   * giving both is a usage error.
+   */
+  listen?: ServerEndpoint | string;
   /** Interface to listen on. Default `127.0.0.1` (loopback only, like the seed). */
   host?: string;
   /** Port; 0 picks a free one. Default 8009, the seed's. */
@@ -31,6 +56,11 @@ export interface ServerOptions {
    * TLS in front of them (HAProxy, `docs/deploy.md`). Default: plain TCP.
    */
   tls?: ServerTlsOptions;
+  /**
+   * Receive a PROXY protocol header before the handler starts (and, with
+   * `tls`, before the TLS handshake: the proxy sends it in clear); off by default.
+   */
+  proxyProtocol?: ProxyProtocolOptions;
   /** Where `handleError` writes. Default `console.error`. */
   log?: (line: string) => void;
 }

@@ -4,13 +4,14 @@
 // it; the conformance reference server uses it; the models that go below
 // the stream bring their own.
 import type { Socket } from 'node:net';
-import { type Address, toAddress } from './address.js';
+import { type Address, socketAddresses } from './address.js';
 import { closeWithLinger } from './close-with-linger.js';
 import { type Connection, type Sendable, toBytes } from './connection.js';
 import { toConnectionError } from './error-mapping.js';
 import { ConnectionClosedError, type IdleTimeoutError, ReadInProgressError } from './errors.js';
 import { IdleWatch } from './idle-watch.js';
 import { DEFAULT_RECV_SIZE, type Limits } from './limits.js';
+import { resetSocket } from './reset-socket.js';
 import { SendStallWatch } from './send-stall-watch.js';
 
 const EMPTY = new Uint8Array(0);
@@ -39,15 +40,14 @@ export class SocketConnection implements Connection {
   constructor(socket: Socket, limits: Limits, options: SocketConnectionOptions = {}) {
     this.#socket = socket;
     this.#limits = limits;
-    this.remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    this.local = toAddress(socket.localAddress, socket.localPort, socket.localFamily);
+    ({ remote: this.remote, local: this.local } = socketAddresses(socket));
     this.#idle = IdleWatch.start(options.idleTimeout, (error) => this.#onIdle(error));
     this.#stall = new SendStallWatch(
       limits.sendStallTimeout,
       () => socket.writableLength,
       (error) => {
         this.#error ??= error;
-        socket.resetAndDestroy();
+        resetSocket(socket);
         this.#wakeAll();
       },
     );

@@ -10,11 +10,12 @@
 // objects and the shared `streamBaseState` (read size, whether the last
 // write went async), and on the handle `onread`,
 // `useUserBuffer`, `readStart`/`readStop`, `writeBuffer`/`writeUtf8String`,
-// `shutdown`, `close`, `reset`, `writeQueueSize`, `getpeername`/`getsockname`.
+// `shutdown`, `close`, `reset`, `writeQueueSize`, and, on TCP handles only,
+// `setNoDelay`/`setKeepAlive`/`getsockname` (a Unix socket's `Pipe` handle lacks them).
 import type net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
-import { type Address, toAddress } from '@iomodels/contract/core';
+import { type Address, socketAddresses, toAddress, unixAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 import { unsupported } from './runtime-check.js';
 
@@ -29,7 +30,11 @@ interface Request {
   async?: boolean;
 }
 
-/** The libuv TCP handle under `socket._handle` (internal, unstable). */
+/**
+ * The libuv stream handle under `socket._handle` (internal, unstable): a
+ * `TCP` handle, or a `Pipe` for a Unix socket, which has the same stream
+ * methods but none of the TCP-only ones (`TCP_ONLY_METHODS`).
+ */
 interface StreamHandle {
   reading: boolean;
   onread: (this: StreamHandle) => unknown;
@@ -42,10 +47,9 @@ interface StreamHandle {
   shutdown(req: Request): number;
   close(callback?: () => void): void;
   reset?(callback?: () => void): number;
-  setNoDelay(enabled: boolean): number;
-  setKeepAlive(enabled: boolean, delaySeconds: number): number;
-  getpeername(out: Record<string, unknown>): number;
-  getsockname(out: Record<string, unknown>): number;
+  setNoDelay?(enabled: boolean): number;
+  setKeepAlive?(enabled: boolean, delaySeconds: number): number;
+  getsockname?(out: Record<string, unknown>): number;
   [STREAM]?: HandleStream;
 }
 
@@ -66,11 +70,9 @@ const HANDLE_METHODS = [
   'writeUtf8String',
   'shutdown',
   'close',
-  'setNoDelay',
-  'setKeepAlive',
-  'getpeername',
-  'getsockname',
 ] as const;
+/** What a TCP handle has and a Unix `Pipe` handle lacks; called only where present. */
+const TCP_ONLY_METHODS = ['setNoDelay', 'setKeepAlive', 'getsockname'] as const;
 
 let binding: StreamWrapBinding | null = null;
 let bindingProblem: string | undefined | null = null;
@@ -113,7 +115,14 @@ function handleProblem(socket: net.Socket): string | undefined {
   for (const method of HANDLE_METHODS) {
     if (typeof h[method] !== 'function') return `socket._handle.${method}()`;
   }
-  if (typeof h.reading !== 'boolean') return 'socket._handle.reading';
+  // A TCP handle must have all of them: a partial set means an unknown runtime.
+  const tcpOnly = TCP_ONLY_METHODS.filter((method) => typeof h[method] === 'function');
+  if (tcpOnly.length > 0 && tcpOnly.length < TCP_ONLY_METHODS.length) {
+    const missing = TCP_ONLY_METHODS.find((method) => typeof h[method] !== 'function');
+    return `socket._handle.${missing}()`;
+  }
+  // A client Pipe handle has no `reading` until it first reads (still unset in its 'connect' event).
+  if (typeof h.reading !== 'boolean' && h.reading !== undefined) return 'socket._handle.reading';
   if (typeof h.writeQueueSize !== 'number') return 'socket._handle.writeQueueSize';
   return undefined;
 }
@@ -185,7 +194,7 @@ export function handleStream(
   const owner = socket as unknown as { _handle: StreamHandle | null };
   const handle = owner._handle as StreamHandle;
   // The addresses now: once the handle moves the socket cannot tell them.
-  const remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+  const { remote } = socketAddresses(socket);
   if (handle.reading) handle.readStop();
   releaseOwner(handle);
   owner._handle = null;
@@ -423,12 +432,14 @@ export class HandleStream implements ByteStream {
     }
   }
 
+  /** A no-op on a Unix socket, which has no Nagle algorithm. */
   setNoDelay(enabled: boolean): void {
-    if (!this.#closed) this.#handle.setNoDelay(enabled);
+    if (!this.#closed) this.#handle.setNoDelay?.(enabled);
   }
 
+  /** A no-op on a Unix socket, which has no keep-alive probes. */
   setKeepAlive(enabled: boolean, initialDelayMs = 0): void {
-    if (!this.#closed) this.#handle.setKeepAlive(enabled, Math.floor(initialDelayMs / 1000));
+    if (!this.#closed) this.#handle.setKeepAlive?.(enabled, Math.floor(initialDelayMs / 1000));
   }
 
   remote(): Address {
@@ -437,6 +448,8 @@ export class HandleStream implements ByteStream {
 
   local(): Address {
     const out: Record<string, unknown> = {};
+    // A Pipe handle cannot tell its path; the server that accepted it can.
+    if (this.#handle.getsockname === undefined) return unixAddress();
     if (this.#closed || this.#handle.getsockname(out) !== 0) return toAddress('', 0, 'IPv4');
     return toAddress(out.address as string, out.port as number, out.family as string);
   }

@@ -19,6 +19,7 @@ export {
   handleStreamRefusal,
   handleStreamSupported,
 } from './handle-stream.js';
+export { nonBlockingReader } from './non-blocking-reader.js';
 export { probeRuntime } from './probe-runtime.js';
 export { checkRuntime, type TcpHandle } from './runtime-check.js';
 export { SocketStream, socketStream } from './socket-stream.js';

@@ -3,7 +3,11 @@
 import fs from 'node:fs';
 import { UnsupportedRuntimeError } from '@iomodels/contract/core';
 
-/** A libuv TCP handle as Node keeps it on `socket._handle` (internal, unstable). */
+/**
+ * A libuv stream handle as Node keeps it on `socket._handle` (internal,
+ * unstable): `TCP`, or `Pipe` for a Unix socket — both have the descriptor
+ * and `setBlocking`, and both cross an IPC channel to a child.
+ */
 export interface TcpHandle {
   readonly fd: number;
   setBlocking(blocking: boolean): number;
@@ -40,7 +44,7 @@ export function unsupported(what: string): UnsupportedRuntimeError {
   );
 }
 
-/** Returns `target`'s TCP handle after checking the internals on it, or throws. */
+/** Returns `target`'s TCP or Pipe handle after checking the internals on it, or throws. */
 export function tcpHandleOf(target: unknown): TcpHandle {
   checkRuntime();
   const handle =
@@ -49,7 +53,7 @@ export function tcpHandleOf(target: unknown): TcpHandle {
       : target;
   if (handle === null || typeof handle !== 'object') {
     throw unsupported(
-      'socket._handle (the socket has no libuv handle: closed, or not a TCP socket)',
+      'socket._handle (the socket has no libuv handle: closed, or not a TCP or Unix socket)',
     );
   }
   const { fd, setBlocking } = handle as Partial<TcpHandle>;

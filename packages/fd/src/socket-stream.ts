@@ -4,7 +4,13 @@
 // allocated its own chunk already); writes go through the Writable.
 import type net from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { type Address, toAddress } from '@iomodels/contract/core';
+import {
+  type Address,
+  resetSocket,
+  socketAddresses,
+  toAddress,
+  unixAddress,
+} from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 
 const STREAM = Symbol('socketStream');
@@ -59,7 +65,7 @@ export class SocketStream implements ByteStream {
     this.#socket = socket;
     this.#listener = listener;
     this.#buffer = buffer;
-    this.#remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    this.#remote = socketAddresses(socket).remote;
     // FIN from the peer must not end our side: the owner decides.
     socket.allowHalfOpen = true;
     (socket as OwnedSocket)[STREAM] = this;
@@ -172,7 +178,7 @@ export class SocketStream implements ByteStream {
     // A TLSSocket's handle is the TLS layer, not TCP: Node cannot RST through
     // it (ERR_INVALID_HANDLE_TYPE), so a TLS connection is closed instead.
     if (this.#socket instanceof TLSSocket) this.#socket.destroy();
-    else this.#socket.resetAndDestroy();
+    else resetSocket(this.#socket);
   }
 
   setNoDelay(enabled: boolean): void {
@@ -188,6 +194,8 @@ export class SocketStream implements ByteStream {
   }
 
   local(): Address {
+    // Decided by the remote end, read while the socket was open: a closed TCP socket forgets its ports.
+    if (this.#remote.family === 'unix') return unixAddress();
     const s = this.#socket;
     return toAddress(s.localAddress, s.localPort, s.localFamily);
   }

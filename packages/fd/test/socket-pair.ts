@@ -1,6 +1,14 @@
 // A connected loopback pair whose server side is taken with pauseOnConnect,
-// as the models take it; the helper every fd test starts from.
+// as the models take it; the helper every fd test starts from. Over TCP (a
+// libuv `TCP` handle) or a Unix socket (a `Pipe` handle): fd serves both.
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The stream transports fd accepts; every descriptor-level test runs on both. */
+export const TRANSPORTS = ['tcp', 'unix'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export interface SocketPair {
   /** The accepted socket: libuv is not reading it. */
@@ -10,17 +18,30 @@ export interface SocketPair {
   close(): void;
 }
 
-export async function socketPair(): Promise<SocketPair> {
+export async function socketPair(transport: Transport = 'tcp'): Promise<SocketPair> {
   const listener = net.createServer({ pauseOnConnect: true });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const { port } = listener.address() as net.AddressInfo;
+  const dir = transport === 'unix' ? fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-fd-')) : '';
+  const file = path.join(dir, 's.sock');
+  await new Promise<void>((resolve) =>
+    transport === 'unix'
+      ? listener.listen(file, resolve)
+      : listener.listen(0, '127.0.0.1', resolve),
+  );
   const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
-  const client = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  const client =
+    transport === 'unix'
+      ? net.connect({ path: file, allowHalfOpen: true })
+      : net.connect({
+          port: (listener.address() as net.AddressInfo).port,
+          host: '127.0.0.1',
+          allowHalfOpen: true,
+        });
   client.on('error', () => {});
   await new Promise((resolve) => client.once('connect', resolve));
   const server = await accepted;
   server.on('error', () => {});
   listener.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
   return {
     server,
     client,

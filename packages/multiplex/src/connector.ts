@@ -1,17 +1,25 @@
 // One outgoing connection attempt and its retries (Twisted's Connector):
-// `connectTCP` returns it; a reconnecting factory calls `connect()` again.
+// `connectTCP` and `connectUNIX` return it; a reconnecting factory calls
+// `connect()` again.
 import net from 'node:net';
 import {
   type Address,
   ConnectionError,
   ConnectionTimeoutError,
-  formatHostPort,
+  formatAddress,
+  socketAddresses,
   toAddress,
   toConnectError,
+  unixAddress,
 } from '@iomodels/contract';
 import type { ClientFactory } from './client-factory.js';
 import { ConnectionAborted } from './errors.js';
-import { ATTACH, type ConnectTCPOptions, type Reactor } from './reactor.js';
+import {
+  ATTACH,
+  type ConnectDestination,
+  type ConnectTCPOptions,
+  type Reactor,
+} from './reactor.js';
 
 /** Twisted's default connect timeout, seconds. */
 const DEFAULT_CONNECT_TIMEOUT = 30;
@@ -19,12 +27,11 @@ const DEFAULT_CONNECT_TIMEOUT = 30;
 /** Where a connector stands. */
 export type ConnectorState = 'disconnected' | 'connecting' | 'connected';
 
-/** Connects a client factory to `host:port`, again each time `connect()` is called. */
+/** Connects a client factory to `host:port` or a Unix socket file, again each time `connect()` is called. */
 export class Connector {
   readonly factory: ClientFactory;
   readonly #reactor: Reactor;
-  readonly #host: string;
-  readonly #port: number;
+  readonly #destination: ConnectDestination;
   readonly #options: ConnectTCPOptions;
   #state: ConnectorState = 'disconnected';
   #socket: net.Socket | undefined;
@@ -33,14 +40,12 @@ export class Connector {
 
   constructor(
     reactor: Reactor,
-    host: string,
-    port: number,
+    destination: ConnectDestination,
     factory: ClientFactory,
     options: ConnectTCPOptions,
   ) {
     this.#reactor = reactor;
-    this.#host = host;
-    this.#port = port;
+    this.#destination = destination;
     this.factory = factory;
     this.#options = options;
   }
@@ -51,7 +56,8 @@ export class Connector {
 
   /** Where this connector connects to. */
   getDestination(): Address {
-    return toAddress(this.#host, this.#port, undefined);
+    const to = this.#destination;
+    return to.kind === 'unix' ? unixAddress(to.path) : toAddress(to.host, to.port, undefined);
   }
 
   /** Starts a connection attempt. Throws unless disconnected. */
@@ -66,23 +72,28 @@ export class Connector {
     this.#guard(() => this.factory.startedConnecting(this));
     if (this.#state !== 'connecting') return; // stopped from startedConnecting
     const bind = this.#options.bindAddress;
-    const socket = net.connect({
-      host: this.#host,
-      port: this.#port,
-      allowHalfOpen: true,
-      ...(bind?.host !== undefined ? { localAddress: bind.host } : {}),
-      ...(bind?.port !== undefined ? { localPort: bind.port } : {}),
-    });
+    const to = this.#destination;
+    const where = formatAddress(this.getDestination());
+    const socket =
+      to.kind === 'unix'
+        ? net.connect({ path: to.path, allowHalfOpen: true })
+        : net.connect({
+            host: to.host,
+            port: to.port,
+            allowHalfOpen: true,
+            ...(bind?.host !== undefined ? { localAddress: bind.host } : {}),
+            ...(bind?.port !== undefined ? { localPort: bind.port } : {}),
+          });
     this.#socket = socket;
     const timeout = this.#options.timeout ?? DEFAULT_CONNECT_TIMEOUT;
     this.#timer = setTimeout(() => {
       this.#stopReason = new ConnectionTimeoutError(
-        `connecting to ${formatHostPort(this.#host, this.#port)} timed out after ${timeout} s`,
+        `connecting to ${where} timed out after ${timeout} s`,
       );
       socket.destroy();
     }, timeout * 1000);
     const onError = (error: Error) => {
-      this.#stopReason ??= toConnectError(error, { host: this.#host, port: this.#port });
+      this.#stopReason ??= toConnectError(error, this.getDestination());
     };
     const onClose = () =>
       this.#failed(this.#stopReason ?? new ConnectionError('connection failed'));
@@ -117,7 +128,8 @@ export class Connector {
 
   #connected(socket: net.Socket): void {
     this.#state = 'connected';
-    const peer = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    const peer =
+      this.#destination.kind === 'unix' ? this.getDestination() : socketAddresses(socket).remote;
     let protocol: ReturnType<ClientFactory['buildProtocol']>;
     try {
       protocol = this.factory.buildProtocol(peer);

@@ -22,8 +22,11 @@ export type { Consumer, Producer, PullProducer, PushProducer } from './producer.
 export { type HalfCloseableProtocol, isHalfCloseable, Protocol } from './protocol.js';
 export { ProtocolConnection } from './protocol-connection.js';
 export {
+  type ConnectDestination,
   type ConnectTCPOptions,
+  type ConnectUNIXOptions,
   type ListenTCPOptions,
+  type ListenUNIXOptions,
   Reactor,
   type ReactorOptions,
   reactor,

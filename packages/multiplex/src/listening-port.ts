@@ -3,29 +3,29 @@
 import type net from 'node:net';
 import {
   type Address,
-  fromAddressInfo,
+  type BoundListener,
   ListenError,
-  toAddress,
-  toListenError,
+  listenOnEndpoint,
+  type ServerEndpoint,
+  socketAddresses,
 } from '@iomodels/contract';
 import type { Factory } from './factory.js';
 import { ATTACH, type Reactor } from './reactor.js';
 
-/** Where and how to bind. */
+/** Where and how to bind: an endpoint (`tcp:` or `unix:`) and the listen queue length. */
 export interface BindSettings {
-  port: number;
-  host: string;
+  endpoint: ServerEndpoint;
   backlog: number;
 }
 
-/** What `reactor.listenTCP` returns. */
+/** What `reactor.listenTCP` and `reactor.listenUNIX` return (Twisted's `tcp.Port` / `unix.Port`). */
 export class ListeningPort {
   /** Resolves with the bound address; rejects (`ListenError`, `AddressInUseError`) if binding fails. */
   readonly listening: Promise<Address>;
   readonly factory: Factory;
   readonly #reactor: Reactor;
   readonly #server: net.Server;
-  #address: Address | undefined;
+  #bound: BoundListener | undefined;
   #stopped: Promise<void> | undefined;
 
   constructor(reactor: Reactor, server: net.Server, factory: Factory, bind: BindSettings) {
@@ -34,26 +34,24 @@ export class ListeningPort {
     this.factory = factory;
     server.on('connection', (socket) => this.#accept(socket));
     factory.doStart();
-    this.listening = new Promise<Address>((resolve, reject) => {
-      const onError = (error: Error) => {
-        factory.doStop();
-        reject(toListenError(error, bind));
-      };
-      server.once('error', onError);
-      server.listen({ port: bind.port, host: bind.host, backlog: bind.backlog }, () => {
-        server.off('error', onError);
+    this.listening = listenOnEndpoint(server, bind.endpoint, bind.backlog).then(
+      (bound) => {
         // After binding, accept errors (EMFILE …) are logged; libuv retries.
         server.on('error', (error) => reactor.logError(error));
-        this.#address = fromAddressInfo(server.address());
-        resolve(this.#address);
-      });
-    });
+        this.#bound = bound;
+        return bound.address;
+      },
+      (error: unknown) => {
+        factory.doStop();
+        throw error;
+      },
+    );
   }
 
   /** The bound address; throws before `listening` resolved. */
   getHost(): Address {
-    if (!this.#address) throw new ListenError('port is not listening yet');
-    return this.#address;
+    if (!this.#bound) throw new ListenError('port is not listening yet');
+    return this.#bound.address;
   }
 
   /** Stops accepting; open connections stay. Resolves once the listening socket is closed. Idempotent. */
@@ -72,6 +70,8 @@ export class ListeningPort {
     // server.close()'s callback waits for every open connection; the
     // listening socket itself is closed by the next turn of the loop.
     this.#server.close();
+    // A Unix socket file (and its lock) goes with the listening socket.
+    this.#bound?.release();
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.factory.doStop();
   }
@@ -81,9 +81,7 @@ export class ListeningPort {
     socket.on('error', () => {}); // until the transport takes over
     let protocol: ReturnType<Factory['buildProtocol']>;
     try {
-      protocol = this.factory.buildProtocol(
-        toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      );
+      protocol = this.factory.buildProtocol(socketAddresses(socket).remote);
     } catch (error) {
       this.#reactor.logError(error);
     }

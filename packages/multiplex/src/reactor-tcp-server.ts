@@ -11,6 +11,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
+import { nonBlockingReader } from '@iomodels/fd';
 import { ProtocolConnection } from './protocol-connection.js';
 import { ATTACH, reactor as defaultReactor, type Reactor } from './reactor.js';
 import type { TCPTransport } from './tcp-transport.js';
@@ -37,6 +38,11 @@ export class ReactorTCPServer extends BaseServer {
   constructor(handler: HandlerSpec, options: ReactorTCPServerOptions = {}) {
     super(handler, options);
     this.reactor = options.reactor ?? defaultReactor;
+  }
+
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the reactor's `dataReceived`. */
+  protected override proxyByteSource(socket: net.Socket) {
+    return nonBlockingReader(socket);
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {

@@ -7,7 +7,8 @@ import {
   DEFAULT_HOST,
   type Limits,
   resolveLimits,
-  toAddress,
+  type ServerEndpoint,
+  socketAddresses,
 } from '@iomodels/contract';
 import type { ClientFactory } from './client-factory.js';
 import { Connector } from './connector.js';
@@ -42,6 +43,27 @@ export interface ListenTCPOptions {
   /** Listen queue length; default 511. */
   backlog?: number;
 }
+
+/** Options of `listenUNIX`. */
+export interface ListenUNIXOptions {
+  /** Listen queue length; default 511. */
+  backlog?: number;
+  /** File mode of the socket file, e.g. 0o660; default: as the umask leaves it. */
+  mode?: number;
+  /** Twisted's `wantPID`: guard the socket file with `PATH.lock` (see `listenUNIX`). Default false. */
+  wantPID?: boolean;
+}
+
+/** Options of `connectUNIX`. */
+export interface ConnectUNIXOptions {
+  /** Seconds to wait for the connection; default 30, as in Twisted. */
+  timeout?: number;
+}
+
+/** Where a connector connects: a TCP host and port, or a Unix socket file. */
+export type ConnectDestination =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'unix'; readonly path: string };
 
 /** Options of `connectTCP`. */
 export interface ConnectTCPOptions {
@@ -135,14 +157,32 @@ export class Reactor implements ReactorTime, TransportHost {
    * `port.listening` for the address (it rejects if the bind fails).
    */
   listenTCP(port: number, factory: Factory, options: ListenTCPOptions = {}): ListeningPort {
+    const endpoint = { kind: 'tcp', host: options.host ?? DEFAULT_HOST, port } as const;
+    return this.#listen(endpoint, factory, options.backlog);
+  }
+
+  /**
+   * Twisted's `listenUNIX`: listens on the Unix socket file `path`. `mode`
+   * is the file's mode; `wantPID` (Twisted's name) guards the file with a
+   * `PATH.lock` holding this process's pid, so a stale file left by a dead
+   * server is replaced, and a live one refused. The file is removed when
+   * the port stops listening.
+   */
+  listenUNIX(path: string, factory: Factory, options: ListenUNIXOptions = {}): ListeningPort {
+    const endpoint = {
+      kind: 'unix',
+      path,
+      lockfile: options.wantPID ?? false,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+    } as const;
+    return this.#listen(endpoint, factory, options.backlog);
+  }
+
+  #listen(endpoint: ServerEndpoint, factory: Factory, backlog = DEFAULT_BACKLOG): ListeningPort {
     // pauseOnConnect: nothing reads an accepted socket before its transport
     // takes the connection out of it.
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-    const listening = new ListeningPort(this, server, factory, {
-      port,
-      host: options.host ?? DEFAULT_HOST,
-      backlog: options.backlog ?? DEFAULT_BACKLOG,
-    });
+    const listening = new ListeningPort(this, server, factory, { endpoint, backlog });
     this.#ports.add(listening);
     void listening.listening.catch(() => this.#ports.delete(listening));
     return listening;
@@ -155,7 +195,20 @@ export class Reactor implements ReactorTime, TransportHost {
     factory: ClientFactory,
     options: ConnectTCPOptions = {},
   ): Connector {
-    const connector = new Connector(this, host, port, factory, options);
+    return this.#connect({ kind: 'tcp', host, port }, factory, options);
+  }
+
+  /** Twisted's `connectUNIX`: connects to the Unix socket file `path`. */
+  connectUNIX(path: string, factory: ClientFactory, options: ConnectUNIXOptions = {}): Connector {
+    return this.#connect({ kind: 'unix', path }, factory, options);
+  }
+
+  #connect(
+    destination: ConnectDestination,
+    factory: ClientFactory,
+    options: ConnectTCPOptions,
+  ): Connector {
+    const connector = new Connector(this, destination, factory, options);
     this.#connectors.add(connector);
     connector.connect();
     return connector;
@@ -172,9 +225,7 @@ export class Reactor implements ReactorTime, TransportHost {
   adoptStreamConnection(socket: net.Socket, factory: Factory): Protocol | undefined {
     let protocol: Protocol | undefined;
     try {
-      protocol = factory.buildProtocol(
-        toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-      );
+      protocol = factory.buildProtocol(socketAddresses(socket).remote);
     } catch (error) {
       this.logError(error);
     }

@@ -6,7 +6,8 @@ import {
   type Address,
   ConnectionClosedError,
   DEFAULT_RECV_SIZE,
-  toAddress,
+  resetSocket,
+  socketAddresses,
 } from '@iomodels/contract';
 import { descriptorOf, WOULD_BLOCK as EAGAIN, setBlocking, tryRead, tryWrite } from '@iomodels/fd';
 
@@ -57,8 +58,7 @@ export class NonBlockingSocket {
     // Errors surface as return values or throws of recv/send; a late one
     // from libuv (shutdown on a reset socket) must not crash the process.
     socket.on('error', () => {});
-    this.remote = toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    this.local = toAddress(socket.localAddress, socket.localPort, socket.localFamily);
+    ({ remote: this.remote, local: this.local } = socketAddresses(socket));
   }
 
   /** The descriptor (Python's `fileno()`); meaningless once closed. */
@@ -121,7 +121,7 @@ export class NonBlockingSocket {
   abort(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#socket.resetAndDestroy();
+    resetSocket(this.#socket);
   }
 
   #checkOpen(): void {

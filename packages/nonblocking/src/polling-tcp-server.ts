@@ -12,7 +12,7 @@ import {
   type ServerOptions,
   UsageError,
 } from '@iomodels/contract';
-import { checkRuntime, probeRuntime } from '@iomodels/fd';
+import { checkRuntime, nonBlockingReader, probeRuntime } from '@iomodels/fd';
 import { NonBlockingSocket } from './non-blocking-socket.js';
 import { type PollCounters, PollingConnection } from './polling-connection.js';
 import { SweepLoop, type SweepResult } from './sweep-loop.js';
@@ -98,6 +98,11 @@ export class PollingTCPServer extends BaseServer {
     this.#loop.stop();
   }
 
+  /** The PROXY header is read with exact non-blocking reads; what follows is left for the poll loop. */
+  protected override proxyByteSource(socket: net.Socket) {
+    return nonBlockingReader(socket);
+  }
+
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
     const connection = new PollingConnection(new NonBlockingSocket(socket), {
       limits: this.limits,
@@ -107,6 +112,7 @@ export class PollingTCPServer extends BaseServer {
       released: (released) => this.#connections.delete(released),
     });
     this.#connections.add(connection);
+    this.#loop.accepted();
     const done = this.runHandler(connection, context);
     return {
       done,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SweepLoop, type SweepResult } from './sweep-loop.js';
+import { MAX_ACCEPTS_PER_SWEEP, SweepLoop, type SweepResult } from './sweep-loop.js';
 
 describe('SweepLoop', () => {
   beforeEach(() => {
@@ -65,5 +65,37 @@ describe('SweepLoop', () => {
     loop.stop();
     vi.advanceTimersByTime(1_000);
     expect(runs.length).toBe(0);
+  });
+
+  it('waits for the accepts pending on later turns before sweeping, up to a bound', () => {
+    let fed = 0;
+    const sweptAt: number[] = [];
+    const loop = new SweepLoop(() => {
+      sweptAt.push(fed);
+      return { progress: true, pending: true };
+    }, 50);
+    // A client arrives on every event-loop turn (libuv accepts one per turn), 1,000 in all.
+    const arrive = () => {
+      if (fed >= 1_000) return;
+      fed++;
+      loop.accepted();
+      setImmediate(arrive);
+    };
+    arrive();
+    for (let turn = 0; turn < 2_000 && fed < 1_000; turn++) vi.advanceTimersToNextTimer();
+    loop.stop();
+    // The first sweep waited for many accepts, but not for all of them: the bound holds.
+    expect(sweptAt[0]).toBeGreaterThan(MAX_ACCEPTS_PER_SWEEP / 2);
+    expect(sweptAt[0]).toBeLessThanOrEqual(MAX_ACCEPTS_PER_SWEEP + 1);
+    expect(sweptAt.filter((n) => n < 1_000).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('sweeps on the next turn once a turn brings no new connection', () => {
+    const { loop, runs } = loopOf([], 50);
+    loop.accepted();
+    vi.advanceTimersToNextTimer(); // the deferred turn
+    expect(runs.length).toBe(0);
+    vi.advanceTimersToNextTimer();
+    expect(runs.length).toBe(1);
   });
 });

@@ -175,6 +175,34 @@ describe('PollingTCPServer', () => {
     expect(after.sweeps - before.sweeps).toBeLessThan(30);
   });
 
+  it('accepts and serves 2,000 clients that stay connected, then a new one', async () => {
+    const server = await start('echo');
+    const count = 2_000;
+    // Each client: connect, send one byte, wait for its echo, stay open. At most
+    // 200 connects in flight, so the listen queue never overflows.
+    const served = async (socket: net.Socket) => {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => socket.write('x'));
+        socket.once('data', () => resolve());
+        socket.once('close', () => reject(new Error('closed before its echo')));
+      });
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        next++;
+        await served(rawSocket(server));
+      }
+    };
+    await Promise.all(Array.from({ length: 200 }, worker));
+    expect(server.stats().accepted).toBe(count);
+    expect(server.stats().active).toBe(count);
+    // One more while all of them are held: it is accepted and served too.
+    const late = await dial(server);
+    await late.sendall('late');
+    expect(await recvText(late, 'late')).toBe('late');
+  }, 120_000);
+
   it('rejects a pollInterval that is not a duration', () => {
     expect(() => new PollingTCPServer('echo', { pollInterval: -1 })).toThrow(UsageError);
     expect(() => new PollingTCPServer('echo', { pollInterval: Number.NaN })).toThrow(UsageError);

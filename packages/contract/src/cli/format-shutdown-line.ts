@@ -10,9 +10,11 @@ import type { ShutdownReport } from '../shutdown-sequence.js';
  * "at shutdown" counts only the connections open when the signal came.
  */
 export function formatShutdownLine(stats: ServerStats, report: ShutdownReport): string {
-  const served = stats.accepted - stats.refused;
+  const served = stats.accepted - stats.refused - stats.proxyRefused;
+  // Shown only behind a PROXY-protocol proxy, where it can be non-zero.
+  const proxy = stats.proxyRefused > 0 ? `, ${stats.proxyRefused} PROXY header refused` : '';
   const life =
-    `${served} served, ${stats.refused} refused: ` +
+    `${served} served, ${stats.refused} refused${proxy}: ` +
     `${stats.completed} completed, ${stats.failed} failed, ${stats.timedOut} timed out`;
   const open = report.completed + report.interrupted + report.aborted;
   const shutdown = `${report.completed} completed, ${report.interrupted} interrupted, ${report.aborted} aborted, ${report.abandoned} abandoned`;

@@ -93,6 +93,27 @@ describe('parseServerArgs', () => {
     );
   });
 
+  it('reads --listen as an endpoint, in place of --host/--port', () => {
+    const args = parseServerArgs(['--listen', 'unix:/tmp/ivr.sock:mode=660'], spec);
+    const listen = { kind: 'unix', path: '/tmp/ivr.sock', mode: 0o660, lockfile: false };
+    expect(args).toMatchObject({ listen, options: { listen, backlog: 511 } });
+    expect(args !== 'help' && 'port' in args.options).toBe(false);
+    expect(parseServerArgs(['--port', '0'], spec)).toMatchObject({
+      listen: { kind: 'tcp', host: '127.0.0.1', port: 0 },
+    });
+  });
+
+  it.each([
+    [['--listen', 'tcp:0', '--port', '1'], /either --listen or --host\/--port/],
+    [['--listen', 'tcp:0', '--host', '::1'], /either --listen or --host\/--port/],
+    [['--listen', 'carrier-pigeon:1'], /bad endpoint "carrier-pigeon:1"/],
+    [['--listen', 'tcp:0', '--listen=unix:/x'], /--listen is given more than once/],
+    [['--listen', 'unix:/x', '--workers', '2'], /--workers above 1 needs a tcp: endpoint/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
+    expect(() => parseServerArgs(argv, spec)).toThrow(message);
+  });
+
   it('rejects an unknown handler', () => {
     expect(() => parseServerArgs(['--handler', 'nope'], spec)).toThrow(UnknownHandlerError);
   });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { parseServerEndpoint } from '../endpoint.js';
+import { parseServerEndpoint, type ServerEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
 import { type HandlerReference, parseHandlerArgument } from '../handler-reference.js';
 import {
@@ -15,9 +15,12 @@ import {
 } from '../server-options.js';
 import type { ServerTlsOptions } from '../tls-socket.js';
 import { parseDecimalFlag, parseIntegerFlag } from './parse-number-flag.js';
+import { PROXY_FLAGS, PROXY_USAGE, parseProxyFlags } from './parse-proxy-flags.js';
 
 /** What a model's bin needs to know to build its server. */
 export interface ServerArgs {
+  /** `--listen`, parsed; `tcp:` on `--host`/`--port` when not given. */
+  listen: ServerEndpoint;
   host: string;
   port: number;
   handler: HandlerReference;
@@ -55,13 +58,15 @@ export function usage(spec: ServerCommandSpec): string {
   // Listed even when a model has one mode: the flag is accepted, so --help says so.
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--host HOST] [--port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--workers N|auto] [--metrics ENDPOINT] [--tls-cert FILE --tls-key FILE]`,
+    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]] [--workers N|auto] [--metrics ENDPOINT] [--tls-cert FILE --tls-key FILE]`,
+    '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
     `  --mode     ${spec.modes.join(', ')}${only}`,
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
+    ...PROXY_USAGE,
     '  --workers  N|auto: processes sharing the address under one supervisor; auto = one per core (default 1)',
     '  --tls-cert, --tls-key  FILE: serve TLS with this certificate chain and key (PEM); multiplex and async only',
     '  --metrics  tcp:PORT[:interface=HOST]: serve the counters as Prometheus text at /metrics (default off)',
@@ -74,18 +79,27 @@ export function parseServerArgs(
   spec: ServerCommandSpec,
 ): ServerArgs | 'help' {
   const values = parseFlags(argv, [
+    'listen',
     'host',
     'port',
     'handler',
     'mode',
     'grace',
     'backlog',
+    ...PROXY_FLAGS,
     'workers',
     'metrics',
     'tls-cert',
     'tls-key',
   ]);
   if (values.help) return 'help';
+  // parseArgs keeps the last of a repeated flag; a server listens on one endpoint.
+  if (argv.filter((arg) => arg === '--listen' || arg.startsWith('--listen=')).length > 1) {
+    throw new UsageError('--listen is given more than once: a server listens on one endpoint');
+  }
+  if (values.listen !== undefined && (values.host !== undefined || values.port !== undefined)) {
+    throw new UsageError('give either --listen or --host/--port, not both');
+  }
   const host = (values.host as string | undefined) ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must not be empty');
   const port = parseIntegerFlag('--port', values.port as string | undefined, DEFAULT_PORT, {
@@ -108,25 +122,37 @@ export function parseServerArgs(
     throw new UsageError(`--mode must be one of ${spec.modes.join(', ')}, got "${mode}"`);
   }
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
+  const shutdownGrace = grace * 1000;
+  const proxyProtocol = parseProxyFlags(values);
   const workers = parseWorkers(values.workers as string | undefined, spec);
   const metrics = parseMetrics(values.metrics as string | undefined);
   const tls = parseTls(
     values['tls-cert'] as string | undefined,
     values['tls-key'] as string | undefined,
   );
-  const options: ServerOptions = {
-    host,
-    port,
-    backlog,
-    shutdownGrace: grace * 1000,
+  const extra: Partial<ServerOptions> = {
+    ...(proxyProtocol ? { proxyProtocol } : {}),
     ...(tls ? { tls } : {}),
   };
+  const given = values.listen !== undefined;
+  const listen: ServerEndpoint = given
+    ? parseServerEndpoint(values.listen as string)
+    : { kind: 'tcp', host, port };
+  // node:cluster shares one bound socket; a Unix socket file (claimed, and
+  // removed on close, by each server) or an inherited descriptor is not yet.
+  if (workers > 1 && listen.kind !== 'tcp') {
+    throw new UsageError(`--workers above 1 needs a tcp: endpoint, got --listen ${values.listen}`);
+  }
+  const options: ServerOptions = given
+    ? { listen, backlog, shutdownGrace, ...extra }
+    : { host, port, backlog, shutdownGrace, ...extra };
   return {
+    listen,
     host,
     port,
     handler,
     mode,
-    grace: grace * 1000,
+    grace: shutdownGrace,
     backlog,
     workers,
     ...(metrics ? { metrics } : {}),

@@ -230,7 +230,7 @@ function askStats(worker: Worker): Promise<ServerStats | undefined> {
 }
 
 // biome-ignore format: one line, as the closing line reads
-const ZERO_STATS: ServerStats = { accepted: 0, active: 0, completed: 0, failed: 0, timedOut: 0, refused: 0 };
+const ZERO_STATS: ServerStats = { accepted: 0, active: 0, completed: 0, failed: 0, timedOut: 0, refused: 0, proxyRefused: 0 };
 const ZERO_REPORT: ShutdownReport = { completed: 0, interrupted: 0, aborted: 0, abandoned: 0 };
 
 /** Field-wise sum of counter records. */

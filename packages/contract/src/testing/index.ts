@@ -7,4 +7,5 @@ export {
   TEST_SERVER_ADDRESS,
 } from './connection-pair.js';
 export { MemoryConnection } from './memory-connection.js';
+export { proxyHeaderV1, proxyHeaderV2 } from './proxy-header-bytes.js';
 export { type TestServerInfoOptions, testServerInfo } from './test-server-info.js';
