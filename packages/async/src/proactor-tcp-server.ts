@@ -69,6 +69,11 @@ export class ProactorTCPServer extends BaseServer {
     return new ProactorRequest(asyncSocket, this.runHandler(connection, context));
   }
 
+  /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
+  protected override tlsRefusal(): undefined {
+    return undefined;
+  }
+
   protected describeModel(): ModelDescription {
     const problem = handlePathProblem();
     const choice = this.#proactor.backend;

@@ -9,6 +9,7 @@ await runServerCli({
   name: 'iomodels-blocking',
   modes: ['threading', 'serial', 'forking'],
   defaultMode: 'threading',
+  singleProcess: 'threading and forking already spread connections over the cores',
   create({ handler, mode, options }) {
     if (mode === 'serial') return new TCPServer(handler, options);
     if (mode === 'forking') return new ForkingTCPServer(handler, options);

@@ -101,4 +101,12 @@ describe('iomodels-blocking', () => {
     expect(stderr().trim().split('\n')).toHaveLength(1);
     expect(stderr()).toMatch(/--mode must be one of threading, serial, forking/);
   });
+
+  it('refuses --workers 2 with one line and exit code 2', async () => {
+    const { exit, stderr } = await startBin('--workers', '2');
+    expect((await exit)[0]).toBe(2);
+    expect(stderr()).toMatch(
+      /^iomodels-blocking: --workers must be 1 for iomodels-blocking: threading and forking already spread connections over the cores\n$/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 // The client SDK: Python's socket calls (recv, sendall) plus request/lines,
 // with refused / reset / timed out as distinct errors.
-import net from 'node:net';
+import net, { isIP } from 'node:net';
+import tls from 'node:tls';
 import {
   type Address,
   ConnectionTimeoutError,
@@ -31,6 +32,12 @@ export interface ConnectOptions {
    * `settimeout`; the seed uses 5 s). Default 5,000; 0 = wait forever.
    */
   timeout?: number;
+  /**
+   * Speak TLS: `true` verifies the server against the system's CAs; an
+   * object is `tls.connect`'s options (e.g. `{ ca }` for a private CA).
+   * Default: plain TCP.
+   */
+  tls?: boolean | tls.ConnectionOptions;
 }
 
 export const DEFAULT_TIMEOUT = 5_000;
@@ -139,8 +146,12 @@ export function connect(target: ConnectOptions | string = {}): Promise<Client> {
   const destination = path === undefined ? { host, port } : unixAddress(path);
   const where = path === undefined ? formatHostPort(host, port) : `unix:${path}`;
   return new Promise((resolve, reject) => {
-    const socket =
-      path === undefined ? net.connect({ host, port, noDelay: true }) : net.connect({ path });
+    const secure = options.tls === true ? {} : options.tls || undefined;
+    const target = path === undefined ? { host, port } : { path };
+    // SNI only for a name: an IP address as servername is refused by the spec (RFC 6066).
+    const sni = path === undefined && !isIP(host) ? { servername: host } : {};
+    const socket = secure ? tls.connect({ ...sni, ...secure, ...target }) : net.connect(target);
+    if (path === undefined) socket.setNoDelay(true);
     const timer =
       timeout > 0
         ? setTimeout(() => {
@@ -150,7 +161,7 @@ export function connect(target: ConnectOptions | string = {}): Promise<Client> {
             );
           }, timeout)
         : undefined;
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
       resolve(new Client(socket, timeout, path));

@@ -10,6 +10,7 @@ import {
   parseDecimalFlag,
   parseFlags,
   parseIntegerFlag,
+  readPem,
   toAddress,
   UsageError,
 } from '@iomodels/contract';
@@ -37,11 +38,12 @@ export const EXIT_INTERRUPTED = 130;
 
 const NAME = 'iomodels-client';
 const PROMPT = 'please input:';
-const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--timeout SECONDS]
+const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--timeout SECONDS] [--tls [--ca FILE]]
   --connect  endpoint: tcp:HOST:PORT or unix:PATH
   --host     server address (default 127.0.0.1)
   --port     server port (default ${DEFAULT_PORT})
   --timeout  seconds to wait to connect and for each reply, 0 = forever (default ${DEFAULT_TIMEOUT / 1000})
+  --tls      speak TLS, verifying the server's certificate (against --ca FILE, PEM, else the system's CAs)
 exit: 0 after exit or end of input, 1 connection refused/lost, 2 bad flags, ${EXIT_NO_REPLY} no reply in time, ${EXIT_INTERRUPTED} interrupted`;
 
 /**
@@ -72,7 +74,12 @@ export async function runClientCli(argv: readonly string[], io: ClientIo): Promi
   try {
     client = await connect(options);
   } catch (error) {
-    io.error.write(`${NAME}: cannot connect to ${where}: ${(error as Error).message}\n`);
+    // An error the mapping did not name (a TLS failure, say) already says where.
+    const message = (error as Error).message;
+    const line = message.startsWith('cannot connect to')
+      ? message
+      : `cannot connect to ${where}: ${message}`;
+    io.error.write(`${NAME}: ${line}\n`);
     return EXIT_CONNECTION;
   }
   return new Session(client, io, options.timeout, where).run();
@@ -247,12 +254,15 @@ class Session {
   }
 }
 
-/** What the CLI connects to: `path` (a Unix socket) or `host`/`port`. */
+/** What the CLI connects to: `path` (a Unix socket) or `host`/`port`, in clear or over TLS. */
 type ClientArgs = ConnectOptions & { timeout: number };
 
 function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
-  const values = parseFlags(argv, ['connect', 'host', 'port', 'timeout']);
+  const values = parseFlags(argv, ['connect', 'host', 'port', 'timeout', 'ca'], ['tls']);
   if (values.help) return 'help' as const;
+  if (values.ca !== undefined && !values.tls) throw new UsageError('--ca goes with --tls');
+  const ca = values.ca === undefined ? undefined : readPem('--ca', values.ca as string);
+  const secure = values.tls ? { tls: ca ? { ca } : true } : {};
   if (values.connect !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw new UsageError('give either --connect or --host/--port, not both');
   }
@@ -272,11 +282,12 @@ function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
       endpoint.kind === 'unix'
         ? { path: endpoint.path }
         : { host: endpoint.host, port: endpoint.port };
-    return { ...target, timeout: timeout * 1000 };
+    return { ...target, timeout: timeout * 1000, ...secure };
   }
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port,
     timeout: timeout * 1000,
+    ...secure,
   };
 }

@@ -181,4 +181,16 @@ describe('iomodels-client', () => {
       );
     },
   );
+
+  it.each([
+    [['--ca', 'cert.pem'], 'iomodels-client: --ca goes with --tls\n'],
+    [
+      ['--tls', '--ca', '/nonexistent/ca.pem'],
+      'iomodels-client: --ca: cannot read /nonexistent/ca.pem: ENOENT\n',
+    ],
+  ])('rejects %j with one line and exit 2', async (argv, message) => {
+    const { code, stderr } = await runCli(argv, '');
+    expect(code).toBe(2);
+    expect(stderr).toBe(message);
+  });
 });

@@ -19,6 +19,12 @@ export {
 } from './describe-conformance.js';
 export { ReferenceTCPServer } from './reference-server.js';
 export {
+  describeTlsDialogue,
+  expectTlsRefused,
+  type TestCertificate,
+  testCertificate,
+} from './tls-case.js';
+export {
   bytes,
   recvExactly,
   recvText,

@@ -3,6 +3,7 @@
 // `processRequest` — socketserver's seam, where ThreadingMixIn and
 // ForkingMixIn differ.
 import net from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { type Address, formatAddress, socketAddresses, toAddress } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import { type Connection, withProxyHeader } from './connection.js';
@@ -32,6 +33,7 @@ import {
   type ServerOptions,
 } from './server-options.js';
 import { runShutdownSequence, type ShutdownReport } from './shutdown-sequence.js';
+import { acceptTls, createServerTlsContext, type ServerTlsOptions } from './tls-socket.js';
 
 /** What a model's dispatch receives with each accepted socket. */
 export interface RequestContext {
@@ -114,6 +116,8 @@ export abstract class BaseServer implements AsyncDisposable {
   #releaseEndpoint: () => void = () => {};
   #listening: Promise<Address> | undefined;
   #closing: Promise<ShutdownReport> | undefined;
+  /** Set when `options.tls` is: every accepted socket is wrapped with it. */
+  #tls: SecureContext | undefined;
   readonly #closed: Promise<ShutdownReport>;
   #resolveClosed!: (report: ShutdownReport) => void;
   readonly #tasks = new Set<RequestTask>();
@@ -199,6 +203,10 @@ export abstract class BaseServer implements AsyncDisposable {
    * the open requests. Idempotent: later calls return the first call's result.
    */
   close({ timeout }: CloseOptions = {}): Promise<ShutdownReport> {
+    // Stop accepting in this same turn, not after an await: under a
+    // `--workers` supervisor a connection handed over meanwhile then goes to
+    // another worker instead of being refused by this closing one.
+    if (this.#closing === undefined) this.#listener?.close();
     this.#closing ??= this.#close(timeout ?? this.options.shutdownGrace ?? DEFAULT_SHUTDOWN_GRACE);
     return this.#closing;
   }
@@ -290,6 +298,26 @@ export abstract class BaseServer implements AsyncDisposable {
     return { pauseOnConnect: true, allowHalfOpen: true };
   }
 
+  /**
+   * Why this model cannot serve TLS itself, or undefined when it can (it
+   * keeps Node's stream layer, so a `TLSSocket` can stand in for the socket).
+   */
+  protected tlsRefusal(): string | undefined {
+    return 'it reads and writes raw descriptors, under Node’s TLS layer; terminate TLS in front of it (e.g. HAProxy, see docs/deploy.md)';
+  }
+
+  #tlsContext(options: ServerTlsOptions): SecureContext {
+    const refusal = this.tlsRefusal();
+    if (refusal) throw new UsageError(`${this.model} cannot serve TLS: ${refusal}`);
+    try {
+      return createServerTlsContext(options);
+    } catch (error) {
+      throw new UsageError(`bad TLS certificate or key: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
   async #listen(): Promise<Address> {
     try {
       return await this.#bind();
@@ -304,6 +332,7 @@ export abstract class BaseServer implements AsyncDisposable {
   async #bind(): Promise<Address> {
     // Fails before binding on an unknown handler, for every model.
     this.#handlerClass = await loadHandler(this.handler);
+    if (this.options.tls) this.#tls = this.#tlsContext(this.options.tls);
     // A model that never said how to read its socket cannot take a header.
     if (this.#proxy && this.proxyByteSource === BaseServer.prototype.proxyByteSource) {
       throw new UsageError(`${this.model} cannot receive PROXY protocol headers`);
@@ -357,8 +386,15 @@ export abstract class BaseServer implements AsyncDisposable {
       socket.destroy();
       return;
     }
+    // PROXY receive, then TLS, then dispatch: a proxy (HAProxy `send-proxy`)
+    // sends its header in clear before the client's TLS handshake.
     if (this.#proxy) void this.#receiveProxy(socket, pending, this.#proxy);
-    else this.#start(socket, pending.remote, pending);
+    else this.#start(this.#secure(socket), pending.remote, pending);
+  }
+
+  /** The socket the model serves: the accepted one, or its server-side TLS wrap when `options.tls` is set. */
+  #secure(socket: net.Socket): net.Socket {
+    return this.#tls ? acceptTls(socket, this.#tls) : socket;
   }
 
   /**
@@ -407,7 +443,10 @@ export abstract class BaseServer implements AsyncDisposable {
     }
     const clientAddress = header.command === 'PROXY' && header.source ? header.source : peer;
     presentAs(socket, clientAddress);
-    this.#start(socket, clientAddress, pending, header);
+    // The header was read in clear from the raw socket; TLS starts after it.
+    const served = this.#secure(socket);
+    if (served !== socket) presentAs(served, clientAddress);
+    this.#start(served, clientAddress, pending, header);
   }
 
   #start(

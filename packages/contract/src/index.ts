@@ -18,6 +18,7 @@ export {
 export {
   parseFlags,
   parseServerArgs,
+  readPem,
   type ServerArgs,
   type ServerCommandSpec,
   usage,
@@ -88,3 +89,4 @@ export {
 } from './shutdown-sequence.js';
 export { SocketConnection, type SocketConnectionOptions } from './socket-connection.js';
 export { StreamRequestHandler } from './stream-request-handler.js';
+export type { ServerTlsOptions } from './tls-socket.js';

@@ -3,6 +3,7 @@ import type { ServerEndpoint } from './endpoint.js';
 import type { Limits } from './limits.js';
 import type { CidrList } from './proxy/cidr-list.js';
 import type { ProxyProtocolVersion } from './proxy/proxy-header.js';
+import type { ServerTlsOptions } from './tls-socket.js';
 
 /**
  * Expect a PROXY protocol header (HAProxy's `send-proxy` / `send-proxy-v2`)
@@ -48,7 +49,17 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Grace period of `close()` when none is given. Default 5,000 ms. */
   shutdownGrace?: number;
-  /** Receive a PROXY protocol header before the handler starts; off by default. */
+  /**
+   * Serve TLS over every accepted connection (`cert` and `key` in PEM, and
+   * whatever else `tls.createSecureContext` takes). Models that read raw
+   * descriptors (blocking, nonblocking) refuse it at `listen()`: terminate
+   * TLS in front of them (HAProxy, `docs/deploy.md`). Default: plain TCP.
+   */
+  tls?: ServerTlsOptions;
+  /**
+   * Receive a PROXY protocol header before the handler starts (and, with
+   * `tls`, before the TLS handshake: the proxy sends it in clear); off by default.
+   */
   proxyProtocol?: ProxyProtocolOptions;
   /** Where `handleError` writes. Default `console.error`. */
   log?: (line: string) => void;

@@ -13,6 +13,7 @@
 // `shutdown`, `close`, `reset`, `writeQueueSize`, and, on TCP handles only,
 // `setNoDelay`/`setKeepAlive`/`getsockname` (a Unix socket's `Pipe` handle lacks them).
 import type net from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import { type Address, socketAddresses, toAddress, unixAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
@@ -234,6 +235,9 @@ export function handleStreamRefusal(socket: net.Socket): string | undefined {
     return 'the socket is closed (it has no libuv handle)';
   }
   if (socket.connecting) return 'the socket is still connecting; take it in its connect event';
+  // Its descriptor carries ciphertext: only the TLSSocket's own stream has the plaintext.
+  if (socket instanceof TLSSocket)
+    return 'a TLS socket: its plaintext exists only above Node’s TLS layer';
   if (socket.readableLength > 0 || socket.bytesRead > 0 || socket.writableLength > 0) {
     return 'the socket has been used; take it from net.createServer({ pauseOnConnect: true }) or its connect event, before any read or write';
   }

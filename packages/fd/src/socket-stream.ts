@@ -3,6 +3,7 @@
 // has one code path. Reads are copied into the owner's buffer (the socket
 // allocated its own chunk already); writes go through the Writable.
 import type net from 'node:net';
+import { TLSSocket } from 'node:tls';
 import {
   type Address,
   resetSocket,
@@ -173,7 +174,11 @@ export class SocketStream implements ByteStream {
       if (this.#socket.closed) queueMicrotask(done);
       else this.#socket.once('close', () => done());
     }
-    resetSocket(this.#socket);
+    if (this.#socket.destroyed) return;
+    // A TLSSocket's handle is the TLS layer, not TCP: Node cannot RST through
+    // it (ERR_INVALID_HANDLE_TYPE), so a TLS connection is closed instead.
+    if (this.#socket instanceof TLSSocket) this.#socket.destroy();
+    else resetSocket(this.#socket);
   }
 
   setNoDelay(enabled: boolean): void {

@@ -61,6 +61,11 @@ export class ReactorTCPServer extends BaseServer {
     );
   }
 
+  /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
+  protected override tlsRefusal(): undefined {
+    return undefined;
+  }
+
   protected describeModel(): ModelDescription {
     return {
       io: 'readiness: libuv waits in the kernel demultiplexer and the reactor dispatches data events to protocols',

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { UnknownHandlerError, UsageError } from '../errors.js';
 import { parseServerArgs, usage } from './parse-server-args.js';
@@ -13,7 +14,9 @@ describe('parseServerArgs', () => {
       mode: 'threading',
       grace: 5000,
       backlog: 511,
+      workers: 1,
     });
+    expect(args !== 'help' && args.metrics).toBeUndefined();
     expect(args !== 'help' && args.handler.export).toBe('IvrHandler');
   });
 
@@ -21,7 +24,8 @@ describe('parseServerArgs', () => {
     const args = parseServerArgs(
       [
         ...['--host', '::1', '--port', '0', '--handler', 'echo', '--mode', 'forking'],
-        ...['--grace', '0.5', '--backlog', '4096'],
+        ...['--grace', '0.5', '--backlog', '4096', '--workers', '3'],
+        ...['--metrics', 'tcp:9464:interface=0.0.0.0'],
       ],
       spec,
     );
@@ -31,6 +35,8 @@ describe('parseServerArgs', () => {
       mode: 'forking',
       grace: 500,
       backlog: 4096,
+      workers: 3,
+      metrics: { host: '0.0.0.0', port: 9464 },
       // what every bin hands its server, so none can forget a shared flag
       options: { host: '::1', port: 0, backlog: 4096, shutdownGrace: 500 },
     });
@@ -55,9 +61,36 @@ describe('parseServerArgs', () => {
     [['--backlog=-5'], /--backlog must be an integer from 1/],
     [['--backlog', '1.5'], /--backlog must be an integer from 1/],
     [['--backlog', '2147483648'], /--backlog must be an integer from 1/],
+    [['--tls-cert', 'cert.pem'], /^--tls-cert and --tls-key go together$/],
+    [['--tls-key', 'key.pem'], /^--tls-cert and --tls-key go together$/],
+    [
+      ['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'],
+      /^--tls-cert: cannot read \/nonexistent\/cert\.pem: ENOENT$/,
+    ],
+    [['--workers', '0'], /--workers must be an integer from 1 to 1024, got "0"/],
+    [['--workers', 'many'], /--workers must be an integer from 1 to 1024/],
+    [['--metrics', '9464'], /./],
+    [
+      ['--metrics', 'unix:/tmp/m.sock'],
+      /--metrics takes a tcp: endpoint \(HTTP\), got "unix:\/tmp\/m\.sock"/,
+    ],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
     expect(() => parseServerArgs(argv, spec)).toThrow(message);
+  });
+
+  it('takes --workers auto as one per core', () => {
+    expect(parseServerArgs(['--workers', 'auto'], spec)).toMatchObject({
+      workers: availableParallelism(),
+    });
+  });
+
+  it('refuses --workers above 1 for a single-process bin, saying why', () => {
+    const single = { ...spec, singleProcess: 'threads already spread' };
+    expect(parseServerArgs(['--workers', '1'], single)).toMatchObject({ workers: 1 });
+    expect(() => parseServerArgs(['--workers', '2'], single)).toThrow(
+      /^--workers must be 1 for iomodels-test: threads already spread$/,
+    );
   });
 
   it('reads --listen as an endpoint, in place of --host/--port', () => {
@@ -75,6 +108,7 @@ describe('parseServerArgs', () => {
     [['--listen', 'tcp:0', '--host', '::1'], /either --listen or --host\/--port/],
     [['--listen', 'carrier-pigeon:1'], /bad endpoint "carrier-pigeon:1"/],
     [['--listen', 'tcp:0', '--listen=unix:/x'], /--listen is given more than once/],
+    [['--listen', 'unix:/x', '--workers', '2'], /--workers above 1 needs a tcp: endpoint/],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
     expect(() => parseServerArgs(argv, spec)).toThrow(message);

@@ -1,4 +1,7 @@
 // The flags every model's bin shares, parsed strictly.
+
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseServerEndpoint, type ServerEndpoint } from '../endpoint.js';
 import { UsageError } from '../errors.js';
@@ -10,6 +13,7 @@ import {
   DEFAULT_SHUTDOWN_GRACE,
   type ServerOptions,
 } from '../server-options.js';
+import type { ServerTlsOptions } from '../tls-socket.js';
 import { parseDecimalFlag, parseIntegerFlag } from './parse-number-flag.js';
 import { PROXY_FLAGS, PROXY_USAGE, parseProxyFlags } from './parse-proxy-flags.js';
 
@@ -25,6 +29,10 @@ export interface ServerArgs {
   grace: number;
   /** Listen queue length (`ServerOptions.backlog`); the kernel caps it at `net.core.somaxconn`. */
   backlog: number;
+  /** `--workers N|auto`: processes serving the one address (1 = this process, no supervisor). */
+  workers: number;
+  /** `--metrics tcp:PORT`: where Prometheus text is served; unset = off. */
+  metrics?: { host: string; port: number };
   /** The flags every server shares, as server options (host, port, backlog, shutdownGrace): one place, so no bin forgets one. */
   options: ServerOptions;
 }
@@ -39,13 +47,18 @@ export interface ServerCommandSpec {
   /** Modes `--mode` accepts; the first is the default unless `defaultMode` says otherwise. */
   readonly modes: readonly string[];
   readonly defaultMode?: string;
+  /** Set when the bin refuses `--workers` above 1: the one-line reason. */
+  readonly singleProcess?: string;
 }
+
+/** How many processes at most: more than this is a typo, not a machine. */
+const MAX_WORKERS = 1024;
 
 export function usage(spec: ServerCommandSpec): string {
   // Listed even when a model has one mode: the flag is accepted, so --help says so.
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
-    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]]`,
+    `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]] [--workers N|auto] [--metrics ENDPOINT] [--tls-cert FILE --tls-key FILE]`,
     '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
@@ -54,6 +67,9 @@ export function usage(spec: ServerCommandSpec): string {
     `  --grace    seconds open connections get to finish on SIGINT/SIGTERM (default ${DEFAULT_SHUTDOWN_GRACE / 1000})`,
     `  --backlog  listen queue length, capped by the kernel (net.core.somaxconn on Linux) (default ${DEFAULT_BACKLOG})`,
     ...PROXY_USAGE,
+    '  --workers  N|auto: processes sharing the address under one supervisor; auto = one per core (default 1)',
+    '  --tls-cert, --tls-key  FILE: serve TLS with this certificate chain and key (PEM); multiplex and async only',
+    '  --metrics  tcp:PORT[:interface=HOST]: serve the counters as Prometheus text at /metrics (default off)',
   ].join('\n');
 }
 
@@ -71,6 +87,10 @@ export function parseServerArgs(
     'grace',
     'backlog',
     ...PROXY_FLAGS,
+    'workers',
+    'metrics',
+    'tls-cert',
+    'tls-key',
   ]);
   if (values.help) return 'help';
   // parseArgs keeps the last of a repeated flag; a server listens on one endpoint.
@@ -104,15 +124,80 @@ export function parseServerArgs(
   const handler = parseHandlerArgument((values.handler as string | undefined) ?? 'ivr');
   const shutdownGrace = grace * 1000;
   const proxyProtocol = parseProxyFlags(values);
-  const proxy = proxyProtocol ? { proxyProtocol } : {};
-  if (values.listen !== undefined) {
-    const listen = parseServerEndpoint(values.listen as string);
-    const options: ServerOptions = { listen, backlog, shutdownGrace, ...proxy };
-    return { listen, host, port, handler, mode, grace: shutdownGrace, backlog, options };
+  const workers = parseWorkers(values.workers as string | undefined, spec);
+  const metrics = parseMetrics(values.metrics as string | undefined);
+  const tls = parseTls(
+    values['tls-cert'] as string | undefined,
+    values['tls-key'] as string | undefined,
+  );
+  const extra: Partial<ServerOptions> = {
+    ...(proxyProtocol ? { proxyProtocol } : {}),
+    ...(tls ? { tls } : {}),
+  };
+  const given = values.listen !== undefined;
+  const listen: ServerEndpoint = given
+    ? parseServerEndpoint(values.listen as string)
+    : { kind: 'tcp', host, port };
+  // node:cluster shares one bound socket; a Unix socket file (claimed, and
+  // removed on close, by each server) or an inherited descriptor is not yet.
+  if (workers > 1 && listen.kind !== 'tcp') {
+    throw new UsageError(`--workers above 1 needs a tcp: endpoint, got --listen ${values.listen}`);
   }
-  const options: ServerOptions = { host, port, backlog, shutdownGrace, ...proxy };
-  const listen: ServerEndpoint = { kind: 'tcp', host, port };
-  return { listen, host, port, handler, mode, grace: shutdownGrace, backlog, options };
+  const options: ServerOptions = given
+    ? { listen, backlog, shutdownGrace, ...extra }
+    : { host, port, backlog, shutdownGrace, ...extra };
+  return {
+    listen,
+    host,
+    port,
+    handler,
+    mode,
+    grace: shutdownGrace,
+    backlog,
+    workers,
+    ...(metrics ? { metrics } : {}),
+    options,
+  };
+}
+
+function parseWorkers(text: string | undefined, spec: ServerCommandSpec): number {
+  const workers =
+    text === 'auto'
+      ? availableParallelism()
+      : parseIntegerFlag('--workers', text, 1, { min: 1, max: MAX_WORKERS });
+  if (workers > 1 && spec.singleProcess) {
+    throw new UsageError(`--workers must be 1 for ${spec.name}: ${spec.singleProcess}`);
+  }
+  return workers;
+}
+
+/** `--tls-cert FILE --tls-key FILE` (PEM), both or neither; read here so a missing file is a usage error. */
+function parseTls(cert: string | undefined, key: string | undefined): ServerTlsOptions | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new UsageError('--tls-cert and --tls-key go together');
+  }
+  return { cert: readPem('--tls-cert', cert), key: readPem('--tls-key', key) };
+}
+
+/** A PEM file's contents; a file that cannot be read is a one-line usage error. */
+export function readPem(flag: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(
+      `${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+}
+
+function parseMetrics(text: string | undefined): { host: string; port: number } | undefined {
+  if (text === undefined) return undefined;
+  const endpoint = parseServerEndpoint(text);
+  if (endpoint.kind !== 'tcp') {
+    throw new UsageError(`--metrics takes a tcp: endpoint (HTTP), got "${text}"`);
+  }
+  return { host: endpoint.host, port: endpoint.port };
 }
 
 /**
@@ -123,11 +208,13 @@ export function parseServerArgs(
 export function parseFlags(
   argv: readonly string[],
   names: readonly string[],
+  switches: readonly string[] = [],
 ): Record<string, string | boolean | undefined> {
-  const options: Record<string, { type: 'string' } | { type: 'boolean'; short: string }> = {
+  const options: Record<string, { type: 'string' } | { type: 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const name of names) options[name] = { type: 'string' };
+  for (const name of switches) options[name] = { type: 'boolean' };
   // `--port -1` would be "ambiguous" to parseArgs (a value that looks like a
   // flag); a negative number is a value, and the number parser names the mistake.
   const args: string[] = [];

@@ -4,6 +4,8 @@
 import { formatAddress } from '../address.js';
 import type { BaseServer } from '../base-server.js';
 import { ListenError, UnknownHandlerError, UsageError } from '../errors.js';
+import { startMetricsServer } from '../metrics/metrics-server.js';
+import { serverStatsSamples } from '../metrics/prometheus-text.js';
 import { formatShutdownLine } from './format-shutdown-line.js';
 import {
   parseServerArgs,
@@ -11,6 +13,7 @@ import {
   type ServerCommandSpec,
   usage,
 } from './parse-server-args.js';
+import { isWorkerProcess, serveAsWorker, superviseWorkers } from './worker-supervisor.js';
 
 /** A bin: the flags it takes and how it builds its server from them. */
 export interface ServerCommand extends ServerCommandSpec {
@@ -35,14 +38,23 @@ export async function runServerCli(
       process.stdout.write(`${usage(command)}\n`);
       return process.exit(0);
     }
+    // --workers N: this process supervises; the workers re-run this bin and land below.
+    if (args.workers > 1 && !isWorkerProcess()) return await superviseWorkers(command.name, args);
     // Handlers go in before the listening line: a supervisor that signals as
     // soon as it reads that line must find them installed (it raced, seen on Node 24).
-    const stopSignal = firstSignal();
+    const stopSignal = isWorkerProcess() ? undefined : firstSignal();
     // The handler is loaded once, by listen(): BaseServer loads (and checks)
     // it before binding, for every model, so an unknown one fails here with
     // UnknownHandlerError and nothing was bound.
     server = await command.create(args);
     const address = await server.listen();
+    if (!stopSignal) return await serveAsWorker(server, formatAddress(address));
+    const metrics = args.metrics
+      ? await startMetricsServer(args.metrics.host, args.metrics.port, () =>
+          serverStatsSamples({ ...server.stats() }, { model: server.model, mode: server.mode }),
+        )
+      : undefined;
+    stopSignal.then(() => metrics?.close());
     process.stdout.write(
       `listening on ${formatAddress(address)} (${server.model}/${server.mode})\n`,
     );
