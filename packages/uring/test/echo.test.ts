@@ -55,7 +55,9 @@ describe.skipIf(skipReason !== null)('serveEcho on io_uring', () => {
     await s.close();
     await ended;
     expect(s.connections()).toBe(0);
-    await expect(connect(s.port)).rejects.toThrow(/ECONNREFUSED/);
+    // Refused, or reset when the SYN reached the listener in the moment
+    // before its (asynchronous) close completed: either way, not served.
+    await expect(connect(s.port)).rejects.toThrow(/ECONNREFUSED|ECONNRESET/);
     socket.destroy();
   });
 });
