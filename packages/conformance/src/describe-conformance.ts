@@ -108,18 +108,11 @@ export const conformanceHandlersPath = fileURLToPath(handlersModule);
 
 const LOOPBACK: ServerOptions = { host: '127.0.0.1', port: 0 };
 
-/** Why the PROXY cases run over TCP only (the receiver's allow-list is by IP address). */
-const PROXY_OVER_UNIX =
-  'the PROXY receiver checks its allow-list against an IP peer; a Unix peer has none (not supported yet)';
-
 /** Tests that are about TCP itself, skipped over Unix sockets, with the reason. */
 const UNIX_SKIPS: Partial<Record<keyof typeof CONFORMANCE_TESTS, string>> = {
   ipv6: 'IPv6 loopback is a TCP matter',
   churn:
     'the churn dials a TCP port, ends connections with RST and counts TCP sockets; a Unix socket has no RST',
-  proxyAddress: PROXY_OVER_UNIX,
-  proxyLocal: PROXY_OVER_UNIX,
-  proxyRefused: PROXY_OVER_UNIX,
 };
 
 /** Why the PROXY cases do not run over TLS here: the header goes in clear before the handshake. */
@@ -464,7 +457,7 @@ function describeOver(
     );
 
     // Cases in files of their own, registered through the same suite.
-    const suite: ConformanceSuite = { target, start, dial, test };
+    const suite: ConformanceSuite = { target, transport, start, dial, test };
     idleTimeoutCase(suite);
     concurrentRecvCase(suite);
     describeChurnCase(suite);

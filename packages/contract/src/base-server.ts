@@ -337,10 +337,6 @@ export abstract class BaseServer implements AsyncDisposable {
     if (this.#proxy && this.proxyByteSource === BaseServer.prototype.proxyByteSource) {
       throw new UsageError(`${this.model} cannot receive PROXY protocol headers`);
     }
-    // The allow-list is by IP address; a Unix peer has none (file modes guard a Unix socket).
-    if (this.#proxy && this.endpoint.kind === 'unix') {
-      throw new UsageError('the PROXY protocol is not supported on a Unix socket yet');
-    }
     await this.prepare();
     const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
     const bound = await listenOnEndpoint(
@@ -410,13 +406,17 @@ export abstract class BaseServer implements AsyncDisposable {
     proxy: ReceiveProxyOptions & { readonly allow: CidrList },
   ): Promise<void> {
     const peer = pending.remote;
+    // A Unix peer has no IP address for the allow-list: who may connect, and
+    // so send a header, is the socket file's mode (HAProxy's `unix@` servers).
+    const unixPeer = peer.family === 'unix';
     // No peer address: it already hung up and reset before the accept was
     // served (getpeername fails) — what HAProxy's layer-4 health checks do.
-    if (peer.host === '') {
+    if (peer.host === '' && !unixPeer) {
       socket.destroy();
       return;
     }
-    const read = proxy.allow.contains(peer.host) ? this.proxyByteSource(socket) : undefined;
+    const allowed = unixPeer || proxy.allow.contains(peer.host);
+    const read = allowed ? this.proxyByteSource(socket) : undefined;
     let header: ProxyHeader | undefined;
     // A peer that left or reset before a header (an L4 health check, a port
     // scan) is closed but not counted: it refused nothing.
