@@ -2,6 +2,7 @@
 // `npm run bench [-- --quick | --smoke]`: starts every available server in
 // turn as its own process, drives the same load at it from a separate load
 // generator process, and prints tables, writes results.json and a chart.
+// `--profile scaling` runs the multi-core profile instead (run-scaling.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +23,15 @@ import { buildNativeLoad } from './native-build.js';
 import { NativeLoadGenerator } from './native-load.js';
 import { pingPongChartSvg } from './pingpong-chart.js';
 import { treeMemory } from './proc-stats.js';
+import { runScaling, scalingArgv } from './run-scaling.js';
 import { type ServerSpec, serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
 import { cpuOverMeasuredSpan, cpuSecondsBetween, sampleTreeCpu } from './tree-cpu.js';
 
-const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
+const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick | --profile smoke|quick|full|scaling] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
   (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (< 15 min)
+  --profile scaling  the multi-core profile: servers pinned to 1..N cores, load generators to the rest
+             (its own flags: --profile scaling --help)
   --quick    1 round, shorter windows, idle memory at 2,000 only (< 2 min)
   --smoke    seconds: every server briefly, echo checked byte-exact, no speed judged;
              exits 1 if a server fails to start, corrupts data or serves nothing; writes no files unless --out
@@ -56,7 +60,12 @@ function parseArgs(argv: string[]): Args | 'help' {
     else if (arg === '--quick') name = 'quick';
     else if (arg === '--smoke') name = 'smoke';
     else if (arg === '--full') name = 'full';
-    else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (arg === '--profile') {
+      const value = argv[++i] as BenchProfile['name'];
+      if (!Object.hasOwn(PROFILES, value))
+        throw new Error(`--profile is smoke, quick, full or scaling\n${USAGE}`);
+      name = value;
+    } else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (arg === '--out') out = argv[++i] ?? defaultOut;
     else if (arg === '--no-write') out = null;
     else if (arg === '--generator') {
@@ -88,6 +97,8 @@ interface Session {
 }
 
 async function main(): Promise<number> {
+  const scaling = scalingArgv(process.argv.slice(2));
+  if (scaling) return runScaling(scaling);
   const args = parseArgs(process.argv.slice(2));
   if (args === 'help') {
     process.stdout.write(`${USAGE}\n`);

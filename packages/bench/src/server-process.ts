@@ -28,8 +28,8 @@ export function canPin(cpus: number): boolean {
   return tasksetChecked && cpus >= 2;
 }
 
-/** Prefixes `command` with `taskset -c CPU` when `cpu` is given. */
-export function pinned(command: string[], cpu: number | null): string[] {
+/** Prefixes `command` with `taskset -c CPU` when `cpu` (a CPU, or a list such as `0-3`) is given. */
+export function pinned(command: string[], cpu: number | string | null): string[] {
   return cpu === null ? command : ['taskset', '-c', String(cpu), ...command];
 }
 
