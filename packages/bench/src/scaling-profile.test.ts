@@ -89,7 +89,10 @@ describe('formatScaling', () => {
       point({ cpus: 2, workers: 2, msgsPerSec: 180_000, serverCores: 1.9 }),
       point({ server: 'blocking/threading', msgsPerSec: 40_000 }),
       point({ server: 'python/threading', msgsPerSec: 50_000, generatorBusyPercent: 95 }),
+      point({ server: 'blocking/forking', connections: 100, msgsPerSec: 9_000, served: 25 }),
     ]);
+    expect(text).toContain('| blocking/forking | 1 | 100 | 9k* | — | — |');
+    expect(text).toMatch(/^\* some connections were not served once within the ramp/m);
     expect(text).toContain('| multiplex/reactor | 2 | 10 | 180k | 1.80× | 1.9 |');
     expect(text).toContain('| blocking/threading | 1 | 10 | 40k | 50k † | 0.80× | 1.0 / 1.0 |');
     expect(text).toMatch(/^† a load generator was ≥ 90 % busy/m);

@@ -133,7 +133,7 @@ export function formatScaling(split: CpuSplit, points: readonly ScalingPoint[]):
     );
   const rate = (p: ScalingPoint | undefined) =>
     p
-      ? `${formatNumber(p.msgsPerSec)}${p.generatorBusyPercent >= GENERATOR_CEILING_PERCENT ? ' †' : ''}`
+      ? `${formatNumber(p.msgsPerSec)}${p.served < p.connections ? '*' : ''}${p.generatorBusyPercent >= GENERATOR_CEILING_PERCENT ? ' †' : ''}`
       : '—';
   const ratio = (a: ScalingPoint | undefined, b: ScalingPoint | undefined) =>
     a && b && b.msgsPerSec > 0 ? `${(a.msgsPerSec / b.msgsPerSec).toFixed(2)}×` : '—';
@@ -186,6 +186,11 @@ export function formatScaling(split: CpuSplit, points: readonly ScalingPoint[]):
       '|---|---:|---:|---:|---:|---:|---:|',
       ...blockingRows,
       '',
+    );
+  }
+  if (points.some((p) => p.served < p.connections)) {
+    lines.push(
+      '* some connections were not served once within the ramp: fewer connections were measured',
     );
   }
   if (points.some((p) => p.generatorBusyPercent >= GENERATOR_CEILING_PERCENT)) {
