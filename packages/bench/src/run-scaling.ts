@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROFILES, type Timing } from './bench-profile.js';
 import { machineInfo } from './machine-info.js';
 import { buildNativeLoad } from './native-build.js';
 import { NativeLoadGenerator } from './native-load.js';
@@ -33,9 +34,13 @@ export const SCALING_USAGE = `usage: npm run bench -- --profile scaling [--serve
   --smoke        seconds: every point briefly, for the plumbing; nothing judged, writes no files unless --out
   --out          folder for scaling.json and scaling.md (default: docs/bench of the repository)`;
 
-/** Each point: a quiet ramp, then warmup and two windows (as bench:compare). */
-const TIMING = { warmupMs: 300, windowMs: 500, windows: 2, rampTimeoutMs: 8_000 };
-const SMOKE_TIMING = { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 };
+/**
+ * Each point: a quiet ramp, then the full bench's ping-pong warmup and
+ * windows (long enough for a thread pool's fresh isolates to warm up), or
+ * the smoke profile's.
+ */
+const TIMING = PROFILES.full.pingPong;
+const SMOKE_TIMING = PROFILES.smoke.pingPong;
 /** Longest wait, after one generator ends its span, for the others to end theirs. */
 const SPAN_END_WAIT_MS = 10_000;
 
@@ -105,6 +110,8 @@ export async function runScaling(argv: readonly string[]): Promise<number> {
   const catalog = serverCatalog();
   progress(`scaling profile: ${split.note}${pin ? '' : ' (no taskset: nothing pinned)'}`);
 
+  // The machine's load when the run began: on a shared machine, how much the figures had to share.
+  const loadAverage = Number(os.loadavg()[0]!.toFixed(2));
   const points: ScalingPoint[] = [];
   const problems: string[] = [];
   const skipped = new Map<string, string>();
@@ -153,16 +160,15 @@ export async function runScaling(argv: readonly string[]): Promise<number> {
     const record = {
       machine: machineInfo(),
       split,
+      loadAverage,
       pinned: pin,
       timing,
       points,
       skipped: Object.fromEntries(skipped),
     };
     writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`);
-    writeFileSync(
-      md,
-      `# Scaling profile, one run\n\n${record.machine.date}, ${record.machine.cpu}, Node ${record.machine.node}\n\n${report}\n`,
-    );
+    const header = `${record.machine.date}, ${record.machine.cpu}, Node ${record.machine.node}, load average ${loadAverage} at the start`;
+    writeFileSync(md, `# Scaling profile, one run\n\n${header}\n\n${report}\n`);
     process.stdout.write(`\nwrote ${json}\nwrote ${md}\n`);
   }
   if (problems.length > 0) {
@@ -187,7 +193,7 @@ async function measurePoint(
   generators: readonly NativeLoadGenerator[],
   run: ScalingRun,
   connections: number,
-  timing: typeof TIMING,
+  timing: Timing,
 ): Promise<ScalingPoint> {
   const used = generators.slice(0, Math.min(generators.length, connections));
   const shares = used.map(
