@@ -154,17 +154,21 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
     });
   }
 
-  /** Asks a worker to drain within the grace period; resolves with its final counters and report. */
-  function retire(
-    member: Member,
-  ): Promise<{ stats: ServerStats; report: ShutdownReport } | undefined> {
+  /**
+   * Asks a worker to drain within the grace period; resolves with its final
+   * counters and report — or, when it died before saying them, its last
+   * known counters (open connections lost) and no report.
+   */
+  function retire(member: Member): Promise<{ stats?: ServerStats; report?: ShutdownReport }> {
     member.closing = true;
     return new Promise((resolve) => {
       let result: { stats: ServerStats; report: ShutdownReport } | undefined;
       member.worker.on('message', (message: WorkerMessage) => {
         if (message?.iomodels === 'closed') result = message;
       });
-      member.worker.once('exit', () => resolve(result));
+      member.worker.once('exit', () =>
+        resolve(result ?? { stats: member.last && { ...member.last, active: 0 } }),
+      );
       member.worker.send({ iomodels: 'close', grace: args.grace } satisfies SupervisorMessage);
     });
   }
@@ -183,8 +187,8 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
         break;
       }
       if (stopping) break;
-      const closed = await retire(member);
-      if (closed) retired.push(closed.stats);
+      const { stats } = await retire(member);
+      if (stats) retired.push(stats);
     }
     if (!stopping) log(`SIGHUP: restarted ${old.length} workers`);
     rolling = false;
@@ -236,23 +240,16 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   log(`${signal}: closing ${members.size} workers (grace ${args.grace / 1000} s)`);
-  const closing = [...members];
-  const results = await Promise.all(closing.map(retire));
+  const results = await Promise.all([...members].map(retire));
   await metrics?.close();
   releaseSocketFile();
-  const reports = results.filter((result) => result !== undefined);
-  // A worker that died while closing said nothing: its last counters stand in.
-  const lastWords = closing.flatMap((member, index) =>
-    results[index] === undefined && member.last ? [{ ...member.last, active: 0 }] : [],
-  );
   const stats = sum(ZERO_STATS, [
     ...retired,
-    ...lastWords,
-    ...reports.map((result) => result.stats),
+    ...results.flatMap((result) => (result.stats ? [result.stats] : [])),
   ]);
   const report = sum(
     ZERO_REPORT,
-    reports.map((result) => result.report),
+    results.flatMap((result) => (result.report ? [result.report] : [])),
   );
   log(`closed: ${formatShutdownLine(stats, report)}`);
   return process.exit(0);
