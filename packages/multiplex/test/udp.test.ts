@@ -74,6 +74,23 @@ describe('reactor.listenUDP', () => {
     expect(await exchange(number, 'tiny')).toBe('tiny');
   });
 
+  it('serves udp6: on ::1', async () => {
+    const reactor = newReactor();
+    const port = reactor.listenUDP('udp6:0', new Echo());
+    const address = await port.listening;
+    expect(address).toMatchObject({ host: '::1', family: 'IPv6' });
+    const socket = dgram.createSocket('udp6');
+    try {
+      const reply = new Promise<string>((resolve) =>
+        socket.once('message', (d) => resolve(String(d))),
+      );
+      socket.send('six', address.port, '::1');
+      expect(await reply).toBe('six');
+    } finally {
+      socket.close();
+    }
+  });
+
   it('reactor.stop() stops its UDP ports', async () => {
     const reactor = newReactor();
     const protocol = new Echo();
