@@ -14,6 +14,7 @@ import { IVR_GREETING, IVR_OPERATOR, SD_LISTEN_FDS_START } from '@iomodels/contr
 import { proxyHeaderV2 } from '@iomodels/contract/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceHandlersPath } from './describe-conformance.js';
+import { type WatchedChild, watchChild } from './watch-child.js';
 import { bytes, recvText, recvUntilClosed } from './wire.js';
 
 /** A server bin under test: its built file and what its listening line names. */
@@ -28,12 +29,7 @@ export interface BinUnderTest {
   readonly workers?: boolean;
 }
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
+type Run = WatchedChild;
 
 /** Registers the endpoint tests for one bin. */
 export function describeBinEndpoints(name: string, target: BinUnderTest): void {
@@ -61,16 +57,7 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
 
     function watch(child: ChildProcess): Run {
       children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr?.on('data', (d) => {
-        stderr += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { child, stdout: () => stdout, stderr: () => stderr, exited };
+      return watchChild(child);
     }
 
     /** Waits for the listening line; returns what it names. */
@@ -132,7 +119,11 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
     it.each([
       [['--listen', 'tcp:0', '--port', '0'], /either --listen or --host\/--port/],
       [['--listen', 'tcp'], /bad endpoint "tcp"/],
-      [['--listen', 'udp:0'], /cannot listen on udp/],
+      // A bin without UDP cannot listen there; one with UDP refuses --metrics with it.
+      [
+        ['--listen', 'udp:0', '--metrics', 'tcp:0'],
+        /cannot listen on udp|--metrics: not available with a udp: endpoint/,
+      ],
     ])('rejects %j in one line, exit 2', async (args, message) => {
       const r = run(args);
       expect(await r.exited).toBe(2);

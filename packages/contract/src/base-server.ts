@@ -20,12 +20,9 @@ import {
   receiveProxyHeader,
 } from './proxy/receive-proxy-header.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
-import {
-  type ModelDescription,
-  platformDemultiplexer,
-  type ServerDescription,
-} from './server-description.js';
+import type { ModelDescription, ServerDescription } from './server-description.js';
 import type { ServerInfo } from './server-info.js';
+import { describeServer, logRequestError } from './server-log.js';
 import {
   ABORT_GRACE,
   DEFAULT_BACKLOG,
@@ -222,15 +219,7 @@ export abstract class BaseServer implements AsyncDisposable {
 
   /** Python's `handle_error`: called with every error a request raised. Logs by default. */
   handleError(error: unknown, clientAddress: Address): void {
-    const log = this.options.log ?? ((line: string) => console.error(line));
-    // A peer that reset or vanished is the network's doing, not a bug in the
-    // handler: one line, no stack (under churn a stack per reset floods the log).
-    const detail = ConnectionError.isInstance(error)
-      ? `${(error as Error).message} (${(error as ConnectionError).code})`
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-    log(`error while handling request from ${formatAddress(clientAddress)}: ${detail}`);
+    logRequestError(this.options.log, 'request', error, clientAddress);
   }
 
   stats(): ServerStats {
@@ -238,15 +227,8 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 
   describe(): ServerDescription {
-    return {
-      model: this.model,
-      mode: this.mode,
-      address: this.#address ? formatAddress(this.#address) : 'not listening',
-      demultiplexer: platformDemultiplexer(),
-      runtime: `Node.js ${process.version} (${process.platform}/${process.arch})`,
-      limits: this.limits,
-      ...this.describeModel(),
-    };
+    const address = this.#address ? formatAddress(this.#address) : 'not listening';
+    return describeServer(this, address, this.describeModel());
   }
 
   /**

@@ -59,7 +59,7 @@ export function usage(spec: ServerCommandSpec): string {
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
     `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]] [--workers N|auto] [--metrics ENDPOINT] [--tls-cert FILE --tls-key FILE]`,
-    '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
+    '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:, udp:PORT[:interface=ADDR], udp6:PORT',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
