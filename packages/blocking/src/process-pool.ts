@@ -18,6 +18,8 @@ export interface ProcessPoolOptions {
   onError: ErrorSink;
   /** The server's `idleTimeout` in ms (0/absent: none). */
   idleTimeout?: number;
+  /** Children handle datagrams (a UDP server's pool), not connections. */
+  datagram?: boolean;
 }
 
 /** How long an idle child may take to leave after its channel closed before it is killed. */
@@ -66,13 +68,15 @@ class PoolChild extends PoolRunner {
 
   serve(job: PoolJob): void {
     const { socket, context } = job;
-    // The child learns its own descriptor number from the handle.
-    sendSocket(this.process, this.serveMessage(job, -1), socket, (error) => {
+    const failed = (error: Error | null) => {
       if (error && this.job === job) {
         context.onError(error, context.clientAddress);
         this.process.kill('SIGKILL'); // its exit settles the job
       }
-    });
+    };
+    if (job.datagram) this.process.send(this.datagramMessage(job), undefined, undefined, failed);
+    // The child learns its own descriptor number from the handle.
+    else sendSocket(this.process, this.serveMessage(job, -1), socket!, failed);
   }
 
   /**
@@ -147,7 +151,7 @@ export class ProcessPool extends RunnerPool<PoolChild> {
   constructor(options: ProcessPoolOptions) {
     const { maxChildren: max, spareChildren: spare, onError, idleTimeout, handler } = options;
     super({ max, spare, onError, idleTimeout });
-    this.#boot = { handler, idleTimeout };
+    this.#boot = { handler, idleTimeout, ...(options.datagram && { datagram: true }) };
   }
 
   /** The pids of the live children (for tests and operators). */
