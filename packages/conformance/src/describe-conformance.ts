@@ -93,7 +93,9 @@ export function conformanceHandler(
     | 'OneExchangeHandler'
     | 'GoodbyeOnShutdownHandler'
     | 'ConcurrentRecvHandler'
-    | 'AddressHandler',
+    | 'AddressHandler'
+    | 'ThrowingDatagramHandler'
+    | 'SleepDatagramHandler',
 ): HandlerReference {
   return { module: handlersModule, export: name };
 }

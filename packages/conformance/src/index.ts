@@ -7,6 +7,12 @@ export {
   runChurn,
 } from './churn.js';
 export type { ConformanceSuite } from './conformance-suite.js';
+export {
+  DATAGRAM_CONFORMANCE_TESTS,
+  type DatagramConformanceSuite,
+  type DatagramConformanceTarget,
+  type DatagramTestKey,
+} from './datagram-conformance-suite.js';
 export { type BinUnderTest, describeBinEndpoints } from './describe-bin-endpoints.js';
 export {
   CONFORMANCE_TESTS,
@@ -17,13 +23,16 @@ export {
   conformanceHandlersPath,
   describeConformance,
 } from './describe-conformance.js';
+export { describeDatagramConformance } from './describe-datagram-conformance.js';
 export { ReferenceTCPServer } from './reference-server.js';
+export { ReferenceUDPServer } from './reference-udp-server.js';
 export {
   describeTlsDialogue,
   expectTlsRefused,
   type TestCertificate,
   testCertificate,
 } from './tls-case.js';
+export { type LossyRelay, startLossyRelay } from './udp-relay.js';
 export {
   bytes,
   recvExactly,
