@@ -5,6 +5,7 @@
 // thread or child has no socket to send it from: see the README).
 import {
   type DatagramHandler,
+  DatagramTimeoutError,
   loadDatagramHandler,
   runDatagramRequest,
   ServerClosedError,
@@ -44,8 +45,12 @@ export async function runDatagramRunner(
       side.post({ type: 'error', id, error: toWireError(error) }),
     );
     current = undefined;
-    side.post({ type: 'reply', id, outcome, ...(reply && { reply: base64(reply) }) });
-    side.post({ type: 'done', id, outcome: outcome === 'failed' ? 'failed' : 'completed' });
+    side.post({
+      type: 'done',
+      id,
+      outcome: outcome === 'failed' ? 'failed' : 'completed',
+      datagram: { outcome, ...(reply && { reply: base64(reply) }) },
+    });
   };
 
   side.listen((message) => {
@@ -53,7 +58,12 @@ export async function runDatagramRunner(
     // Shutdown or `datagramTimeout`: a handler that awaits hears it; one in
     // synchronous code only once it returns (it is then too late to matter).
     else if (message.type === 'abort' && current?.id === message.id) {
-      current.controller.abort(new ServerClosedError('datagram request stopped by the server'));
+      const ms = serverInfo?.limits.datagramTimeout;
+      current.controller.abort(
+        message.timedOut
+          ? new DatagramTimeoutError(`datagram request ran past ${ms} ms (datagramTimeout)`)
+          : new ServerClosedError('server is shutting down'),
+      );
     }
   });
   side.post({ type: 'ready' });

@@ -15,10 +15,8 @@ export interface DatagramServeMessage {
   server?: ServerInfo;
 }
 
-/** Runner → dispatcher, before its `done`: how the handler ended, and the reply to send, if any. */
-export interface DatagramReplyMessage {
-  type: 'reply';
-  id: number;
+/** What a runner's `done` carries for a datagram: how the handler ended, and the reply to send, if any. */
+export interface WireDatagramResult {
   outcome: DatagramOutcome;
   /** The reply datagram, base64, when `outcome` is `replied`. */
   reply?: string;
@@ -31,5 +29,5 @@ export interface DatagramReplyMessage {
  */
 export interface PoolDatagram {
   readonly data: string;
-  settle(result: DatagramReplyMessage | undefined): void;
+  settle(result: WireDatagramResult | undefined): void;
 }

@@ -14,7 +14,7 @@ import {
   toDatagramHandlerReference,
 } from '@iomodels/contract';
 import { DatagramSocketServer } from './datagram-socket-server.js';
-import type { DatagramReplyMessage } from './datagram-wire.js';
+import type { WireDatagramResult } from './datagram-wire.js';
 import type { PoolRunner, RunnerPool } from './runner-pool.js';
 import { base64, unbase64, type WireHandlerReference } from './wire.js';
 
@@ -72,7 +72,7 @@ export abstract class PooledDatagramServer<
       },
       {
         data: base64(request.data),
-        settle(message: DatagramReplyMessage | undefined) {
+        settle(message: WireDatagramResult | undefined) {
           if (settled) return;
           settled = true;
           const { outcome = 'failed', reply } = message ?? {};

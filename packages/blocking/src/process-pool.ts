@@ -9,7 +9,7 @@ import { FileAbortFlag } from './abort-flag.js';
 import { reapWithServer } from './child-reaper.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
-import type { DispatcherMessage, RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
+import type { RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
 
 export interface ProcessPoolOptions {
   handler: WireHandlerReference;
@@ -88,12 +88,7 @@ class PoolChild extends PoolRunner {
   signal(job: PoolJob): void {
     this.#abortFlag.raise(job.id);
     if (this.process.connected) {
-      this.process.send(
-        { type: 'abort', id: job.id } satisfies DispatcherMessage,
-        undefined,
-        undefined,
-        () => {},
-      );
+      this.process.send(this.abortMessage(job), undefined, undefined, () => {});
     }
   }
 

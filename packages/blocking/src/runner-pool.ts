@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import {
   type Address,
+  DatagramTimeoutError,
   type ErrorSink,
   IdleWatch,
   type RequestContext,
@@ -17,7 +18,13 @@ import {
   resetSocket,
 } from '@iomodels/contract';
 import type { DatagramServeMessage, PoolDatagram } from './datagram-wire.js';
-import { fromWireError, type RunnerMessage, type ServeMessage, toWireProxyHeader } from './wire.js';
+import {
+  type AbortMessage,
+  fromWireError,
+  type RunnerMessage,
+  type ServeMessage,
+  toWireProxyHeader,
+} from './wire.js';
 
 /** The address errors are reported with when no connection is involved. */
 const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 'IPv4' });
@@ -102,6 +109,12 @@ export abstract class PoolRunner {
     };
     this.#tellServer(message, job);
     return message;
+  }
+
+  /** The message that fires `job`'s signal in the runner, saying whether it ran past `datagramTimeout`. */
+  protected abortMessage(job: PoolJob): AbortMessage {
+    const timedOut = DatagramTimeoutError.isInstance(job.context.signal.reason);
+    return { type: 'abort', id: job.id, ...(timedOut && { timedOut }) };
   }
 
   #tellServer(message: { server?: ServeMessage['server'] }, job: PoolJob): void {
@@ -298,16 +311,14 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
         if (job?.id === message.id && job.socket && !job.socket.destroyed) job.socket.end();
         return;
       }
-      case 'reply': {
-        const job = runner.job;
-        if (job?.id === message.id) job.datagram?.settle(message);
-        return;
-      }
       case 'done': {
         const job = runner.job;
         runner.job = undefined;
         if (job) this.#busy--;
-        if (job?.id === message.id) job.finish(message.outcome);
+        if (job?.id === message.id) {
+          if (message.datagram) job.datagram?.settle(message.datagram);
+          job.finish(message.outcome);
+        }
         this.#next(runner);
         return;
       }

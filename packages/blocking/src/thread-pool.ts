@@ -8,7 +8,7 @@ import { descriptorOf } from '@iomodels/fd';
 import { RUNNER_FLAG_SLOTS, RunnerFlag } from './abort-flag.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
-import type { DispatcherMessage, RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
+import type { RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
 
 export interface ThreadPoolOptions {
   handler: WireHandlerReference;
@@ -69,7 +69,7 @@ class PoolThread extends PoolRunner {
    */
   signal(job: PoolJob): void {
     Atomics.store(this.flags, RunnerFlag.abort, job.id);
-    this.worker.postMessage({ type: 'abort', id: job.id } satisfies DispatcherMessage);
+    this.worker.postMessage(this.abortMessage(job));
   }
 
   activity(): number {

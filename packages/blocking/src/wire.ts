@@ -2,7 +2,7 @@
 // handlers: one per connection and per event, never one per data message.
 import type { ProxyHeader } from '@iomodels/contract';
 import type { Address, RequestOutcome, ServerInfo } from '@iomodels/contract/core';
-import type { DatagramReplyMessage, DatagramServeMessage } from './datagram-wire.js';
+import type { DatagramServeMessage, WireDatagramResult } from './datagram-wire.js';
 
 /** A handler reference in its serialisable form. */
 export interface WireHandlerReference {
@@ -64,6 +64,8 @@ export function fromWireProxyHeader({ tlvs, uniqueId, ...rest }: WireProxyHeader
 export interface AbortMessage {
   type: 'abort';
   id: number;
+  /** A datagram request ran past `limits.datagramTimeout` (not a shutdown). */
+  timedOut?: boolean;
 }
 
 export type DispatcherMessage = ServeMessage | DatagramServeMessage | AbortMessage;
@@ -74,8 +76,13 @@ export type RunnerMessage =
   | { type: 'fatal'; error: WireError }
   | { type: 'error'; id: number; error: WireError }
   | { type: 'shutdown'; id: number }
-  | { type: 'done'; id: number; outcome: RequestOutcome }
-  | DatagramReplyMessage;
+  | {
+      type: 'done';
+      id: number;
+      outcome: RequestOutcome;
+      /** A datagram job's result (one message, not two: each costs the server a wake-up). */
+      datagram?: WireDatagramResult;
+    };
 
 /** An error flattened for postMessage/IPC, keeping what `handleError` logs. */
 export interface WireError {
