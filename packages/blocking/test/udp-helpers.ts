@@ -1,6 +1,7 @@
 // UDP test helpers: servers closed after each test, a client that asks and
 // retries (a datagram or its reply may be lost under load), bounded waits.
 import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import type {
   BaseDatagramServer,
   DatagramHandlerSpec,
@@ -14,18 +15,22 @@ export function datagramFixture(name: string) {
   return { module: datagramFixtures, export: name };
 }
 
-/** A UDP client on 127.0.0.1 that collects every reply it gets. */
+/** A UDP client of `host` (default 127.0.0.1) that collects every reply it gets. */
 export class UdpTestClient {
-  readonly socket = dgram.createSocket('udp4');
+  readonly socket: dgram.Socket;
   readonly replies: string[] = [];
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    readonly host = '127.0.0.1',
+  ) {
+    this.socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     this.socket.on('message', (data) => this.replies.push(data.toString('utf8')));
     this.socket.on('error', () => {});
   }
 
   send(data: string | Uint8Array): void {
-    this.socket.send(data, this.port, '127.0.0.1');
+    this.socket.send(data, this.port, this.host);
   }
 
   /**
@@ -82,7 +87,7 @@ export function useUdpServers<S extends BaseDatagramServer>(
       return server;
     },
     client(server: S): UdpTestClient {
-      const client = new UdpTestClient(server.address.port);
+      const client = new UdpTestClient(server.address.port, server.address.host);
       clients.push(client);
       return client;
     },

@@ -137,3 +137,14 @@ describe('ForkingUDPServer: a child that crashes', () => {
     expect(client.replies.some((reply) => reply.includes('crash'))).toBe(false);
   });
 });
+
+describe('UDPServer on udp6:', () => {
+  const udp = useUdpServers(UDPServer);
+
+  it('binds ::1 and answers an IPv6 client', async () => {
+    const server = await udp.start('echo', { host: undefined, port: undefined, listen: 'udp6:0' });
+    expect(server.address).toMatchObject({ host: '::1', family: 'IPv6' });
+    const client = udp.client(server);
+    expect(await client.ask('over six')).toBe('over six');
+  });
+});
