@@ -7,19 +7,7 @@ import { describe } from 'vitest';
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe.skipIf(!existsSync(bin))('iomodels-blocking (built bin)', () => {
-  // udp: is served (test/udp-bin.test.ts), not refused.
-  const servesUdp = true;
-  describeBinEndpoints('threading', { bin, label: 'blocking/threading', servesUdp });
-  describeBinEndpoints('forking', {
-    bin,
-    label: 'blocking/forking',
-    args: ['--mode', 'forking'],
-    servesUdp,
-  });
-  describeBinEndpoints('serial', {
-    bin,
-    label: 'blocking/serial',
-    args: ['--mode', 'serial'],
-    servesUdp,
-  });
+  describeBinEndpoints('threading', { bin, label: 'blocking/threading' });
+  describeBinEndpoints('forking', { bin, label: 'blocking/forking', args: ['--mode', 'forking'] });
+  describeBinEndpoints('serial', { bin, label: 'blocking/serial', args: ['--mode', 'serial'] });
 });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { connect } from '@iomodels/client';
 import { IVR_GREETING, IVR_OPERATOR, SD_LISTEN_FDS_START } from '@iomodels/contract';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type WatchedChild, watchChild } from './watch-child.js';
 import { recvText } from './wire.js';
 
 /** A server bin under test: its built file and what its listening line names. */
@@ -20,16 +21,9 @@ export interface BinUnderTest {
   readonly label: string;
   /** Flags every run of it gets, e.g. `['--mode', 'forking']`. */
   readonly args?: readonly string[];
-  /** It serves `--listen udp:` (its own tests cover that); otherwise `udp:` must be refused. */
-  readonly servesUdp?: boolean;
 }
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
+type Run = WatchedChild;
 
 /** Registers the endpoint tests for one bin. */
 export function describeBinEndpoints(name: string, target: BinUnderTest): void {
@@ -57,16 +51,7 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
 
     function watch(child: ChildProcess): Run {
       children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr?.on('data', (d) => {
-        stderr += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { child, stdout: () => stdout, stderr: () => stderr, exited };
+      return watchChild(child);
     }
 
     /** Waits for the listening line; returns what it names. */
@@ -125,13 +110,15 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
       expect(fs.existsSync(`${file}.lock`)).toBe(false);
     });
 
-    const refused: Array<[string[], RegExp]> = [
+    it.each([
       [['--listen', 'tcp:0', '--port', '0'], /either --listen or --host\/--port/],
       [['--listen', 'tcp'], /bad endpoint "tcp"/],
-    ];
-    if (!target.servesUdp)
-      refused.push([['--listen', 'udp:0'], /cannot listen on udp|does not serve udp:/]);
-    it.each(refused)('rejects %j in one line, exit 2', async (args, message) => {
+      // A bin without UDP cannot listen there; one with UDP refuses --metrics with it.
+      [
+        ['--listen', 'udp:0', '--metrics', 'tcp:0'],
+        /cannot listen on udp|--metrics: not available with a udp: endpoint/,
+      ],
+    ])('rejects %j in one line, exit 2', async (args, message) => {
       const r = run(args);
       expect(await r.exited).toBe(2);
       expect(r.stderr()).toMatch(message);

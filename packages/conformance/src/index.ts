@@ -14,6 +14,7 @@ export {
   type DatagramTestKey,
 } from './datagram-conformance-suite.js';
 export { type BinUnderTest, describeBinEndpoints } from './describe-bin-endpoints.js';
+export { describeBinUdp } from './describe-bin-udp.js';
 export {
   CONFORMANCE_TESTS,
   type ConformanceCapability,

@@ -23,7 +23,7 @@ export async function runDatagramCli(
 ): Promise<never> {
   if (!command.createDatagram) {
     throw new UsageError(
-      `${command.name} does not serve udp: (yet); use tcp:, unix:, fd: or systemd:`,
+      `${command.name} cannot listen on udp: yet; it serves tcp:, unix:, fd: and systemd:`,
     );
   }
   const streamOnly = (['tls', 'proxyProtocol'] as const).filter((o) => args.options[o]);
