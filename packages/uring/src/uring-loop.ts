@@ -131,12 +131,14 @@ export class UringLoop {
   /**
    * The provided-buffer pool (registered on first call), as one view per
    * buffer id; `undefined` where the kernel has no multishot recv or buffer
-   * rings (Linux < 6.0), and `recvMultishot` must not be used.
+   * rings (Linux < 6.0), or `IOMODELS_URING_NO_POOL=1` was set when the
+   * loop first asked, and `recvMultishot` must not be used.
    */
   pool(): readonly Uint8Array[] | undefined {
     if (this.#pool === undefined) {
       this.#pool = null;
-      if (this.facts.multishotRecv) {
+      // IOMODELS_URING_NO_POOL=1: what a kernel < 6.0 gets (tests of that path, comparisons).
+      if (this.facts.multishotRecv && process.env.IOMODELS_URING_NO_POOL !== '1') {
         const memory = new Uint8Array(POOL_BUFFER_SIZE * POOL_BUFFERS);
         if (this.#binding.provideBuffers(memory, POOL_BUFFER_SIZE, POOL_BUFFERS) === 0) {
           this.#pool = Array.from({ length: POOL_BUFFERS }, (_, id) =>
