@@ -320,17 +320,30 @@ export abstract class BaseServer implements AsyncDisposable {
       throw new UsageError(`${this.model} cannot receive PROXY protocol headers`);
     }
     await this.prepare();
-    const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
-    const bound = await listenOnEndpoint(
-      listener,
-      this.endpoint,
-      this.options.backlog ?? DEFAULT_BACKLOG,
-    );
+    // In a node:cluster worker the primary may hand over a connection before
+    // this method resumes after binding: it waits here until the address is known.
+    const early: net.Socket[] = [];
+    const listener = net.createServer(this.netServerOptions(), (socket) => {
+      if (this.#address) this.#accept(socket);
+      else early.push(socket.on('error', () => {}));
+    });
+    let bound: Awaited<ReturnType<typeof listenOnEndpoint>>;
+    try {
+      bound = await listenOnEndpoint(
+        listener,
+        this.endpoint,
+        this.options.backlog ?? DEFAULT_BACKLOG,
+      );
+    } catch (error) {
+      for (const socket of early.splice(0)) socket.destroy();
+      throw error;
+    }
     this.#releaseEndpoint = bound.release;
     // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
     listener.on('error', (error) => this.handleError(error, this.address));
     this.#listener = listener;
     this.#address = bound.address;
+    for (const socket of early.splice(0)) this.#accept(socket);
     return this.#address;
   }
 
