@@ -30,16 +30,18 @@ import { cpuOverMeasuredSpan, cpuSecondsBetween, sampleTreeCpu } from './tree-cp
 import { UnixSocketDir } from './unix-socket-dir.js';
 
 const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick | --profile smoke|quick|full|scaling] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
-  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (< 15 min)
+  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (≈ 21 min)
   --profile scaling  the multi-core profile: servers pinned to 1..N cores, load generators to the rest
              (its own flags: --profile scaling --help)
-  --quick    1 round, shorter windows, idle memory at 2,000 only (< 2 min)
+  --quick    1 round, shorter windows, idle memory at 1,000 only (2–3 min)
   --smoke    seconds: every server briefly, echo checked byte-exact, no speed judged;
              exits 1 if a server fails to start, corrupts data or serves nothing; writes no files unless --out
   --only     measure only servers whose name contains one of these strings (node-net is always kept as the baseline)
   --generator  c (default): ping-pong and connection rate by the C epoll generator, compiled at start
              (falls back to node, saying why, when there is no C compiler); node: the Node generator for all
-  --out      folder for results.json and pingpong.svg (default: docs/bench of the repository)`;
+  --out      folder for results.json and pingpong.svg (default: docs/bench of the repository)
+  Every profile also runs the ping-pong over a Unix socket file (full: every count; quick: 100; smoke: 10)
+  for each server that can listen on one, in a temporary folder removed at the end.`;
 
 interface Args {
   profile: BenchProfile;
