@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // iomodels-blocking: the shared server CLI with --mode serial|threading|forking.
 import { runServerCli } from '@iomodels/contract';
+import { applyBinV8Flags, flagsToSet } from './bin-v8-flags.js';
 import { ForkingTCPServer } from './forking-tcp-server.js';
 import { TCPServer } from './tcp-server.js';
 import { ThreadingTCPServer } from './threading-tcp-server.js';
+
+// Before any thread starts: the flags reach every thread's isolate.
+applyBinV8Flags();
 
 await runServerCli({
   name: 'iomodels-blocking',
@@ -12,7 +16,12 @@ await runServerCli({
   singleProcess: 'threading and forking already spread connections over the cores',
   create({ handler, mode, options }) {
     if (mode === 'serial') return new TCPServer(handler, options);
-    if (mode === 'forking') return new ForkingTCPServer(handler, options);
+    if (mode === 'forking') {
+      return new ForkingTCPServer(handler, {
+        ...options,
+        childExecArgv: flagsToSet(process.execArgv),
+      });
+    }
     return new ThreadingTCPServer(handler, options);
   },
 });

@@ -20,6 +20,12 @@ export interface ForkingServerOptions extends ServerOptions {
   spareChildren?: number;
   /** Most connections waiting for a free child (default 1024); further ones are refused. */
   maxQueuedConnections?: number;
+  /**
+   * Node options for each child process (default none: a child never
+   * inherits the server's own, e.g. a test runner's loaders). The bin
+   * passes its V8 flags here.
+   */
+  childExecArgv?: readonly string[];
 }
 
 /**
@@ -32,6 +38,7 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
   readonly mode = 'forking';
   readonly maxChildren: number;
   readonly spareChildren: number;
+  readonly #childExecArgv: readonly string[];
 
   constructor(handler: HandlerSpec, options: ForkingServerOptions = {}) {
     const maxChildren = positiveInteger('maxChildren', options.maxChildren, DEFAULT_MAX_CHILDREN);
@@ -44,6 +51,7 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
       DEFAULT_SPARE_CHILDREN,
       { min: 1, max: maxChildren },
     );
+    this.#childExecArgv = [...(options.childExecArgv ?? [])];
   }
 
   /** Children alive, busy, their pids, and connections waiting for one. */
@@ -59,6 +67,7 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
       spareChildren: this.spareChildren,
       onError,
       idleTimeout: this.options.idleTimeout,
+      execArgv: this.#childExecArgv,
     });
   }
 
