@@ -7,18 +7,14 @@
 import v8 from 'node:v8';
 
 /**
- * Why each flag: every connection's thread is an isolate of its own that
- * sees only its share of the messages, so at 10 connections each one
- * compiles the handler path on its own, slowly — measured in the quick
- * bench's short windows, most of a thread's CPU went to code still in the
- * interpreter or the baseline tier. The README has the measured effect.
+ * Why: every connection's thread (or child) is an isolate of its own that
+ * sees only its share of the messages, so each one tiers the handler path
+ * up on its own, slowly; a quarter of V8's default budget (67,584) asks for
+ * optimised code four times sooner. Measured, not guessed (the README has
+ * the figures); `--always-sparkplug`, `--single-threaded-gc` and
+ * `--no-lazy-feedback-allocation` were measured too and did not help.
  */
-export const BIN_V8_FLAGS: readonly string[] = [
-  // compile to baseline (Sparkplug) code at once, not after ~thousands of bytecodes run
-  '--always-sparkplug',
-  // ask for optimised (TurboFan) code after a quarter of the default budget (67,584)
-  '--interrupt-budget=16384',
-];
+export const BIN_V8_FLAGS: readonly string[] = ['--interrupt-budget=16384'];
 
 /** The flag's name, `--no-` and value aside: `--no-always-sparkplug` → `always-sparkplug`. */
 function flagName(flag: string): string {
