@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 // iomodels-blocking: the shared server CLI with --mode serial|threading|forking.
 import { runServerCli } from '@iomodels/contract';
-import { applyBinV8Flags, flagsToSet } from './bin-v8-flags.js';
+import { applyBinV8Flags } from './bin-v8-flags.js';
 import { ForkingTCPServer } from './forking-tcp-server.js';
 import { TCPServer } from './tcp-server.js';
 import { ThreadingTCPServer } from './threading-tcp-server.js';
-
-// Before any thread starts: the flags reach every thread's isolate.
-applyBinV8Flags();
 
 await runServerCli({
   name: 'iomodels-blocking',
@@ -16,12 +13,9 @@ await runServerCli({
   singleProcess: 'threading and forking already spread connections over the cores',
   create({ handler, mode, options }) {
     if (mode === 'serial') return new TCPServer(handler, options);
-    if (mode === 'forking') {
-      return new ForkingTCPServer(handler, {
-        ...options,
-        childExecArgv: flagsToSet(process.execArgv),
-      });
-    }
+    if (mode === 'forking') return new ForkingTCPServer(handler, options);
+    // Before the pool starts its first thread: the flags reach every thread's isolate.
+    applyBinV8Flags();
     return new ThreadingTCPServer(handler, options);
   },
 });
