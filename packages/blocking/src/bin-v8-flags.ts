@@ -1,21 +1,18 @@
-// The V8 flags the iomodels-blocking bin sets for its own process in
-// threading mode. A bin is an application and may tune the engine; the
-// library never does (V8 flags are process-wide, and a server embedded in
-// someone's process must not change how their code is compiled). Set
+// The V8 flags the iomodels-blocking bin sets for its own process and
+// its forking children. A bin is an application and may tune the engine;
+// the library never does (V8 flags are process-wide, and a server embedded
+// in someone's process must not change how their code is compiled). Set
 // before the first thread starts, they reach every worker thread: a
 // thread's isolate reads them when it is created and when it compiles.
 import v8 from 'node:v8';
 
 /**
- * Why: every connection's thread is an isolate of its own that sees only
- * its share of the messages, so each one tiers the handler path up on its
- * own, slowly; a quarter of V8's default budget (67,584) asks for
+ * Why: every connection's thread or child is an isolate of its own that
+ * sees only its share of the messages, so each one tiers the handler path
+ * up on its own, slowly; a quarter of V8's default budget (67,584) asks for
  * optimised code four times sooner. Measured, not guessed (the README has
  * the figures): `--always-sparkplug`, `--single-threaded-gc`,
- * `--no-lazy-feedback-allocation` and a budget of 8,192 did not help, and
- * forking children are left at V8's defaults — with this budget each new
- * child cost more CPU over its first thousands of connections (it compiles
- * more, sooner), which is what a burst and the bench see.
+ * `--no-lazy-feedback-allocation` and a budget of 8,192 did not help.
  */
 export const BIN_V8_FLAGS: readonly string[] = ['--interrupt-budget=16384'];
 
