@@ -12,7 +12,8 @@ import v8 from 'node:v8';
  * up on its own, slowly; a quarter of V8's default budget (67,584) asks for
  * optimised code four times sooner. Measured, not guessed (the README has
  * the figures): `--always-sparkplug`, `--single-threaded-gc`,
- * `--no-lazy-feedback-allocation` and a budget of 8,192 did not help.
+ * `--no-lazy-feedback-allocation`, `--max-lazy` and a budget of 8,192 did
+ * not help.
  */
 export const BIN_V8_FLAGS: readonly string[] = ['--interrupt-budget=16384'];
 
