@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // iomodels-blocking: the shared server CLI with --mode serial|threading|forking.
 import { runServerCli } from '@iomodels/contract';
+import { applyBinV8Flags, flagsToSet } from './bin-v8-flags.js';
 import { ForkingTCPServer } from './forking-tcp-server.js';
 import { ForkingUDPServer } from './forking-udp-server.js';
 import { TCPServer } from './tcp-server.js';
@@ -15,7 +16,12 @@ await runServerCli({
   singleProcess: 'threading and forking already spread connections over the cores',
   create({ handler, mode, options }) {
     if (mode === 'serial') return new TCPServer(handler, options);
-    if (mode === 'forking') return new ForkingTCPServer(handler, options);
+    // Before the pool starts its first thread or child: the flags reach every isolate.
+    applyBinV8Flags();
+    if (mode === 'forking') {
+      const childExecArgv = flagsToSet(process.execArgv);
+      return new ForkingTCPServer(handler, { ...options, childExecArgv });
+    }
     return new ThreadingTCPServer(handler, options);
   },
   // --listen udp:…: the same modes, for datagrams.

@@ -78,18 +78,41 @@ export class DescriptorConnection implements BlockingConnection {
     return this.#fd;
   }
 
-  /** One blocking `read(2)` of at most `maxBytes` (and at most the read buffer's size). */
+  /**
+   * One blocking `read(2)` of at most `maxBytes` (and at most the read
+   * buffer's size). The bytes are the caller's to keep: a new array each
+   * call, as Python's `recv` returns new bytes. A handler that wants no
+   * allocation per message calls `recvInto`.
+   */
   recv(maxBytes = DEFAULT_RECV_SIZE): Uint8Array {
-    if (this.#closed) throw new ConnectionClosedError('connection is closed');
-    this.#hooks.beforeIo?.();
-    this.#hooks.beforeRead?.();
-    const length = Math.min(maxBytes, this.#buffer.length);
-    const n = readDescriptor(this.#fd, this.#buffer, 0, length);
-    this.#hooks.afterRead?.(n);
+    const n = this.#read(this.#buffer, Math.min(maxBytes, this.#buffer.length));
     if (n === 0) return EMPTY;
     const data = Buffer.allocUnsafe(n);
     this.#buffer.copy(data, 0, 0, n);
     return data;
+  }
+
+  /**
+   * Python's `recv_into`: one blocking `read(2)` straight into `buffer`
+   * (at most `nbytes`; 0 or absent: its length, as in Python); the byte
+   * count, 0 when the peer has closed. Nothing is allocated and nothing copied: the handler owns
+   * `buffer` and may reuse it for every message (`buffer.subarray(0, n)`
+   * to send the bytes back).
+   */
+  recvInto(buffer: Uint8Array, nbytes = 0): number {
+    if (!Number.isInteger(nbytes) || nbytes < 0 || nbytes > buffer.length) {
+      throw new RangeError(`nbytes must be an integer from 0 to ${buffer.length}, got ${nbytes}`);
+    }
+    return this.#read(buffer, nbytes || buffer.length);
+  }
+
+  #read(buffer: Uint8Array, length: number): number {
+    if (this.#closed) throw new ConnectionClosedError('connection is closed');
+    this.#hooks.beforeIo?.();
+    this.#hooks.beforeRead?.();
+    const n = readDescriptor(this.#fd, buffer, 0, length);
+    this.#hooks.afterRead?.(n);
+    return n;
   }
 
   /** Blocking `write(2)` until every byte is in the kernel; a vanished peer throws. */

@@ -41,6 +41,12 @@ export function childPoolStats(pool: ProcessPool | undefined) {
 export interface ForkingServerOptions extends ServerOptions, ChildPoolOptions {
   /** Most connections waiting for a free child (default 1024); further ones are refused. */
   maxQueuedConnections?: number;
+  /**
+   * Node options for each child process (default none: a child never
+   * inherits the server's own, e.g. a test runner's loaders). The bin
+   * passes its V8 flags here.
+   */
+  childExecArgv?: readonly string[];
 }
 
 /**
@@ -53,12 +59,14 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
   readonly mode = 'forking';
   readonly maxChildren: number;
   readonly spareChildren: number;
+  readonly #childExecArgv: readonly string[];
 
   constructor(handler: HandlerSpec, options: ForkingServerOptions = {}) {
     const { maxChildren, spareChildren } = childPoolSize(options);
     super(handler, options, maxChildren);
     this.maxChildren = maxChildren;
     this.spareChildren = spareChildren;
+    this.#childExecArgv = [...(options.childExecArgv ?? [])];
   }
 
   /** Children alive, busy, their pids, and connections waiting for one. */
@@ -73,6 +81,7 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
       spareChildren: this.spareChildren,
       onError,
       idleTimeout: this.options.idleTimeout,
+      execArgv: this.#childExecArgv,
     });
   }
 

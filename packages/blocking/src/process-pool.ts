@@ -20,6 +20,8 @@ export interface ProcessPoolOptions {
   idleTimeout?: number;
   /** Children handle datagrams (a UDP server's pool), not connections. */
   datagram?: boolean;
+  /** Node options for each child (default none: a child does not inherit the server's). */
+  execArgv?: readonly string[];
 }
 
 /** How long an idle child may take to leave after its channel closed before it is killed. */
@@ -32,10 +34,11 @@ class PoolChild extends PoolRunner {
   readonly #abortFlag = new FileAbortFlag();
   exited = false;
 
-  constructor(events: RunnerEvents<PoolChild>, boot: RunnerBoot) {
+  constructor(events: RunnerEvents<PoolChild>, boot: RunnerBoot, execArgv: readonly string[]) {
     super();
     this.process = fork(entryFile('forking-child'), [JSON.stringify(boot)], {
-      execArgv: [],
+      // Never the server's own: a test runner's loaders, --inspect ports.
+      execArgv: [...execArgv],
       // Never 'inherit': libuv clears O_NONBLOCK on a spawned child's fds
       // 0-2, and an inherited descriptor shares its open file (and that
       // flag) with the server's own. With inherited stdout/stderr, the
@@ -142,11 +145,13 @@ function relayOutput(child: ChildProcess): void {
 
 export class ProcessPool extends RunnerPool<PoolChild> {
   readonly #boot: RunnerBoot;
+  readonly #execArgv: readonly string[];
 
   constructor(options: ProcessPoolOptions) {
     const { maxChildren: max, spareChildren: spare, onError, idleTimeout, handler } = options;
     super({ max, spare, onError, idleTimeout });
     this.#boot = { handler, idleTimeout, ...(options.datagram && { datagram: true }) };
+    this.#execArgv = options.execArgv ?? [];
   }
 
   /** The pids of the live children (for tests and operators). */
@@ -155,6 +160,6 @@ export class ProcessPool extends RunnerPool<PoolChild> {
   }
 
   protected createRunner(): PoolChild {
-    return new PoolChild(this, this.#boot);
+    return new PoolChild(this, this.#boot, this.#execArgv);
   }
 }

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { IVR_GREETING, IVR_OPERATOR } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BIN_V8_FLAGS } from '../src/bin-v8-flags.js';
 import { bin, eventually, fixtures, TestClient } from './helpers.js';
 
 const running: ChildProcess[] = [];
@@ -108,5 +109,11 @@ describe('iomodels-blocking', () => {
     expect(stderr()).toMatch(
       /^iomodels-blocking: --workers must be 1 for iomodels-blocking: threading and forking already spread connections over the cores\n$/,
     );
+  });
+  it('--mode forking starts its children with the V8 flags the bin sets for itself', async () => {
+    const handler = `${fileURLToPath(fixtures)}#ExecArgvHandler`;
+    const { port } = await startBin('--mode', 'forking', '--handler', handler);
+    const client = await connect(port);
+    expect(JSON.parse(await client.waitFor('\n'))).toEqual([...BIN_V8_FLAGS]);
   });
 });

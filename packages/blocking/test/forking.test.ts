@@ -28,6 +28,16 @@ describe('ForkingTCPServer', () => {
     await eventually(() => client.ended && sync.stats().completed === 1);
   });
 
+  it("starts children with childExecArgv, never with the server's own Node options", async () => {
+    const plain = await connect(await start(fixture('ExecArgvHandler')));
+    expect(JSON.parse(await plain.waitFor('\n'))).toEqual([]);
+    const server = await start(fixture('ExecArgvHandler'), {
+      childExecArgv: ['--max-old-space-size=256'],
+    });
+    const tuned = await connect(server);
+    expect(JSON.parse(await tuned.waitFor('\n'))).toEqual(['--max-old-space-size=256']);
+  });
+
   it('a handler that crashes its process costs that connection only; the pool replaces the child', async () => {
     const server = await start(fixture('CrashingHandler'), { spareChildren: 2 });
     const handleError = vi.spyOn(server, 'handleError');

@@ -46,6 +46,17 @@ describe('ThreadingTCPServer', () => {
     await eventually(() => client.ended && server.stats().completed === 1);
   });
 
+  it("recvInto reads into the handler's own buffer, and refuses more than it holds", async () => {
+    const server = await start(fixture('RecvIntoEchoHandler'));
+    const handleError = vi.spyOn(server, 'handleError');
+    const client = await connect(server);
+    client.write('a message longer than four bytes');
+    await client.waitFor('a message longer than four bytes');
+    client.write('!');
+    await eventually(() => client.closed && server.stats().failed === 1);
+    expect(String(handleError.mock.calls[0]![0])).toMatch(/RangeError: nbytes must be/);
+  });
+
   it.runIf(process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch))(
     'the worker waits in read(2) in the kernel while the main event loop keeps serving timers',
     async () => {
