@@ -104,14 +104,17 @@ export class AbortFlagReader {
   #id = 0;
   #timedOut = 0;
   #activity = 0;
+  readonly #now: () => number;
 
-  constructor(fd: number) {
+  /** `now` is the clock the interval is measured on (tests pass their own). */
+  constructor(fd: number, now: () => number = () => performance.now()) {
     this.#fd = fd;
+    this.#now = now;
   }
 
   /** The id of the connection whose signal fired (0: none), as last read. */
   read(): number {
-    const now = performance.now();
+    const now = this.#now();
     if (now - this.#readAt >= ABORT_FLAG_CHECK_INTERVAL) {
       this.#readAt = now;
       const n = fs.readSync(this.#fd, this.#bytes, 0, 8, 4 * RunnerFlag.abort);
@@ -129,7 +132,7 @@ export class AbortFlagReader {
   /** Bytes moved: counts, and tells the server if it has not been told within the interval. */
   touch(): void {
     this.#activity = (this.#activity + 1) | 0;
-    const now = performance.now();
+    const now = this.#now();
     if (now - this.#wroteAt < ABORT_FLAG_CHECK_INTERVAL) return;
     this.#wroteAt = now;
     this.#activityBytes.writeInt32LE(this.#activity, 0);
