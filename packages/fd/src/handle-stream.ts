@@ -15,7 +15,7 @@
 import type net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
-import { type Address, socketAddresses, toAddress, unixAddress } from '@iomodels/contract/core';
+import { type Address, toAddress, unixAddress } from '@iomodels/contract/core';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 import { unsupported } from './runtime-check.js';
 
@@ -193,8 +193,9 @@ export function handleStream(
   if (refusal) throw new TypeError(`handleStream: ${refusal}`);
   const owner = socket as unknown as { _handle: StreamHandle | null };
   const handle = owner._handle as StreamHandle;
-  // The addresses now: once the handle moves the socket cannot tell them.
-  const { remote } = socketAddresses(socket);
+  // The peer now: once the handle moves the socket cannot tell it. Only the
+  // peer: our end's address is a getsockname(2) read when asked (`local()`).
+  const remote = remoteOf(socket, handle);
   if (handle.reading) handle.readStop();
   releaseOwner(handle);
   owner._handle = null;
@@ -209,6 +210,15 @@ export function handleStream(
   return stream;
 }
 
+/** The peer of `socket`; a `Pipe` handle (no getsockname) is a Unix socket, whose peer has no address. */
+function remoteOf(socket: net.Socket, handle: StreamHandle): Address {
+  if (handle.getsockname === undefined) return unixAddress();
+  return toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+}
+
+/** Node's internal `owner_symbol` on handles, found once by its description. */
+let ownerSymbol: symbol | undefined;
+
 /**
  * Drops the handle's back-pointer to its net.Socket (Node's internal
  * `owner_symbol`, found by its description): it would keep the destroyed
@@ -217,11 +227,11 @@ export function handleStream(
  * callbacks are ours.
  */
 function releaseOwner(handle: StreamHandle): void {
-  for (const symbol of Object.getOwnPropertySymbols(handle)) {
-    if (symbol.description === 'owner_symbol') {
-      (handle as unknown as Record<symbol, unknown>)[symbol] = undefined;
-    }
-  }
+  ownerSymbol ??= Object.getOwnPropertySymbols(handle).find(
+    (symbol) => symbol.description === 'owner_symbol',
+  );
+  if (ownerSymbol !== undefined)
+    (handle as unknown as Record<symbol, unknown>)[ownerSymbol] = undefined;
 }
 
 /**

@@ -236,8 +236,13 @@ export class TCPTransport implements Transport {
     return this.#stream.remote();
   }
 
+  /** This end's address: a getsockname(2) on first call, kept from then on (unknown once closed). */
   getHost(): Address {
-    this.#local ??= this.#stream.local();
+    if (this.#local === undefined) {
+      const local = this.#stream.local();
+      if (this.#stream.closed) return local;
+      this.#local = local;
+    }
     return this.#local;
   }
 
