@@ -60,6 +60,22 @@ export interface RequestTask {
   abort(): void;
 }
 
+/**
+ * What the server reads of an accepted connection before dispatch: a
+ * net.Socket, or a model's lighter stand-in for one (`acceptBelowSocket`).
+ */
+export interface AcceptedSocket {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly remoteFamily?: string | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  readonly localFamily?: string | undefined;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Closes it (a refused connection). */
+  destroy(): unknown;
+}
+
 /** The connection as `verifyRequest` sees it, before any handler runs. */
 export interface PendingRequest {
   readonly remote: Address;
@@ -97,9 +113,15 @@ export interface CloseOptions {
  * `shutdown`, `close`, `stats`, `describe`, `address`.
  * Methods that may be overridden: `verifyRequest`, `handleError`.
  * Methods for derived classes: `processRequest`, `describeModel`, and the
- * hooks `prepare`, `release`, `netServerOptions`, `proxyByteSource`.
+ * hooks `prepare`, `release`, `netServerOptions`, `proxyByteSource`,
+ * `acceptBelowSocket`.
+ *
+ * `Bare`: what the model's `acceptBelowSocket` delivers instead of a
+ * net.Socket, if anything; `processRequest` gets either.
  */
-export abstract class BaseServer implements AsyncDisposable {
+export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
+  implements AsyncDisposable
+{
   /** The model's name, as in `listening on … (model/mode)`. */
   abstract readonly model: string;
   /** The model's variant. */
@@ -265,8 +287,15 @@ export abstract class BaseServer implements AsyncDisposable {
     );
   }
 
-  /** Hands an accepted, verified socket to the model. Must not throw for one bad connection. */
-  protected abstract processRequest(socket: net.Socket, context: RequestContext): RequestTask;
+  /**
+   * Hands an accepted, verified socket to the model — a net.Socket, or the
+   * model's own `Bare` stand-in where `acceptBelowSocket` took connections.
+   * Must not throw for one bad connection.
+   */
+  protected abstract processRequest(
+    socket: net.Socket | Bare,
+    context: RequestContext,
+  ): RequestTask;
 
   /** The model's part of `describe()`. */
   protected abstract describeModel(): ModelDescription;
@@ -281,6 +310,15 @@ export abstract class BaseServer implements AsyncDisposable {
   protected proxyByteSource(_socket: net.Socket): ProxyByteSource | undefined {
     return undefined;
   }
+
+  /**
+   * After binding, a model may take connections below net.Server: call
+   * `accept` with each one, as its `Bare` stand-in for a socket (no
+   * net.Socket built per connection). Default: nothing, the 'connection'
+   * event delivers net.Sockets. Not called when `tls` or `proxyProtocol` is
+   * set: both read through a net.Socket before dispatch.
+   */
+  protected acceptBelowSocket(_listener: net.Server, _accept: (socket: Bare) => void): void {}
 
   /** Runs before binding: load handlers, start pools. A throw fails `listen()`. */
   protected prepare(): void | Promise<void> {}
@@ -353,13 +391,15 @@ export abstract class BaseServer implements AsyncDisposable {
     listener.on('error', (error) => this.handleError(error, this.address));
     this.#listener = listener;
     this.#address = bound.address;
+    if (!this.#tls && !this.#proxy)
+      this.acceptBelowSocket(listener, (socket) => this.#accept(socket));
     return this.#address;
   }
 
-  #accept(socket: net.Socket): void {
+  #accept(socket: net.Socket | Bare): void {
     this.#counters.accepted++;
     // Until the model attaches its own, an early reset must not crash the process.
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     const max = this.options.maxConnections;
     const address = this.#address;
     const pending: PendingRequest =
@@ -387,14 +427,15 @@ export abstract class BaseServer implements AsyncDisposable {
       return;
     }
     // PROXY receive, then TLS, then dispatch: a proxy (HAProxy `send-proxy`)
-    // sends its header in clear before the client's TLS handshake.
-    if (this.#proxy) void this.#receiveProxy(socket, pending, this.#proxy);
+    // sends its header in clear before the client's TLS handshake. With
+    // either set, acceptBelowSocket was not called: the socket is a net.Socket.
+    if (this.#proxy) void this.#receiveProxy(socket as net.Socket, pending, this.#proxy);
     else this.#start(this.#secure(socket), pending.remote, pending);
   }
 
   /** The socket the model serves: the accepted one, or its server-side TLS wrap when `options.tls` is set. */
-  #secure(socket: net.Socket): net.Socket {
-    return this.#tls ? acceptTls(socket, this.#tls) : socket;
+  #secure(socket: net.Socket | Bare): net.Socket | Bare {
+    return this.#tls ? acceptTls(socket as net.Socket, this.#tls) : socket;
   }
 
   /**
@@ -450,7 +491,7 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 
   #start(
-    socket: net.Socket,
+    socket: net.Socket | Bare,
     clientAddress: Address,
     pending: PendingRequest,
     proxyHeader?: ProxyHeader,
@@ -512,6 +553,9 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 }
 
+/** The accepted socket's error listener until the model attaches its own: one function for all. */
+function ignoreError(): void {}
+
 function proxyOptions(
   { proxyProtocol }: ServerOptions,
   signal: AbortSignal,
@@ -535,7 +579,7 @@ function proxyOptions(
  * that builds its connection from `socket.remoteAddress` (in this thread or
  * after handing the socket on) sees the header's source, not the proxy.
  */
-function presentAs(socket: net.Socket, client: Address): void {
+function presentAs(socket: object, client: Address): void {
   Object.defineProperties(socket, {
     remoteAddress: { value: client.host },
     remotePort: { value: client.port },

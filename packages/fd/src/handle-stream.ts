@@ -12,10 +12,11 @@
 // `useUserBuffer`, `readStart`/`readStop`, `writeBuffer`/`writeUtf8String`,
 // `shutdown`, `close`, `reset`, `writeQueueSize`, and, on TCP handles only,
 // `setNoDelay`/`setKeepAlive`/`getsockname` (a Unix socket's `Pipe` handle lacks them).
-import type net from 'node:net';
+import net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import { type Address, toAddress, unixAddress } from '@iomodels/contract/core';
+import type { AcceptedHandle } from './accepted-handle.js';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 import { unsupported } from './runtime-check.js';
 
@@ -106,7 +107,7 @@ function loadBinding(): string | undefined {
 }
 
 /** Why `socket` cannot become a HandleStream on this runtime, or undefined. */
-function handleProblem(socket: net.Socket): string | undefined {
+function handleProblem(socket: net.Socket | AcceptedHandle): string | undefined {
   const problem = loadBinding();
   if (problem) return problem;
   const handle = (socket as unknown as { _handle: unknown })._handle;
@@ -171,8 +172,8 @@ function onWriteComplete(this: Request, status: number): void {
 
 /**
  * Takes the connection out of `socket` — accepted with
- * `net.createServer({ pauseOnConnect: true })`, or a client socket from its
- * 'connect' event, in either case never read — and returns it as a
+ * `net.createServer({ pauseOnConnect: true })` or as an `AcceptedHandle`, or
+ * a client socket from its 'connect' event, in every case never read — and returns it as a
  * `HandleStream`. `socket` is destroyed without its handle (the descriptor
  * stays open, owned by the stream) and stops counting as its server's
  * connection: the owner tracks the stream. Reading starts at once into
@@ -183,7 +184,7 @@ function onWriteComplete(this: Request, status: number): void {
  * {@link handleStreamRefusal} refuses.
  */
 export function handleStream(
-  socket: net.Socket,
+  socket: net.Socket | AcceptedHandle,
   listener: ByteStreamListener,
   buffer: Uint8Array,
 ): HandleStream {
@@ -197,7 +198,8 @@ export function handleStream(
   // peer: our end's address is a getsockname(2) read when asked (`local()`).
   const remote = remoteOf(socket, handle);
   if (handle.reading) handle.readStop();
-  releaseOwner(handle);
+  // A bare accepted handle never had a net.Socket to release.
+  if (socket instanceof net.Socket) releaseOwner(handle);
   owner._handle = null;
   // No handle any more: destroying only settles the socket's own state (and
   // takes it off its server's connection count).
@@ -211,7 +213,7 @@ export function handleStream(
 }
 
 /** The peer of `socket`; a `Pipe` handle (no getsockname) is a Unix socket, whose peer has no address. */
-function remoteOf(socket: net.Socket, handle: StreamHandle): Address {
+function remoteOf(socket: net.Socket | AcceptedHandle, handle: StreamHandle): Address {
   if (handle.getsockname === undefined) return unixAddress();
   return toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
 }
@@ -239,7 +241,7 @@ function releaseOwner(handle: StreamHandle): void {
  * still connecting, or already read or written (its bytes are in the
  * socket's own buffers, not the handle's) — or `undefined` if it can.
  */
-export function handleStreamRefusal(socket: net.Socket): string | undefined {
+export function handleStreamRefusal(socket: net.Socket | AcceptedHandle): string | undefined {
   const handle = (socket as unknown as { _handle: unknown })._handle;
   if (socket.destroyed || handle === null || typeof handle !== 'object') {
     return 'the socket is closed (it has no libuv handle)';

@@ -11,7 +11,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
-import { nonBlockingReader } from '@iomodels/fd';
+import { type AcceptedHandle, acceptHandles, nonBlockingReader } from '@iomodels/fd';
 import { ProtocolConnection } from './protocol-connection.js';
 import { ATTACH, reactor as defaultReactor, type Reactor } from './reactor.js';
 import type { TCPTransport } from './tcp-transport.js';
@@ -28,9 +28,11 @@ export interface ReactorTCPServerOptions extends ServerOptions {
  * `idleTimeout` as the contract defines it (nothing received or sent that
  * long: the handler's `recv` rejects with `IdleTimeoutError`, the request
  * counts as `timedOut`, the connection is closed). BaseServer accepts with
- * `pauseOnConnect`, so nothing reads a socket before its transport takes it.
+ * `pauseOnConnect`, so nothing reads a socket before its transport takes it;
+ * without TLS and PROXY, connections arrive as bare libuv handles, with no
+ * net.Socket made for them.
  */
-export class ReactorTCPServer extends BaseServer {
+export class ReactorTCPServer extends BaseServer<AcceptedHandle> {
   readonly model = 'multiplex';
   readonly mode = 'reactor';
   readonly reactor: Reactor;
@@ -45,7 +47,18 @@ export class ReactorTCPServer extends BaseServer {
     return nonBlockingReader(socket);
   }
 
-  protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
+  /** Connections go from the listening handle straight to their transports: no net.Socket each. */
+  protected override acceptBelowSocket(
+    listener: net.Server,
+    accept: (socket: AcceptedHandle) => void,
+  ): void {
+    acceptHandles(listener, accept);
+  }
+
+  protected processRequest(
+    socket: net.Socket | AcceptedHandle,
+    context: RequestContext,
+  ): RequestTask {
     // The peer's address comes from the transport's stream (one Address per connection, not two).
     const connection = new ProtocolConnection(this.limits);
     const transport = this.reactor[ATTACH](socket, connection, {

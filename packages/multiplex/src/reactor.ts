@@ -10,6 +10,7 @@ import {
   type ServerEndpoint,
   socketAddresses,
 } from '@iomodels/contract';
+import type { AcceptedHandle } from '@iomodels/fd';
 import type { ClientFactory } from './client-factory.js';
 import { Connector } from './connector.js';
 import { DelayedCall, type DelayedCallScheduler, RUN_CALL } from './delayed-call.js';
@@ -267,7 +268,11 @@ export class Reactor implements ReactorTime, TransportHost {
    * Internal: attaches `protocol` to a connected socket through a new
    * transport, which takes the connection out of the socket at once.
    */
-  [ATTACH](socket: net.Socket, protocol: Protocol, options: AttachOptions = {}): TCPTransport {
+  [ATTACH](
+    socket: net.Socket | AcceptedHandle,
+    protocol: Protocol,
+    options: AttachOptions = {},
+  ): TCPTransport {
     const transport = new TCPTransport(socket, protocol, this, {
       limits: options.limits ?? this.limits,
       idleTimeout: options.idleTimeout,

@@ -16,7 +16,12 @@ import {
   SendStallWatch,
   toConnectionError,
 } from '@iomodels/contract';
-import { type ByteStream, type ByteStreamListener, byteStreamOf } from '@iomodels/fd';
+import {
+  type AcceptedHandle,
+  type ByteStream,
+  type ByteStreamListener,
+  byteStreamOf,
+} from '@iomodels/fd';
 import {
   ConnectionAborted,
   ConnectionDone,
@@ -189,7 +194,7 @@ export class TCPTransport implements Transport {
    * goes through its public API.
    */
   constructor(
-    socket: net.Socket,
+    socket: net.Socket | AcceptedHandle,
     protocol: Protocol,
     host: TransportHost,
     options: TCPTransportOptions = {},
