@@ -4,7 +4,13 @@
 // ForkingMixIn differ.
 import net from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { type Address, formatAddress, socketAddresses, toAddress } from './address.js';
+import {
+  type Address,
+  formatAddress,
+  type SocketAddressFields,
+  socketAddresses,
+  toAddress,
+} from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import { type Connection, withProxyHeader } from './connection.js';
 import type { ServerEndpoint } from './endpoint.js';
@@ -64,13 +70,7 @@ export interface RequestTask {
  * What the server reads of an accepted connection before dispatch: a
  * net.Socket, or a model's lighter stand-in for one (`acceptBelowSocket`).
  */
-export interface AcceptedSocket {
-  readonly remoteAddress?: string | undefined;
-  readonly remotePort?: number | undefined;
-  readonly remoteFamily?: string | undefined;
-  readonly localAddress?: string | undefined;
-  readonly localPort?: number | undefined;
-  readonly localFamily?: string | undefined;
+export interface AcceptedSocket extends SocketAddressFields {
   on(event: 'error', listener: (error: Error) => void): unknown;
   /** Closes it (a refused connection). */
   destroy(): unknown;

@@ -33,8 +33,8 @@ export class AcceptedHandle {
   readonly readableLength = 0;
   readonly bytesRead = 0;
   readonly writableLength = 0;
-  #peer: Record<string, unknown> | undefined;
-  #local: Record<string, unknown> | undefined;
+  /** getpeername(2) and getsockname(2) results, each read once, as net.Socket caches them. */
+  readonly #info: { peer?: Record<string, unknown>; local?: Record<string, unknown> } = {};
 
   constructor(handle: BareHandle) {
     this._handle = handle;
@@ -45,27 +45,27 @@ export class AcceptedHandle {
   }
 
   get remoteAddress(): string | undefined {
-    return this.#peerInfo().address as string | undefined;
+    return this.#read('peer').address as string | undefined;
   }
 
   get remotePort(): number | undefined {
-    return this.#peerInfo().port as number | undefined;
+    return this.#read('peer').port as number | undefined;
   }
 
   get remoteFamily(): string | undefined {
-    return this.#peerInfo().family as string | undefined;
+    return this.#read('peer').family as string | undefined;
   }
 
   get localAddress(): string | undefined {
-    return this.#localInfo().address as string | undefined;
+    return this.#read('local').address as string | undefined;
   }
 
   get localPort(): number | undefined {
-    return this.#localInfo().port as number | undefined;
+    return this.#read('local').port as number | undefined;
   }
 
   get localFamily(): string | undefined {
-    return this.#localInfo().family as string | undefined;
+    return this.#read('local').family as string | undefined;
   }
 
   /** Nothing emits on a bare handle: listeners are accepted and never called. */
@@ -80,25 +80,15 @@ export class AcceptedHandle {
     handle?.close();
   }
 
-  /** getpeername(2) once, as net.Socket caches it (a Unix `Pipe` handle has none: all undefined). */
-  #peerInfo(): Record<string, unknown> {
-    if (this.#peer === undefined) {
-      const out: Record<string, unknown> = {};
-      const handle = this._handle;
-      if (handle?.getpeername && handle.getpeername(out) === 0) this.#peer = out;
-      else return out;
-    }
-    return this.#peer;
-  }
-
-  #localInfo(): Record<string, unknown> {
-    if (this.#local === undefined) {
-      const out: Record<string, unknown> = {};
-      const handle = this._handle;
-      if (handle?.getsockname && handle.getsockname(out) === 0) this.#local = out;
-      else return out;
-    }
-    return this.#local;
+  /** One end's address from the handle, kept once read; empty when it fails (a Unix `Pipe` handle has none). */
+  #read(end: 'peer' | 'local'): Record<string, unknown> {
+    const known = this.#info[end];
+    if (known !== undefined) return known;
+    const out: Record<string, unknown> = {};
+    const handle = this._handle;
+    const call = end === 'peer' ? handle?.getpeername : handle?.getsockname;
+    if (call !== undefined && call.call(handle, out) === 0) this.#info[end] = out;
+    return out;
   }
 }
 

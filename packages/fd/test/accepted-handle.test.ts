@@ -4,8 +4,6 @@
 // TCP and Unix sockets.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import {
   type AcceptedHandle,
   acceptHandles,
@@ -15,7 +13,7 @@ import {
   handleStreamSupported,
 } from '@iomodels/fd';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, TRANSPORTS, type Transport } from './socket-pair.js';
+import { connectTo, eventually, listenOn, TRANSPORTS, type Transport } from './socket-pair.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -27,13 +25,7 @@ async function bareServer(transport: Transport) {
   const listener = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
   const events: net.Socket[] = [];
   listener.on('connection', (socket) => events.push(socket));
-  const dir = transport === 'unix' ? fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-fd-')) : '';
-  const file = path.join(dir, 's.sock');
-  await new Promise<void>((resolve) =>
-    transport === 'unix'
-      ? listener.listen(file, resolve)
-      : listener.listen(0, '127.0.0.1', resolve),
-  );
+  const { dir, file } = await listenOn(listener, transport);
   const accepted: AcceptedHandle[] = [];
   const refusal = acceptHandles(listener, (handle) => accepted.push(handle));
   const clients: net.Socket[] = [];
@@ -48,17 +40,8 @@ async function bareServer(transport: Transport) {
     accepted,
     events,
     async connect(): Promise<net.Socket> {
-      const client =
-        transport === 'unix'
-          ? net.connect({ path: file, allowHalfOpen: true })
-          : net.connect({
-              port: (listener.address() as net.AddressInfo).port,
-              host: '127.0.0.1',
-              allowHalfOpen: true,
-            });
-      client.on('error', () => {});
+      const client = await connectTo(listener, transport, file);
       clients.push(client);
-      await new Promise((resolve) => client.once('connect', resolve));
       return client;
     },
   };
