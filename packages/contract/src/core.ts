@@ -11,6 +11,7 @@ export {
   formatHostPort,
   fromAddressInfo,
   type InetAddress,
+  type SocketAddressFields,
   socketAddresses,
   toAddress,
   type UnixAddress,
