@@ -4,12 +4,12 @@
 // ForkingMixIn differ.
 import net from 'node:net';
 import type { SecureContext } from 'node:tls';
+import { AcceptedRequest, DispatchContext } from './accepted-request.js';
 import {
   type Address,
   formatAddress,
   type SocketAddressFields,
   socketAddresses,
-  toAddress,
 } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
 import { type Connection, withProxyHeader } from './connection.js';
@@ -405,13 +405,7 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     const pending: PendingRequest =
       address?.family === 'unix'
         ? socketAddresses(socket, address.path)
-        : {
-            remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-            // Only a verifyRequest override reads it: a getsockname(2) per connection otherwise.
-            get local() {
-              return toAddress(socket.localAddress, socket.localPort, socket.localFamily);
-            },
-          };
+        : new AcceptedRequest(socket);
     let accepted = false;
     try {
       accepted =
@@ -496,17 +490,14 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     pending: PendingRequest,
     proxyHeader?: ProxyHeader,
   ): void {
-    const context: RequestContext = {
+    const context: RequestContext = new DispatchContext(
       clientAddress,
-      // Lazy, as PendingRequest.local: a getsockname(2) only for a model that asks.
-      get localAddress() {
-        return pending.local;
-      },
-      ...(proxyHeader && { proxyHeader }),
-      signal: this.#shutdownController.signal,
-      server: this.info,
-      onError: this.#onError,
-    };
+      pending,
+      proxyHeader,
+      this.#shutdownController.signal,
+      this.info,
+      this.#onError,
+    );
     let task: RequestTask;
     try {
       task = this.processRequest(socket, context);
@@ -520,6 +511,11 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     const waiters = this.#nextRequestWaiters;
     this.#nextRequestWaiters = [];
     for (const waiter of waiters) waiter(task.done);
+    this.#track(task);
+  }
+
+  /** Counts the task's outcome when it is done. Its own scope: the closure holds the task alone, not the socket. */
+  #track(task: RequestTask): void {
     void task.done.then((outcome) => {
       this.#counters[outcome]++;
       this.#tasks.delete(task);
