@@ -84,6 +84,18 @@ export function socketAddresses(
 }
 
 /**
+ * The remote end as `socketAddresses` reads it, without a getsockname(2) for
+ * this end unless the peer is unknown (then only this end tells a Unix
+ * socket from a TCP one whose peer already left).
+ */
+export function peerAddress(socket: SocketAddressFields): Address {
+  if (socket.remoteAddress) {
+    return toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+  }
+  return socketAddresses(socket).remote;
+}
+
+/**
  * `127.0.0.1:8009`, `[::1]:8009` — host and port, unambiguous for IPv6;
  * `unix:/run/ivr.sock` for a Unix socket (`unix:` alone for an unnamed end),
  * which `--connect` reads back.

@@ -11,6 +11,7 @@ export {
   formatHostPort,
   fromAddressInfo,
   type InetAddress,
+  peerAddress,
   type SocketAddressFields,
   socketAddresses,
   toAddress,
