@@ -12,7 +12,7 @@ import {
   socketAddresses,
 } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
-import { type Connection, withProxyHeader } from './connection.js';
+import { type Awaitable, type Connection, withProxyHeader } from './connection.js';
 import type { ServerEndpoint } from './endpoint.js';
 import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
@@ -274,9 +274,14 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
   /**
    * Runs the server's handler over `connection` with the shared runner (for
    * models that run handlers in this thread). The handler was loaded, and
-   * checked, once before listening.
+   * checked, once before listening. `released`: see `runRequest` (one
+   * function for every connection, so no closure is kept per connection).
    */
-  protected runHandler(connection: Connection, context: RequestContext): Promise<RequestOutcome> {
+  protected runHandler<C extends Connection>(
+    connection: C,
+    context: RequestContext,
+    released?: (connection: C) => Awaitable<unknown>,
+  ): Promise<RequestOutcome> {
     if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
     return runRequest(
       this.#handlerClass,
@@ -284,6 +289,7 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
       context.server,
       context.signal,
       context.onError,
+      released as ((connection: Connection) => Awaitable<unknown>) | undefined,
     );
   }
 

@@ -66,12 +66,7 @@ export class ReactorTCPServer extends BaseServer<AcceptedHandle> {
       idleTimeout: this.options.idleTimeout || undefined,
     });
     transport.start();
-    const ran = this.runHandler(connection, context);
-    // The request is over once the socket is released, not just the handler.
-    return new ReactorRequest(
-      transport,
-      ran.then((outcome) => (connection.connected ? connection.lost.then(() => outcome) : outcome)),
-    );
+    return new ReactorRequest(transport, this.runHandler(connection, context, released));
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -91,6 +86,14 @@ export class ReactorTCPServer extends BaseServer<AcceptedHandle> {
       ],
     };
   }
+}
+
+/**
+ * The request is over once the socket is released, not just the handler:
+ * awaited by the runner after its close (one function for every connection).
+ */
+function released(connection: ProtocolConnection): Promise<Error> | undefined {
+  return connection.connected ? connection.lost : undefined;
 }
 
 /** A running request: prototype methods rather than two closures per connection. */
