@@ -509,6 +509,15 @@ export class TCPTransport implements Transport {
       return;
     }
     this.#flags |= WRITE_CLOSED;
+    const closingAfterPeer = DISCONNECTING | READ_ENDED;
+    if ((this.#flags & closingAfterPeer) === closingAfterPeer && this.#stream.pendingBytes === 0) {
+      // The common end of a short connection: the peer's FIN is in (so the
+      // kernel holds nothing unread) and nothing waits to be sent, so close(2)
+      // sends our FIN itself — no shutdown request, no loop turn waiting for it.
+      this.#flags |= WRITE_SHUT;
+      this.#close();
+      return;
+    }
     this.#stream.shutdown((error) => this.#onShutdown(error));
   }
 
