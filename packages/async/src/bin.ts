@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // iomodels-async: the proactor model behind the shared server flags, plus
 // its own `--backend libuv|uring|auto` (experimental io_uring backend).
-import { EXIT_USAGE, runServerCli } from '@iomodels/contract';
+import { EXIT_USAGE, runServerCli, UsageError } from '@iomodels/contract';
 import { ProactorTCPServer } from './proactor-tcp-server.js';
+import { ProactorUDPServer } from './proactor-udp-server.js';
 import type { BackendPreference } from './uring-backend.js';
 
 const BACKENDS: readonly string[] = ['libuv', 'uring', 'auto'];
@@ -29,6 +30,10 @@ await runServerCli(
     name: 'iomodels-async',
     modes: ['proactor'],
     create: ({ handler, options }) => new ProactorTCPServer(handler, { ...options, backend }),
+    createDatagram: ({ handler, listen, grace }) => {
+      if (backend === 'uring') throw new UsageError('--backend uring serves tcp: only, not udp:');
+      return new ProactorUDPServer(handler, { listen, shutdownGrace: grace });
+    },
   },
   rest,
 );

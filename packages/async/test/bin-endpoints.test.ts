@@ -7,5 +7,5 @@ import { describe } from 'vitest';
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe.skipIf(!existsSync(bin))('iomodels-async (built bin)', () => {
-  describeBinEndpoints('proactor', { bin, label: 'async/proactor' });
+  describeBinEndpoints('proactor', { bin, label: 'async/proactor', workers: true });
 });

@@ -5,6 +5,7 @@ import { ProactorTCPServer } from '../src/index.js';
 import { uringSkipReason } from './helpers.js';
 
 describeConformance('async/proactor', {
+  transports: ['tcp', 'unix', 'tls'],
   async start(handler, options) {
     const server = new ProactorTCPServer(handler, options);
     await server.listen();

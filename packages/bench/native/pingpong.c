@@ -12,6 +12,8 @@
 //                    echoed (served), nothing more; when the ramp ends, all
 //                    connections start ping-ponging together.
 //   connection-rate  N loops of connect -> one exchange -> FIN -> peer's close.
+// The server is reached over TCP (--host, --port) or a Unix stream socket
+// (--unix PATH: AF_UNIX, the same loop; only TCP_NODELAY does not apply).
 // A byte that differs, comes back before it was sent, or arrives unasked is
 // corruption: reported, never counted. Connects are throttled (200 in flight),
 // the ramp, warmup, windows and close grace are those of the Node generator.
@@ -41,6 +43,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -93,6 +96,7 @@ static struct {
   enum mode mode;
   const char *host;
   const char *port;
+  const char *unix_path; /* set: connect to this Unix socket instead of host:port */
   uint32_t connections; /* ping-pong: connections; connection rate: loops */
   uint32_t size;
   int64_t warmup_ns, window_ns, ramp_timeout_ns;
@@ -112,7 +116,12 @@ static struct {
 
 static int ep = -1;
 static struct conn *conns;
-static struct addrinfo *target;
+/* Where every connection goes: the TCP address resolved once, or the Unix path. */
+static struct {
+  int family;
+  socklen_t length;
+  struct sockaddr_storage address;
+} target;
 static uint32_t launched, pending, next_id;
 static int64_t ramp_deadline;
 /* Ping-pong ramp in progress: a served connection stays quiet until it ends. */
@@ -144,6 +153,8 @@ static const char *errno_name(int err) {
   case ENFILE: return "ENFILE";
   case ENOBUFS: return "ENOBUFS";
   case ENOMEM: return "ENOMEM";
+  case EAGAIN: return "EAGAIN"; /* a Unix listen queue that is full */
+  case ENOENT: return "ENOENT"; /* no Unix socket file at the path */
   default: return strerror(err);
   }
 }
@@ -189,7 +200,7 @@ static void watch(struct conn *c, int op, uint32_t events) {
 static void conn_open(struct conn *c, uint32_t id) {
   memset(c, 0, offsetof(struct conn, message));
   c->id = id;
-  c->fd = socket(target->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  c->fd = socket(target.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c->fd < 0) {
     socket_error(errno);
     c->state = FREE;
@@ -200,12 +211,15 @@ static void conn_open(struct conn *c, uint32_t id) {
     return;
   }
   int one = 1;
-  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (target.family != AF_UNIX) setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (cfg.send_buffer)
     setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &cfg.send_buffer, sizeof cfg.send_buffer);
   c->state = CONNECTING;
   pending++;
-  if (connect(c->fd, target->ai_addr, target->ai_addrlen) < 0 && errno != EINPROGRESS) {
+  /* A Unix connect completes at once or fails at once (EAGAIN: the server's
+     listen queue is full), like a refused TCP connect it counts as an error. */
+  if (connect(c->fd, (struct sockaddr *)&target.address, target.length) < 0 &&
+      errno != EINPROGRESS) {
     socket_error(errno);
     conn_close(c);
     return;
@@ -501,7 +515,7 @@ static void print_result(const struct window *windows, uint32_t measured, uint64
 static void usage(const char *problem) {
   fprintf(stderr,
           "pingpong: %s\n"
-          "usage: pingpong --port P [--host H] [--mode ping-pong|connection-rate]\n"
+          "usage: pingpong (--port P [--host H] | --unix PATH) [--mode ping-pong|connection-rate]\n"
           "  --connections N [--size BYTES] --warmup-ms MS --window-ms MS --windows N\n"
           "  --ramp-timeout-ms MS --histogram-growth G --histogram-buckets N\n"
           "  [--send-buffer BYTES]  (tests: small SO_SNDBUF, so writes are partial)\n",
@@ -528,6 +542,7 @@ static void parse_args(int argc, char **argv) {
     const char *value = argv[i + 1];
     if (!strcmp(name, "--host")) cfg.host = value;
     else if (!strcmp(name, "--port")) cfg.port = value;
+    else if (!strcmp(name, "--unix")) cfg.unix_path = value;
     else if (!strcmp(name, "--mode")) {
       if (!strcmp(value, "ping-pong")) cfg.mode = PING_PONG;
       else if (!strcmp(value, "connection-rate")) cfg.mode = CONNECTION_RATE;
@@ -546,7 +561,8 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(name, "--send-buffer")) cfg.send_buffer = (int)number(name, value, 1, 1 << 24);
     else usage("unknown flag");
   }
-  if (!cfg.port || !cfg.connections || !cfg.window_ns || !cfg.windows || !cfg.histogram_buckets ||
+  if (!cfg.port == !cfg.unix_path) usage("give --port or --unix, not both");
+  if (!cfg.connections || !cfg.window_ns || !cfg.windows || !cfg.histogram_buckets ||
       cfg.histogram_growth == 0)
     usage("missing flag");
 }
@@ -560,6 +576,35 @@ static void bound_lifetime(void) {
   alarm((unsigned)(total / 1000000000LL) + 30);
 }
 
+/* Fills `target` from --unix or --host/--port; prints why not and returns -1 when it cannot. */
+static int resolve_target(void) {
+  if (cfg.unix_path) {
+    struct sockaddr_un *un = (struct sockaddr_un *)&target.address;
+    size_t length = strlen(cfg.unix_path);
+    if (length == 0 || length >= sizeof un->sun_path) {
+      fprintf(stderr, "pingpong: --unix path must be 1..%zu bytes\n", sizeof un->sun_path - 1);
+      return -1;
+    }
+    un->sun_family = AF_UNIX;
+    memcpy(un->sun_path, cfg.unix_path, length + 1);
+    target.family = AF_UNIX;
+    target.length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + length + 1);
+    return 0;
+  }
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+  struct addrinfo *found;
+  int gai = getaddrinfo(cfg.host, cfg.port, &hints, &found);
+  if (gai != 0) {
+    fprintf(stderr, "pingpong: %s:%s: %s\n", cfg.host, cfg.port, gai_strerror(gai));
+    return -1;
+  }
+  target.family = found->ai_family;
+  target.length = found->ai_addrlen;
+  memcpy(&target.address, found->ai_addr, found->ai_addrlen);
+  freeaddrinfo(found);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   parse_args(argc, argv);
   bound_lifetime();
@@ -570,12 +615,7 @@ int main(int argc, char **argv) {
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
   }
-  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
-  int gai = getaddrinfo(cfg.host, cfg.port, &hints, &target);
-  if (gai != 0) {
-    fprintf(stderr, "pingpong: %s:%s: %s\n", cfg.host, cfg.port, gai_strerror(gai));
-    return 2;
-  }
+  if (resolve_target() != 0) return 2;
   histogram_scale = 1 / log(cfg.histogram_growth);
   ep = epoll_create1(EPOLL_CLOEXEC);
   conns = calloc(cfg.connections, sizeof *conns);

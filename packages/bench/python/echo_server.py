@@ -1,9 +1,15 @@
 """Echo servers the bench measures next to the iomodels packages.
 
-usage: echo_server.py MODE [--host H] [--port P] [--backlog N]
+usage: echo_server.py MODE [--host H] [--port P | --listen unix:PATH] [--backlog N]
 MODE: threading | forking (socketserver, the seed's own servers), asyncio, twisted.
-Prints one line "listening on HOST:PORT (python/MODE)" like the model bins;
-SIGTERM/SIGINT stop it.
+Prints one line "listening on HOST:PORT (python/MODE)" (or "listening on
+unix:PATH ...") like the model bins; SIGTERM/SIGINT stop it.
+
+--listen unix:PATH serves the same echo on a Unix socket file, under each
+library's own Unix server: socketserver's ThreadingUnixStreamServer and
+ForkingUnixStreamServer (the latter is ForkingMixIn + UnixStreamServer, as
+Python 3.12 defines it; built here for older Pythons), asyncio's
+create_unix_server, Twisted's listenUNIX.
 
 socketserver's defaults would measure its configuration, not its model: the
 listen queue (request_queue_size = 5) refuses most of a burst of connections
@@ -18,12 +24,13 @@ import sys
 QUEUE = 4096
 
 
-def announce(host, port, mode):
-    sys.stdout.write(f"listening on {host}:{port} (python/{mode})\n")
+def announce(host, port, mode, path=None):
+    where = f"{host}:{port}" if path is None else f"unix:{path}"
+    sys.stdout.write(f"listening on {where} (python/{mode})\n")
     sys.stdout.flush()
 
 
-def run_socketserver(mode, host, port, backlog):
+def run_socketserver(mode, host, port, backlog, path):
     import socketserver
 
     class Echo(socketserver.BaseRequestHandler):
@@ -35,7 +42,14 @@ def run_socketserver(mode, host, port, backlog):
                     return
                 sock.sendall(data)
 
-    base = socketserver.ThreadingTCPServer if mode == "threading" else socketserver.ForkingTCPServer
+    if path is None:
+        base = socketserver.ThreadingTCPServer if mode == "threading" else socketserver.ForkingTCPServer
+    elif mode == "threading":
+        base = socketserver.ThreadingUnixStreamServer
+    else:
+        base = getattr(socketserver, "ForkingUnixStreamServer", None) or type(
+            "ForkingUnixStreamServer", (socketserver.ForkingMixIn, socketserver.UnixStreamServer), {}
+        )
 
     class Server(base):
         allow_reuse_address = True
@@ -44,8 +58,8 @@ def run_socketserver(mode, host, port, backlog):
         max_children = 1_000_000
         block_on_close = False
 
-    server = Server((host, port), Echo)
-    announce(host, server.server_address[1], mode)
+    server = Server((host, port) if path is None else path, Echo)
+    announce(host, server.server_address[1], mode, path)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve_forever(poll_interval=0.5)
@@ -55,7 +69,7 @@ def run_socketserver(mode, host, port, backlog):
         server.server_close()
 
 
-def run_asyncio(host, port, backlog):
+def run_asyncio(host, port, backlog, path):
     import asyncio
 
     class Echo(asyncio.Protocol):
@@ -67,8 +81,12 @@ def run_asyncio(host, port, backlog):
 
     async def main():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(Echo, host, port, backlog=backlog, reuse_address=True)
-        announce(host, server.sockets[0].getsockname()[1], "asyncio")
+        if path is None:
+            server = await loop.create_server(Echo, host, port, backlog=backlog, reuse_address=True)
+            announce(host, server.sockets[0].getsockname()[1], "asyncio")
+        else:
+            server = await loop.create_unix_server(Echo, path, backlog=backlog)
+            announce(host, port, "asyncio", path)
         stop = loop.create_future()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set_result, None)
@@ -78,7 +96,7 @@ def run_asyncio(host, port, backlog):
     asyncio.run(main())
 
 
-def run_twisted(host, port, backlog):
+def run_twisted(host, port, backlog, path):
     from twisted.internet import protocol, reactor
 
     class Echo(protocol.Protocol):
@@ -86,8 +104,11 @@ def run_twisted(host, port, backlog):
             self.transport.write(data)
 
     factory = protocol.Factory.forProtocol(Echo)
-    listening = reactor.listenTCP(port, factory, backlog=backlog, interface=host)
-    announce(host, listening.getHost().port, "twisted")
+    if path is None:
+        port = reactor.listenTCP(port, factory, backlog=backlog, interface=host).getHost().port
+    else:
+        reactor.listenUNIX(path, factory, backlog=backlog)
+    announce(host, port, "twisted", path)
     reactor.run()  # handles SIGTERM/SIGINT itself
 
 
@@ -97,13 +118,19 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--backlog", type=int, default=QUEUE)
+    parser.add_argument("--listen", help="unix:PATH: a Unix socket file instead of HOST:PORT")
     args = parser.parse_args()
+    path = None
+    if args.listen is not None:
+        if not args.listen.startswith("unix:"):
+            parser.error("--listen takes unix:PATH only")
+        path = args.listen[len("unix:") :]
     if args.mode in ("threading", "forking"):
-        run_socketserver(args.mode, args.host, args.port, args.backlog)
+        run_socketserver(args.mode, args.host, args.port, args.backlog, path)
     elif args.mode == "asyncio":
-        run_asyncio(args.host, args.port, args.backlog)
+        run_asyncio(args.host, args.port, args.backlog, path)
     else:
-        run_twisted(args.host, args.port, args.backlog)
+        run_twisted(args.host, args.port, args.backlog, path)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ export interface BenchProfile {
   rounds: number;
   pingPongConnections: number[];
   pingPong: Timing;
+  /**
+   * Connection counts of the same ping-pong over a Unix socket file (each
+   * server that can listen on one, on a start of its own, every round; the
+   * `pingPong` timing). Full: the TCP counts; quick and smoke: one.
+   */
+  unixPingPongConnections: number[];
   bulkConnections: number;
   bulk: Timing;
   connectionRate: Timing;
@@ -33,6 +39,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     rounds: 1,
     pingPongConnections: [1, 10],
     pingPong: { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 },
+    unixPingPongConnections: [10],
     bulkConnections: 2,
     bulk: { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 },
     connectionRate: { warmupMs: 50, windowMs: 150, windows: 1, rampTimeoutMs: 3_000 },
@@ -46,6 +53,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     rounds: 1,
     pingPongConnections: [1, 10, 100, 1_000],
     pingPong: { warmupMs: 100, windowMs: 200, windows: 3, rampTimeoutMs: 1_500 },
+    unixPingPongConnections: [100],
     bulkConnections: 10,
     bulk: { warmupMs: 100, windowMs: 200, windows: 3, rampTimeoutMs: 1_500 },
     connectionRate: { warmupMs: 100, windowMs: 200, windows: 3, rampTimeoutMs: 1_500 },
@@ -64,6 +72,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     // (~35 ms of CPU each) during the quiet ramp; servers that serve every
     // connection at once end their ramp in milliseconds.
     pingPong: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 8_000 },
+    unixPingPongConnections: [1, 10, 100, 1_000],
     bulkConnections: 10,
     bulk: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 4_000 },
     connectionRate: { warmupMs: 500, windowMs: 1_000, windows: 2, rampTimeoutMs: 4_000 },

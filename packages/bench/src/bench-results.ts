@@ -73,6 +73,13 @@ export interface ServerResult {
   /** Why skipped or failed. */
   reason?: string;
   pingPong: PingPongFigure[];
+  /**
+   * The same 64 B ping-pong over a Unix socket file, at the profile's
+   * `unixPingPongConnections`; empty when it serves TCP only (`tcpOnly` says why).
+   */
+  unixPingPong: PingPongFigure[];
+  /** Why there is no Unix-socket figure: the server listens on TCP only. */
+  tcpOnly?: string;
   bulk: BulkFigure | null;
   connectionRate: RateFigure | null;
   memory: MemoryFigure[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from './bench-profile.js';
-import type { BenchResults, ServerResult } from './bench-results.js';
+import type { BenchResults, PingPongFigure, ServerResult } from './bench-results.js';
 import {
   absoluteTable,
   formatNumber,
@@ -11,6 +11,7 @@ import {
   rampTable,
   ratioTable,
   report,
+  unixTable,
 } from './format-table.js';
 
 describe('formatNumber', () => {
@@ -68,6 +69,23 @@ describe('formatTable', () => {
   });
 });
 
+/** A Unix-socket ping-pong figure at 10 connections (the smoke profile's one count). */
+function unixAt10(msgsPerSec: number, over: Partial<PingPongFigure> = {}): PingPongFigure {
+  return {
+    connections: 10,
+    msgsPerSec,
+    p50Us: 40,
+    p99Us: 400,
+    served: 10,
+    rampMs: 5,
+    rampRoundsMs: [5],
+    cpuUsPerMsg: 8,
+    loadCpuPercent: 40,
+    samples: [],
+    ...over,
+  };
+}
+
 function server(name: string, over: Partial<ServerResult> = {}): ServerResult {
   return {
     name,
@@ -86,6 +104,7 @@ function server(name: string, over: Partial<ServerResult> = {}): ServerResult {
       loadCpuPercent: 40,
       samples: [],
     })),
+    unixPingPong: [unixAt10(150_000)],
     bulk: { connections: 2, mbPerSec: 500, served: 2, loadCpuPercent: 40, samples: [] },
     connectionRate: { concurrency: 2, perSec: 3_000, loadCpuPercent: 40, samples: [] },
     memory: [
@@ -156,11 +175,13 @@ const results: BenchResults = {
           samples: [],
         },
       ],
+      unixPingPong: [unixAt10(300_000, { served: 6, loadCpuPercent: 95 })],
     }),
     server('gone', {
       status: 'skipped',
       reason: 'not built',
       pingPong: [],
+      unixPingPong: [],
       bulk: null,
       connectionRate: null,
       memory: [],
@@ -215,6 +236,28 @@ describe('result tables', () => {
     expect(text).toContain(
       'load generator: C epoll (native/pingpong.c) for ping-pong, connection rate; Node net for bulk, idle memory',
     );
+  });
+
+  it('prints the Unix-socket ping-pong: msgs/s, ratio to node-net over Unix, TCP beside it', () => {
+    const withRing: BenchResults = {
+      ...results,
+      servers: [
+        ...results.servers,
+        server('ring', { unixPingPong: [], tcpOnly: 'io_uring accepts TCP only' }),
+      ],
+    };
+    const lines = unixTable(withRing).split('\n');
+    expect(lines[0]).toMatch(
+      /^\| server +\| unix msgs\/s @10 \| ÷ node-net unix @10 \| TCP msgs\/s @10 \|$/,
+    );
+    expect(lines[2]).toMatch(/^\| node-net +\| +150k \| +1\.00× \| +100k \|$/);
+    expect(lines[3]).toMatch(/^\| fast +\| +300k\*† \| +2\.00× \| +50k\* \|$/);
+    expect(lines[4]).toMatch(/^\| gone \(skipped\) +\|( +— \|){3}$/);
+    expect(lines[5]).toMatch(/^\| ring \(TCP only\) +\| +— \| +— \| +100k \|$/);
+    const text = report(withRing);
+    expect(text).toContain(unixTable(withRing));
+    expect(text).toContain('fast unix msgs/s @10: 6 of 10 connections served');
+    expect(text).toContain('TCP only:\n  ring: io_uring accepts TCP only');
   });
 
   it('says when the Node generator measured everything, and why', () => {

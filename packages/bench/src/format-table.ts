@@ -72,17 +72,29 @@ interface Column {
 /** A figure taken with the load generator this busy may be its ceiling rather than the server's. */
 export const LOAD_SATURATED_PERCENT = 90;
 
-function columns(results: BenchResults): Column[] {
-  const p = results.profile;
-  const cols: Column[] = p.pingPongConnections.map((n) => ({
-    header: `msgs/s @${n}`,
-    value: (s) => s.pingPong.find((f) => f.connections === n)?.msgsPerSec,
+/** msgs/s of the ping-pong at `n` connections among `figures` (TCP's or the Unix socket's). */
+function pingPongColumn(
+  header: string,
+  figures: (s: ServerResult) => PingPongFigure[],
+  n: number,
+): Column {
+  const at = (s: ServerResult) => figures(s).find((f) => f.connections === n);
+  return {
+    header,
+    value: (s) => at(s)?.msgsPerSec,
     starved: (s) => {
-      const f = s.pingPong.find((x) => x.connections === n);
+      const f = at(s);
       return f && f.served < n ? { served: f.served, of: n } : null;
     },
-    loadCpu: (s) => s.pingPong.find((f) => f.connections === n)?.loadCpuPercent,
-  }));
+    loadCpu: (s) => at(s)?.loadCpuPercent,
+  };
+}
+
+function columns(results: BenchResults): Column[] {
+  const p = results.profile;
+  const cols: Column[] = p.pingPongConnections.map((n) =>
+    pingPongColumn(`msgs/s @${n}`, (s) => s.pingPong, n),
+  );
   const mid = p.pingPongConnections.includes(100) ? 100 : p.pingPongConnections.at(-1)!;
   cols.push({
     header: `CPU µs/msg @${mid}`,
@@ -147,15 +159,47 @@ function saturated(c: Column, s: ServerResult): boolean {
  */
 export function absoluteTable(results: BenchResults): string {
   const cols = columns(results);
-  const rows = results.servers.map((s) => [
-    label(s),
-    ...cols.map((c) => {
-      const text = formatNumber(c.value(s));
-      if (text === MISSING) return text;
-      return `${text}${c.starved?.(s) ? '*' : ''}${saturated(c, s) ? '†' : ''}`;
-    }),
-  ]);
+  const rows = results.servers.map((s) => [label(s), ...cols.map((c) => figureCell(c, s))]);
   return formatTable(['server', ...cols.map((c) => c.header)], rows);
+}
+
+/** One server's figure in column `c`, marked `*` (connections waited) and `†` (generator saturated). */
+function figureCell(c: Column, s: ServerResult): string {
+  const text = formatNumber(c.value(s));
+  if (text === MISSING) return text;
+  return `${text}${c.starved?.(s) ? '*' : ''}${saturated(c, s) ? '†' : ''}`;
+}
+
+/** The Unix-socket ping-pong columns, and the TCP ones at the same counts, per count. */
+function unixColumns(results: BenchResults): Array<{ unix: Column; tcp: Column }> {
+  return results.profile.unixPingPongConnections.map((n) => ({
+    unix: pingPongColumn(`unix msgs/s @${n}`, (s) => s.unixPingPong, n),
+    tcp: pingPongColumn(`TCP msgs/s @${n}`, (s) => s.pingPong, n),
+  }));
+}
+
+/**
+ * The same 64 B ping-pong over a Unix socket file: msgs/s, the ratio to
+ * plain Node net over a Unix socket in the same run, and the server's TCP
+ * msgs/s beside it. A server that serves TCP only shows dashes.
+ */
+export function unixTable(results: BenchResults): string {
+  const cols = unixColumns(results);
+  const base = results.servers.find((s) => s.name === BASELINE);
+  const rows = results.servers.map((s) => [
+    s.status === 'measured' && s.tcpOnly && !s.corruption ? `${s.name} (TCP only)` : label(s),
+    ...cols.flatMap(({ unix, tcp }) => [
+      figureCell(unix, s),
+      base ? formatRatio(unix.value(s), unix.value(base)) : MISSING,
+      figureCell(tcp, s),
+    ]),
+  ]);
+  const headers = results.profile.unixPingPongConnections.flatMap((n) => [
+    `unix msgs/s @${n}`,
+    `÷ ${BASELINE} unix @${n}`,
+    `TCP msgs/s @${n}`,
+  ]);
+  return formatTable(['server', ...headers], rows);
 }
 
 /** p50 / p99 round-trip latency in µs at each ping-pong connection count. */
@@ -257,8 +301,12 @@ export function generatorLine(g: Generators): string {
 
 /** Everything printed at the end of a run. */
 export function report(results: BenchResults): string {
-  const cols = columns(results);
+  const unix = unixColumns(results).map((c) => c.unix);
+  const cols = [...columns(results), ...unix];
   const starved = starvedNotes(results, cols);
+  const tcpOnly = results.servers
+    .filter((s) => s.status === 'measured' && s.tcpOnly)
+    .map((s) => `  ${s.name}: ${s.tcpOnly}`);
   const skipped = results.servers
     .filter((s) => s.status !== 'measured' || s.corruption || s.notes.length > 0)
     .map(
@@ -291,6 +339,15 @@ export function report(results: BenchResults): string {
     `Ratios to ${BASELINE} (same run; > 1× = more throughput; in CPU and KiB/conn columns, more cost)`,
     '',
     ratioTable(results),
+    ...(unix.length > 0
+      ? [
+          '',
+          `Unix-socket ping-pong: the same 64 B echo over a socket file (a start of its own); ratio to ${BASELINE} over a Unix socket, same run; TCP msgs/s of this run beside it`,
+          '',
+          unixTable(results),
+          ...(tcpOnly.length > 0 ? ['', 'TCP only:', ...tcpOnly] : []),
+        ]
+      : []),
     ...(skipped.length > 0 ? ['', 'Notes:', ...skipped.map((n) => `  ${n}`)] : []),
   ].join('\n');
 }

@@ -13,11 +13,8 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type HistogramSnapshot, LatencyHistogram } from './latency-histogram.js';
 
-/** Where the server under test listens. */
-export interface Target {
-  host: string;
-  port: number;
-}
+/** Where the server under test listens: a TCP address, or a Unix socket file's path. */
+export type Target = { host: string; port: number } | { path: string };
 
 /** Figures of one measurement window. */
 export interface WindowResult {
@@ -161,8 +158,8 @@ abstract class EchoConnection {
     readBuffer: Buffer,
   ) {
     this.socket = net.connect({
-      host: target.host,
-      port: target.port,
+      // noDelay is TCP's; on a Unix socket Node leaves it out.
+      ...('path' in target ? { path: target.path } : { host: target.host, port: target.port }),
       noDelay: true,
       onread: {
         buffer: readBuffer,

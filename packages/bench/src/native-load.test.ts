@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeServers, corruptAt, dribble, echo, serve } from '../test/echo-servers.js';
 import { quietRampCases } from '../test/quiet-ramp.js';
+import { unixSocketCases } from '../test/unix-socket-cases.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { buildNativeLoad } from './native-build.js';
 import { NativeLoadGenerator } from './native-load.js';
@@ -114,7 +115,7 @@ describe.skipIf(!build.binary)('C load generator ping-pong', () => {
   });
 
   it('counts refused connections as errors and stops by itself', async () => {
-    const { port } = await serve(echo);
+    const { port } = (await serve(echo)) as { port: number };
     await closeServers();
     const result = await generator().pingPong(
       { host: '127.0.0.1', port },
@@ -143,4 +144,8 @@ describe.skipIf(!build.binary)('C load generator connection rate', () => {
     const result = await generator().connectionRate(target, { concurrency: 2, ...timing });
     expect(result.corruption).toMatch(/differs from message 0/);
   });
+});
+
+describe.skipIf(!build.binary)('C load generator', () => {
+  unixSocketCases('C load generator', generator);
 });

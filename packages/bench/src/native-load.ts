@@ -48,7 +48,10 @@ export class NativeLoadGenerator {
     options: MeasureOptions,
   ): Promise<WorkloadResult> {
     const args = [
-      ...['--host', target.host, '--port', String(target.port), '--mode', mode],
+      ...('path' in target
+        ? ['--unix', target.path]
+        : ['--host', target.host, '--port', String(target.port)]),
+      ...['--mode', mode],
       ...['--connections', String(connections), '--size', String(size)],
       ...['--warmup-ms', String(options.warmupMs), '--window-ms', String(options.windowMs)],
       ...['--windows', String(options.windows), '--ramp-timeout-ms', String(options.rampTimeoutMs)],

@@ -2,6 +2,7 @@
 // `npm run bench [-- --quick | --smoke]`: starts every available server in
 // turn as its own process, drives the same load at it from a separate load
 // generator process, and prints tables, writes results.json and a chart.
+// `--profile scaling` runs the multi-core profile instead (run-scaling.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -22,19 +23,25 @@ import { buildNativeLoad } from './native-build.js';
 import { NativeLoadGenerator } from './native-load.js';
 import { pingPongChartSvg } from './pingpong-chart.js';
 import { treeMemory } from './proc-stats.js';
-import { type ServerSpec, serverCatalog } from './server-catalog.js';
+import { runScaling, scalingArgv } from './run-scaling.js';
+import { listenFlags, type ServerSpec, serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
 import { cpuOverMeasuredSpan, cpuSecondsBetween, sampleTreeCpu } from './tree-cpu.js';
+import { UnixSocketDir } from './unix-socket-dir.js';
 
-const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
-  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (< 15 min)
-  --quick    1 round, shorter windows, idle memory at 2,000 only (< 2 min)
+const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick | --profile smoke|quick|full|scaling] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
+  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (≈ 21 min)
+  --profile scaling  the multi-core profile: servers pinned to 1..N cores, load generators to the rest
+             (its own flags: --profile scaling --help)
+  --quick    1 round, shorter windows, idle memory at 1,000 only (2–3 min)
   --smoke    seconds: every server briefly, echo checked byte-exact, no speed judged;
              exits 1 if a server fails to start, corrupts data or serves nothing; writes no files unless --out
   --only     measure only servers whose name contains one of these strings (node-net is always kept as the baseline)
   --generator  c (default): ping-pong and connection rate by the C epoll generator, compiled at start
              (falls back to node, saying why, when there is no C compiler); node: the Node generator for all
-  --out      folder for results.json and pingpong.svg (default: docs/bench of the repository)`;
+  --out      folder for results.json and pingpong.svg (default: docs/bench of the repository)
+  Every profile also runs the ping-pong over a Unix socket file (full: every count; quick: 100; smoke: 10)
+  for each server that can listen on one, in a temporary folder removed at the end.`;
 
 interface Args {
   profile: BenchProfile;
@@ -56,7 +63,12 @@ function parseArgs(argv: string[]): Args | 'help' {
     else if (arg === '--quick') name = 'quick';
     else if (arg === '--smoke') name = 'smoke';
     else if (arg === '--full') name = 'full';
-    else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (arg === '--profile') {
+      const value = argv[++i] as BenchProfile['name'];
+      if (!Object.hasOwn(PROFILES, value))
+        throw new Error(`--profile is smoke, quick, full or scaling\n${USAGE}`);
+      name = value;
+    } else if (arg === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (arg === '--out') out = argv[++i] ?? defaultOut;
     else if (arg === '--no-write') out = null;
     else if (arg === '--generator') {
@@ -83,11 +95,16 @@ interface Session {
   /** The C generator for ping-pong and connection rate, or null: the Node one drives those too. */
   native: NativeLoadGenerator | null;
   result: ServerResult;
+  /** Where this start's ping-pong figures go: the TCP ones, or the Unix-socket ones. */
   samples: ServerSamples;
+  /** What the server listens on in this start. */
+  transport: 'tcp' | 'unix';
   tag: string;
 }
 
 async function main(): Promise<number> {
+  const scaling = scalingArgv(process.argv.slice(2));
+  if (scaling) return runScaling(scaling);
   const args = parseArgs(process.argv.slice(2));
   if (args === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -114,6 +131,7 @@ async function main(): Promise<number> {
   progress(`load generator: ${generatorLine(generators)}`);
   const results = new Map<string, ServerResult>();
   const samples = new Map<string, ServerSamples>();
+  const unixSamples = new Map<string, ServerSamples>();
   for (const spec of specs) {
     results.set(spec.name, {
       name: spec.name,
@@ -122,6 +140,8 @@ async function main(): Promise<number> {
       status: spec.command ? 'measured' : 'skipped',
       ...(spec.skipped ? { reason: spec.skipped } : {}),
       pingPong: [],
+      unixPingPong: [],
+      ...(spec.tcpOnly ? { tcpOnly: spec.tcpOnly } : {}),
       bulk: null,
       connectionRate: null,
       memory: [],
@@ -131,17 +151,21 @@ async function main(): Promise<number> {
       notes: [],
     });
     samples.set(spec.name, new ServerSamples());
+    unixSamples.set(spec.name, new ServerSamples());
     progress(
       `  ${spec.command ? 'measure' : 'skip   '} ${spec.name}${spec.skipped ? ` (${spec.skipped})` : ''}`,
     );
   }
 
   const load = new LoadProcess(pinning?.load ?? null);
+  // Socket files of the Unix-socket starts; removed when the run ends, however it ends.
+  const unixDir = profile.unixPingPongConnections.length > 0 ? new UnixSocketDir() : null;
   let current: RunningServer | null = null;
   const interrupt = () => {
     progress('interrupted: stopping the server under test');
     void (current?.stop(500) ?? Promise.resolve()).finally(() => {
       load.close();
+      unixDir?.remove();
       process.exit(130);
     });
   };
@@ -157,9 +181,10 @@ async function main(): Promise<number> {
       for (const step of plan(profile, round)) {
         const result = results.get(spec.name)!;
         if (result.status === 'failed' || result.corruption) break;
+        if (step.unix && (spec.tcpOnly || !unixDir)) continue;
         try {
           const command = pinned(
-            [...spec.command!, '--host', '127.0.0.1', '--port', '0'],
+            [...spec.command!, ...listenFlags(step.unix ? unixDir!.next() : null)],
             pinning?.server ?? null,
           );
           current = await startServer(command);
@@ -173,11 +198,12 @@ async function main(): Promise<number> {
         const session: Session = {
           spec,
           server,
-          target: { host: server.host, port: server.port },
+          target: server.target,
           native,
           result,
-          samples: samples.get(spec.name)!,
-          tag,
+          samples: (step.unix ? unixSamples : samples).get(spec.name)!,
+          transport: step.unix ? 'unix' : 'tcp',
+          tag: step.unix ? `${tag} (unix)` : tag,
         };
         try {
           await measureServer(session, load, profile, step);
@@ -196,11 +222,13 @@ async function main(): Promise<number> {
     }
   }
   load.close();
+  unixDir?.remove();
 
   for (const spec of specs) {
     const result = results.get(spec.name)!;
     const s = samples.get(spec.name)!;
     result.pingPong = s.pingPongFigures();
+    result.unixPingPong = unixSamples.get(spec.name)!.pingPongFigures();
     result.bulk = s.bulkFigure(profile.bulkConnections);
     result.connectionRate = s.rateFigure(profile.connectionRateConcurrency);
   }
@@ -258,6 +286,8 @@ interface Step {
   /** Idle connections to hold for the memory figure, or null. */
   memory: number | null;
   throughput: boolean;
+  /** Listen on a Unix socket file and run only the Unix-socket ping-pong. */
+  unix: boolean;
 }
 
 /**
@@ -266,12 +296,17 @@ interface Step {
  * earlier workloads freed, so a used server would hide what new connections
  * cost; and a server still digesting a burst of closed connections would
  * distort the throughput after it. Later rounds measure throughput only.
+ * Every round, the Unix-socket ping-pong gets a start of its own, listening
+ * on a socket file (a bin listens on one endpoint at a time).
  */
 function plan(profile: BenchProfile, round: number): Step[] {
-  if (round > 1) return [{ idleCpu: false, memory: null, throughput: true }];
+  const step = { idleCpu: false, memory: null, throughput: false, unix: false };
+  const unix = profile.unixPingPongConnections.length > 0 ? [{ ...step, unix: true }] : [];
+  if (round > 1) return [{ ...step, throughput: true }, ...unix];
   return [
-    { idleCpu: true, memory: null, throughput: true },
-    ...profile.idleConnections.map((n) => ({ idleCpu: false, memory: n, throughput: false })),
+    { ...step, idleCpu: true, throughput: true },
+    ...unix,
+    ...profile.idleConnections.map((n) => ({ ...step, memory: n })),
   ];
 }
 
@@ -302,24 +337,12 @@ async function measureServer(
       `${tag}: idle memory @${figure.opened}: ${formatNumber(figure.kibPerConnection)} KiB/conn, served ${figure.served}/${figure.connections}${figure.capped ? ` (capped: ${figure.capped})` : ''}`,
     );
   }
-  if (!step.throughput) return;
-  for (const n of profile.pingPongConnections) {
-    let cpu: number | null = null;
-    const res = await workload(
-      session,
-      load,
-      'ping-pong',
-      { connections: n, size: 64, ...profile.pingPong },
-      (c) => (cpu = c),
-    );
-    if (!res) return;
-    samples.addPingPong(n, res, cpu);
-    const msgs = res.windows.reduce((sum, w) => sum + w.messages, 0);
-    const ms = res.windows.reduce((sum, w) => sum + w.ms, 0);
-    progress(
-      `${tag}: ping-pong @${n}: ${formatNumber((msgs * 1000) / ms)} msgs/s, served ${res.served}/${n}, ramp ${formatNumber(res.rampMs)} ms${errorsNote(res)}`,
-    );
+  if (step.unix) {
+    await pingPongSeries(session, load, profile, profile.unixPingPongConnections);
+    return;
   }
+  if (!step.throughput) return;
+  if (!(await pingPongSeries(session, load, profile, profile.pingPongConnections))) return;
   const bulk = await workload(session, load, 'bulk', {
     connections: profile.bulkConnections,
     ...profile.bulk,
@@ -344,6 +367,34 @@ async function measureServer(
   );
 }
 
+/** 64 B ping-pong at each of `counts` connections; false when the server is out. */
+async function pingPongSeries(
+  session: Session,
+  load: LoadProcess,
+  profile: BenchProfile,
+  counts: number[],
+): Promise<boolean> {
+  const { samples, tag } = session;
+  for (const n of counts) {
+    let cpu: number | null = null;
+    const res = await workload(
+      session,
+      load,
+      'ping-pong',
+      { connections: n, size: 64, ...profile.pingPong },
+      (c) => (cpu = c),
+    );
+    if (!res) return false;
+    samples.addPingPong(n, res, cpu);
+    const msgs = res.windows.reduce((sum, w) => sum + w.messages, 0);
+    const ms = res.windows.reduce((sum, w) => sum + w.ms, 0);
+    progress(
+      `${tag}: ping-pong @${n}: ${formatNumber((msgs * 1000) / ms)} msgs/s, served ${res.served}/${n}, ramp ${formatNumber(res.rampMs)} ms${errorsNote(res)}`,
+    );
+  }
+  return true;
+}
+
 function errorsNote(res: WorkloadResult): string {
   const load = `, load generator ${Math.round(res.loadCpuPercent)} % busy`;
   return (
@@ -363,6 +414,7 @@ async function workload(
   onCpu?: (seconds: number | null) => void,
 ): Promise<WorkloadResult | null> {
   const { server, result, target, tag, native } = session;
+  const what = session.transport === 'unix' ? `unix ${op}` : op;
   // Both generators keep the load on after 'end' until this returns.
   const onMeasure: MeasureOptions['onMeasure'] = cpuOverMeasuredSpan(server.pid, (seconds) =>
     onCpu?.(seconds),
@@ -382,16 +434,16 @@ async function workload(
     res = answer.result;
   }
   result.errors += res.errors;
-  if (res.firstError && !result.notes.some((n) => n.startsWith(`${op}:`))) {
-    result.notes.push(`${op}: ${res.errors} socket error(s), first ${res.firstError}`);
+  if (res.firstError && !result.notes.some((n) => n.startsWith(`${what}:`))) {
+    result.notes.push(`${what}: ${res.errors} socket error(s), first ${res.firstError}`);
   }
   if (res.corruption) {
-    result.corruption = `${op} @${options.connections ?? options.concurrency}: ${res.corruption}`;
+    result.corruption = `${what} @${options.connections ?? options.concurrency}: ${res.corruption}`;
     progress(`${tag}: CORRUPT echo: ${result.corruption}`);
     return null;
   }
   if (server.exited()) {
-    throw new Error(`server exited during ${op}; stderr: ${server.stderr().trim().slice(-400)}`);
+    throw new Error(`server exited during ${what}; stderr: ${server.stderr().trim().slice(-400)}`);
   }
   return res;
 }
@@ -460,6 +512,13 @@ function verdict(bench: BenchResults): number {
       if (!s.bulk || !(s.bulk.mbPerSec > 0)) problems.push(`${s.name}: no verified bulk echo`);
       if (!s.connectionRate || !(s.connectionRate.perSec > 0))
         problems.push(`${s.name}: no connection completed`);
+      const unix = s.unixPingPong[0];
+      if (
+        !s.tcpOnly &&
+        bench.profile.unixPingPongConnections.length > 0 &&
+        !(unix && unix.msgsPerSec > 0)
+      )
+        problems.push(`${s.name}: no verified echo over a Unix socket`);
     }
   }
   if (problems.length === 0) {

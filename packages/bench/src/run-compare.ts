@@ -8,7 +8,8 @@
 // measured minutes apart) cannot. Workloads: 64 B ping-pong, connection rate
 // (connect → one 64 B echo → close) and idle memory per connection (each
 // idle measurement on a fresh start of both servers, as in the full bench:
-// an allocator keeps what earlier workloads freed).
+// an allocator keeps what earlier workloads freed). `--transport unix` runs
+// all of it over Unix socket files (a temporary folder, removed at the end).
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatNumber } from './format-table.js';
@@ -17,13 +18,15 @@ import { buildNativeLoad } from './native-build.js';
 import { NativeLoadGenerator } from './native-load.js';
 import { type Pair, type PairedRatio, pairedRatio } from './paired-ratios.js';
 import { treeMemory } from './proc-stats.js';
-import { type ServerSpec, serverCatalog } from './server-catalog.js';
+import { listenFlags, type ServerSpec, serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
 import { median } from './statistics.js';
 import { cpuOverMeasuredSpan } from './tree-cpu.js';
+import { UnixSocketDir } from './unix-socket-dir.js';
 
-const USAGE = `usage: node packages/bench/dist/run-compare.js --servers BASELINE,CANDIDATE [--connections 10,100,1000] [--rate 10,100] [--idle 2000] [--pairs 5]
+const USAGE = `usage: node packages/bench/dist/run-compare.js --servers BASELINE,CANDIDATE [--connections 10,100,1000] [--rate 10,100] [--idle 2000] [--pairs 5] [--transport tcp|unix]
   --servers      two server names from the bench (e.g. node-net,async/proactor); the ratio is CANDIDATE ÷ BASELINE
+  --transport    tcp (default: 127.0.0.1, an ephemeral port) or unix (a socket file in a temporary folder)
   --connections  ping-pong connection counts (default 10,100,1000; 0 = no ping-pong)
   --rate         connection-rate concurrent connectors (default none, e.g. 10,100)
   --idle         idle connections held for memory per connection (default none, e.g. 2000,10000)
@@ -42,6 +45,7 @@ interface Args {
   rate: number[];
   idle: number[];
   pairs: number;
+  transport: 'tcp' | 'unix';
 }
 
 function counts(value: string, flag: string): number[] {
@@ -61,6 +65,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   let rate: number[] = [];
   let idle: number[] = [];
   let pairs = 5;
+  let transport: Args['transport'] = 'tcp';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => argv[++i] ?? '';
@@ -70,7 +75,11 @@ function parseArgs(argv: string[]): Args | 'help' {
     else if (arg === '--rate') rate = counts(value(), arg);
     else if (arg === '--idle') idle = counts(value(), arg);
     else if (arg === '--pairs') pairs = Number(value());
-    else throw new Error(`unknown flag ${arg}; see --help`);
+    else if (arg === '--transport') {
+      const v = value();
+      if (v !== 'tcp' && v !== 'unix') throw new Error('--transport is tcp or unix; see --help');
+      transport = v;
+    } else throw new Error(`unknown flag ${arg}; see --help`);
   }
   if (servers.length !== 2) throw new Error(`--servers takes exactly two names; see --help`);
   if (connections.length + rate.length + idle.length === 0) {
@@ -78,7 +87,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   }
   if (!Number.isInteger(pairs) || pairs < 1)
     throw new Error(`--pairs takes a positive integer; see --help`);
-  return { servers: servers as [string, string], connections, rate, idle, pairs };
+  return { servers: servers as [string, string], connections, rate, idle, pairs, transport };
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -94,7 +103,7 @@ async function measure(
   n: number,
 ): Promise<Pair['baseline']> {
   let cpuSeconds: number | null = null;
-  const target = { host: server.host, port: server.port };
+  const { target } = server;
   const options = {
     ...TIMING,
     onMeasure: cpuOverMeasuredSpan(server.pid, (seconds) => {
@@ -128,7 +137,7 @@ async function idleKiB(
   server: RunningServer,
   connections: number,
 ): Promise<number | null> {
-  const target = { host: server.host, port: server.port };
+  const { target } = server;
   const before = treeMemory(server.pid);
   const answer = await load.request({
     op: 'open-idle',
@@ -148,9 +157,13 @@ async function idleKiB(
   return (after.pss - before.pss) / 1024 / idle.opened;
 }
 
-/** Starts `spec` pinned to `cpu` on an ephemeral port. */
-function start(spec: ServerSpec, cpu: number | null): Promise<RunningServer> {
-  return startServer(pinned([...spec.command!, '--host', '127.0.0.1', '--port', '0'], cpu));
+/** Starts `spec` pinned to `cpu` on an ephemeral port, or on the socket file `unixPath`. */
+function start(
+  spec: ServerSpec,
+  cpu: number | null,
+  unixPath: string | null,
+): Promise<RunningServer> {
+  return startServer(pinned([...spec.command!, ...listenFlags(unixPath)], cpu));
 }
 
 /** Measures `a` and `b` in the pair's order (alternating per pair), returns them as [baseline, candidate]. */
@@ -196,6 +209,8 @@ async function main(): Promise<number> {
     if (!spec)
       throw new Error(`unknown server ${name}; known: ${catalog.map((s) => s.name).join(', ')}`);
     if (!spec.command) throw new Error(`${name} cannot run here: ${spec.skipped}`);
+    if (args.transport === 'unix' && spec.tcpOnly)
+      throw new Error(`${name} cannot listen on a Unix socket: ${spec.tcpOnly}`);
     return spec;
   }) as [ServerSpec, ServerSpec];
   const build = buildNativeLoad();
@@ -204,15 +219,17 @@ async function main(): Promise<number> {
   const serverCpu = pin ? 0 : null;
   const load = new NativeLoadGenerator(build.binary, pin ? 1 : null);
   const idleLoad = args.idle.length > 0 ? new LoadProcess(pin ? 1 : null) : null;
+  const unixDir = args.transport === 'unix' ? new UnixSocketDir() : null;
   let servers: RunningServer[] = [];
   const stopAll = async () => {
     await Promise.all(servers.map((s) => s.stop()));
     servers = [];
   };
   const startAll = async () => {
-    for (const spec of specs) servers.push(await start(spec, serverCpu));
+    for (const spec of specs) servers.push(await start(spec, serverCpu, unixDir?.next() ?? null));
   };
-  const names = `${specs[1].name} ÷ ${specs[0].name}`;
+  const over = args.transport === 'unix' ? ' over a Unix socket' : '';
+  const names = `${specs[1].name} ÷ ${specs[0].name}${over}`;
   try {
     await startAll();
     progress(`${names}, ${args.pairs} interleaved pairs per point`);
@@ -294,6 +311,7 @@ async function main(): Promise<number> {
   } finally {
     await stopAll();
     idleLoad?.close();
+    unixDir?.remove();
   }
 }
 

@@ -14,12 +14,17 @@ export interface ServerSpec {
   /** `model` (this project), `baseline` (plain Node net) or `peer` (Python). */
   kind: 'model' | 'baseline' | 'peer';
   /**
-   * Program and arguments, `--backlog LISTEN_BACKLOG` included; `--host
-   * 127.0.0.1 --port 0` are appended by the runner.
+   * Program and arguments, `--backlog LISTEN_BACKLOG` included; the runner
+   * appends where to listen (`listenFlags`).
    */
   command: string[] | null;
   /** Why it is skipped, when `command` is null. */
   skipped?: string;
+  /**
+   * Set when it serves TCP only, with the reason; otherwise `--listen
+   * unix:PATH` makes it serve the same echo on a Unix socket file.
+   */
+  tcpOnly?: string;
   /** Cap on idle connections for the memory workload, with the reason. */
   idleCap?: { connections: number; reason: string };
 }
@@ -30,6 +35,17 @@ export const LISTEN_BACKLOG = 4096;
 const here = fileURLToPath(new URL('.', import.meta.url));
 /** The monorepo's `packages/` folder (this file runs from packages/bench/dist). */
 const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Where a server is told to listen: an ephemeral port on 127.0.0.1, or the
+ * Unix socket file `unixPath` (every server without `tcpOnly` takes
+ * `--listen unix:PATH`, the model bins' endpoint syntax).
+ */
+export function listenFlags(unixPath: string | null = null): string[] {
+  return unixPath === null
+    ? ['--host', '127.0.0.1', '--port', '0']
+    : ['--listen', `unix:${unixPath}`];
+}
 
 /** The models and their modes, in the order the DESIGN lists them. */
 const MODELS: Array<{ model: string; mode: string; flags: string[]; description: string }> = [
@@ -160,6 +176,8 @@ function asyncUring(packages: string, node: string, flags: string[]): ServerSpec
     description: 'ProactorTCPServer on io_uring: posted recv/send completed by the kernel',
     kind: 'model',
     ...whenBuilt(packages, bin, [node, bin, ...flags, '--backend', 'uring']),
+    // On a socket file the proactor accepts on libuv: it would measure async/proactor again.
+    tcpOnly: 'io_uring accepts TCP only; on a Unix socket --backend uring runs on libuv',
   };
 }
 
@@ -188,5 +206,6 @@ function uringEcho(packages: string, node: string, backlog: string[]): ServerSpe
       'io_uring echo (@iomodels/uring): posted recv/send, one io_uring_enter per loop turn',
     kind: 'model',
     ...whenBuilt(packages, bin, [node, bin, ...backlog]),
+    tcpOnly: 'its bin takes --host/--port only',
   };
 }

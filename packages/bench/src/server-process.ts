@@ -1,14 +1,19 @@
 // Starts one server as its own process (its own process group, pinned to a
-// CPU when taskset exists), waits for its "listening on HOST:PORT" line, and
+// CPU when taskset exists), waits for its "listening on HOST:PORT" (or
+// "listening on unix:PATH") line, and
 // stops it: SIGTERM, a grace period, then SIGKILL to the whole group so no
 // forked child outlives the measurement.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { Target } from './load-generator.js';
 
 /** A running server under test. */
 export interface RunningServer {
   pid: number;
+  /** The TCP address it listens on; `unix` and 0 when it listens on a Unix socket file. */
   host: string;
   port: number;
+  /** Where a load generator reaches it: `{ host, port }`, or `{ path }` for a Unix socket. */
+  target: Target;
   /** The last few KiB the server wrote to stderr, for failure reports. */
   stderr(): string;
   /** Whether the process has exited (e.g. crashed) already. */
@@ -28,8 +33,8 @@ export function canPin(cpus: number): boolean {
   return tasksetChecked && cpus >= 2;
 }
 
-/** Prefixes `command` with `taskset -c CPU` when `cpu` is given. */
-export function pinned(command: string[], cpu: number | null): string[] {
+/** Prefixes `command` with `taskset -c CPU` when `cpu` (a CPU, or a list such as `0-3`) is given. */
+export function pinned(command: string[], cpu: number | string | null): string[] {
   return cpu === null ? command : ['taskset', '-c', String(cpu), ...command];
 }
 
@@ -73,16 +78,21 @@ export function startServer(command: string[], timeoutMs = 15_000): Promise<Runn
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /listening on (\S+):(\d+)/.exec(stdout);
+      // A Unix line first: a socket file's path may itself hold a colon and digits.
+      const match =
+        /listening on (unix):(\S+)\s/.exec(stdout) ?? /listening on (\S+):(\d+)/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume();
+      const unix = match[1] === 'unix';
       const host = match[1]!.replace(/^\[|\]$/g, '');
+      const port = unix ? 0 : Number(match[2]);
       resolve({
         pid: child.pid!,
         host,
-        port: Number(match[2]),
+        port,
+        target: unix ? { path: match[2]! } : { host, port },
         stderr: () => stderr,
         exited: () => exitInfo !== null,
         async stop(graceMs = 5_000) {

@@ -1,15 +1,22 @@
 // Small in-process servers for the load generators' tests: a plain echo,
 // one that dribbles replies back in tiny pieces, one that flips a byte, one
 // that records when each connection's messages arrive.
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Target } from '../src/load-generator.js';
 
-const servers: Array<{ server: net.Server; sockets: net.Socket[] }> = [];
+const servers: Array<{ server: net.Server; sockets: net.Socket[]; dir: string | null }> = [];
 
-/** Listens on 127.0.0.1, port 0; `onConnection` also gets every socket accepted so far. */
+/**
+ * Listens on 127.0.0.1, port 0, or (`unix`) on a socket file in a fresh
+ * temporary folder; `onConnection` also gets every socket accepted so far.
+ */
 export async function serve(
   onConnection: (socket: net.Socket, all: net.Socket[]) => void,
+  transport: 'tcp' | 'unix' = 'tcp',
 ): Promise<Target> {
   const all: net.Socket[] = [];
   const server = net.createServer((socket) => {
@@ -17,16 +24,23 @@ export async function serve(
     all.push(socket);
     onConnection(socket, all);
   });
-  servers.push({ server, sockets: all });
+  const dir = transport === 'unix' ? mkdtempSync(join(tmpdir(), 'iomodels-bench-test-')) : null;
+  servers.push({ server, sockets: all, dir });
+  if (dir) {
+    const path = join(dir, 'echo.sock');
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    return { path };
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
 }
 
-/** Closes every server `serve` started (for afterEach). */
+/** Closes every server `serve` started, and removes their socket folders (for afterEach). */
 export async function closeServers(): Promise<void> {
-  for (const { server, sockets } of servers.splice(0)) {
+  for (const { server, sockets, dir } of servers.splice(0)) {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

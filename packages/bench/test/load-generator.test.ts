@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/load-generator.js';
 import { closeServers, corruptAt, dribble, echo, serve } from './echo-servers.js';
 import { quietRampCases } from './quiet-ramp.js';
+import { unixSocketCases } from './unix-socket-cases.js';
 
 const timing = { warmupMs: 20, windowMs: 200, windows: 2, rampTimeoutMs: 3_000 };
 
@@ -129,3 +130,5 @@ describe('LoadGenerator connections', () => {
     expect(open).toBe(0);
   });
 });
+
+unixSocketCases('LoadGenerator', () => new LoadGenerator());

@@ -25,6 +25,16 @@ describe.skipIf(!canRun)('run-compare', () => {
     expect(out.stderr).toContain('@3 pair 1');
   });
 
+  it('measures over a Unix socket with --transport unix', () => {
+    const out = run([
+      ...['--servers', 'node-net,node-net', '--connections', '2'],
+      ...['--pairs', '1', '--transport', 'unix'],
+    ]);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toContain('node-net ÷ node-net over a Unix socket');
+    expect(out.stdout).toMatch(/^\| 2 \| \S+ \| \S+ \| \d+\.\d\d× /m);
+  });
+
   it('measures connection rate and idle memory per connection when asked', () => {
     const out = run([
       ...['--servers', 'node-net,node-net', '--connections', '0'],
@@ -44,6 +54,7 @@ describe.skipIf(!canRun)('run-compare', () => {
     [['--servers', 'node-net'], /exactly two names/],
     [['--servers', 'node-net,no-such-server'], /unknown server no-such-server/],
     [['--servers', 'node-net,node-net', '--pairs', '0'], /--pairs takes a positive integer/],
+    [['--servers', 'node-net,node-net', '--transport', 'udp'], /--transport is tcp or unix/],
     [
       ['--servers', 'node-net,node-net', '--connections', 'x'],
       /--connections takes positive integers/,

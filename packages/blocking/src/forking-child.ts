@@ -5,15 +5,18 @@
 // with this child (abort-flag.ts). Idle, it leaves when its channel
 // closes; busy when the server dies, it is killed by the server's reaper
 // (child-reaper.ts): its event loop cannot see the channel close then.
+// A ForkingUDPServer child runs the datagram runner over the same channel.
 import { closeHandle, descriptorOf, receivedHandle, setBlocking } from '@iomodels/fd';
 import { AbortFlagReader, CHILD_ABORT_FLAG_FD } from './abort-flag.js';
+import { runDatagramRunner } from './datagram-runner.js';
 import { runDescriptorRunner } from './descriptor-runner.js';
 import type { DispatcherMessage, RunnerBoot, RunnerMessage } from './wire.js';
 
 const ignore = () => {}; // a send racing the parent's close fails with EPIPE: nothing to do
 const abortFlag = new AbortFlagReader(CHILD_ABORT_FLAG_FD);
 
-const ready = await runDescriptorRunner(JSON.parse(process.argv[2] ?? '{}') as RunnerBoot, {
+const boot = JSON.parse(process.argv[2] ?? '{}') as RunnerBoot;
+const ready = await (boot.datagram ? runDatagramRunner : runDescriptorRunner)(boot, {
   post(message: RunnerMessage) {
     if (process.connected) process.send!(message, undefined, undefined, ignore);
   },

@@ -13,11 +13,32 @@ export const DEFAULT_MAX_CHILDREN = 40;
  */
 export const DEFAULT_SPARE_CHILDREN = 2;
 
-export interface ForkingServerOptions extends ServerOptions {
+/** The pool's size, for the TCP and UDP servers alike. */
+export interface ChildPoolOptions {
   /** Most child processes (default 40, Python's `max_children`). */
   maxChildren?: number;
   /** Idle children kept ready (default 2). */
   spareChildren?: number;
+}
+
+/** Checks `maxChildren` and `spareChildren` and fills in their defaults. */
+export function childPoolSize(options: ChildPoolOptions) {
+  const maxChildren = positiveInteger('maxChildren', options.maxChildren, DEFAULT_MAX_CHILDREN);
+  // At least one warm child: a child takes tens of milliseconds to start.
+  const spareChildren = spareCount('spareChildren', options.spareChildren, DEFAULT_SPARE_CHILDREN, {
+    min: 1,
+    max: maxChildren,
+  });
+  return { maxChildren, spareChildren };
+}
+
+/** Children alive, busy, their pids, and requests waiting for one. */
+export function childPoolStats(pool: ProcessPool | undefined) {
+  const { runners, busy, queued } = pool?.counts() ?? { runners: 0, busy: 0, queued: 0 };
+  return { children: runners, busy, queued, pids: pool?.pids() ?? [] };
+}
+
+export interface ForkingServerOptions extends ServerOptions, ChildPoolOptions {
   /** Most connections waiting for a free child (default 1024); further ones are refused. */
   maxQueuedConnections?: number;
 }
@@ -34,22 +55,15 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
   readonly spareChildren: number;
 
   constructor(handler: HandlerSpec, options: ForkingServerOptions = {}) {
-    const maxChildren = positiveInteger('maxChildren', options.maxChildren, DEFAULT_MAX_CHILDREN);
+    const { maxChildren, spareChildren } = childPoolSize(options);
     super(handler, options, maxChildren);
     this.maxChildren = maxChildren;
-    // At least one warm child: a child takes tens of milliseconds to start.
-    this.spareChildren = spareCount(
-      'spareChildren',
-      options.spareChildren,
-      DEFAULT_SPARE_CHILDREN,
-      { min: 1, max: maxChildren },
-    );
+    this.spareChildren = spareChildren;
   }
 
   /** Children alive, busy, their pids, and connections waiting for one. */
   poolStats(): { children: number; busy: number; queued: number; pids: number[] } {
-    const { runners, busy, queued } = this.pool?.counts() ?? { runners: 0, busy: 0, queued: 0 };
-    return { children: runners, busy, queued, pids: this.pool?.pids() ?? [] };
+    return childPoolStats(this.pool);
   }
 
   protected createPool(onError: ErrorSink): ProcessPool {

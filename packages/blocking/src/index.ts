@@ -6,6 +6,7 @@ export {
   type ForkingServerOptions,
   ForkingTCPServer,
 } from './forking-tcp-server.js';
+export { ForkingUDPServer, type ForkingUDPServerOptions } from './forking-udp-server.js';
 export { DEFAULT_MAX_QUEUED_CONNECTIONS } from './pool-options.js';
 export { TCPServer } from './tcp-server.js';
 export {
@@ -14,6 +15,8 @@ export {
   type ThreadingServerOptions,
   ThreadingTCPServer,
 } from './threading-tcp-server.js';
+export { ThreadingUDPServer, type ThreadingUDPServerOptions } from './threading-udp-server.js';
+export { UDPServer } from './udp-server.js';
 export {
   ForkingUnixStreamServer,
   ThreadingUnixStreamServer,

@@ -9,7 +9,7 @@ import { FileAbortFlag } from './abort-flag.js';
 import { reapWithServer } from './child-reaper.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
-import type { DispatcherMessage, RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
+import type { RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
 
 export interface ProcessPoolOptions {
   handler: WireHandlerReference;
@@ -18,6 +18,8 @@ export interface ProcessPoolOptions {
   onError: ErrorSink;
   /** The server's `idleTimeout` in ms (0/absent: none). */
   idleTimeout?: number;
+  /** Children handle datagrams (a UDP server's pool), not connections. */
+  datagram?: boolean;
 }
 
 /** How long an idle child may take to leave after its channel closed before it is killed. */
@@ -66,13 +68,15 @@ class PoolChild extends PoolRunner {
 
   serve(job: PoolJob): void {
     const { socket, context } = job;
-    // The child learns its own descriptor number from the handle.
-    sendSocket(this.process, this.serveMessage(job, -1), socket, (error) => {
+    const failed = (error: Error | null) => {
       if (error && this.job === job) {
         context.onError(error, context.clientAddress);
         this.process.kill('SIGKILL'); // its exit settles the job
       }
-    });
+    };
+    if (job.datagram) this.process.send(this.datagramMessage(job), undefined, undefined, failed);
+    // The child learns its own descriptor number from the handle.
+    else sendSocket(this.process, this.serveMessage(job, -1), socket!, failed);
   }
 
   /**
@@ -84,12 +88,7 @@ class PoolChild extends PoolRunner {
   signal(job: PoolJob): void {
     this.#abortFlag.raise(job.id);
     if (this.process.connected) {
-      this.process.send(
-        { type: 'abort', id: job.id } satisfies DispatcherMessage,
-        undefined,
-        undefined,
-        () => {},
-      );
+      this.process.send(this.abortMessage(job), undefined, undefined, () => {});
     }
   }
 
@@ -147,7 +146,7 @@ export class ProcessPool extends RunnerPool<PoolChild> {
   constructor(options: ProcessPoolOptions) {
     const { maxChildren: max, spareChildren: spare, onError, idleTimeout, handler } = options;
     super({ max, spare, onError, idleTimeout });
-    this.#boot = { handler, idleTimeout };
+    this.#boot = { handler, idleTimeout, ...(options.datagram && { datagram: true }) };
   }
 
   /** The pids of the live children (for tests and operators). */

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import {
   type Address,
+  DatagramTimeoutError,
   type ErrorSink,
   IdleWatch,
   type RequestContext,
@@ -16,7 +17,14 @@ import {
   type RequestTask,
   resetSocket,
 } from '@iomodels/contract';
-import { fromWireError, type RunnerMessage, type ServeMessage, toWireProxyHeader } from './wire.js';
+import type { DatagramServeMessage, PoolDatagram } from './datagram-wire.js';
+import {
+  type AbortMessage,
+  fromWireError,
+  type RunnerMessage,
+  type ServeMessage,
+  toWireProxyHeader,
+} from './wire.js';
 
 /** The address errors are reported with when no connection is involved. */
 const NO_ADDRESS: Address = Object.freeze({ host: '', port: 0, family: 'IPv4' });
@@ -85,17 +93,44 @@ export abstract class PoolRunner {
       local: context.localAddress,
     };
     if (context.proxyHeader) message.proxyHeader = toWireProxyHeader(context.proxyHeader);
+    this.#tellServer(message, job);
+    return message;
+  }
+
+  /** The message that hands it `job`'s datagram (a datagram job: see `PoolJob.datagram`). */
+  protected datagramMessage(job: PoolJob): DatagramServeMessage {
+    const { context, datagram } = job;
+    const message: DatagramServeMessage = {
+      type: 'datagram',
+      id: job.id,
+      data: datagram!.data,
+      client: context.clientAddress,
+      local: context.localAddress,
+    };
+    this.#tellServer(message, job);
+    return message;
+  }
+
+  /** The message that fires `job`'s signal in the runner, saying whether it ran past `datagramTimeout`. */
+  protected abortMessage(job: PoolJob): AbortMessage {
+    const timedOut = DatagramTimeoutError.isInstance(job.context.signal.reason);
+    return { type: 'abort', id: job.id, ...(timedOut && { timedOut }) };
+  }
+
+  #tellServer(message: { server?: ServeMessage['server'] }, job: PoolJob): void {
     if (!this.#toldServer) {
-      message.server = context.server;
+      message.server = job.context.server;
       this.#toldServer = true;
     }
-    return message;
   }
 }
 
 let nextId = 1;
 
-/** One connection, from queued to finished: the `RequestTask` the server tracks. */
+/**
+ * One connection (its socket) or one datagram (`datagram`, no socket), from
+ * queued to finished: the `RequestTask` the server tracks.
+ */
 export class PoolJob implements RequestTask {
   readonly id = nextId++;
   readonly done: Promise<RequestOutcome>;
@@ -107,9 +142,11 @@ export class PoolJob implements RequestTask {
   #idle: IdleWatch | undefined;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: Socket | undefined,
     readonly context: RequestContext,
     readonly pool: { dequeue(job: PoolJob): void },
+    /** Set for a datagram job: the packet, and where the runner's result goes. */
+    readonly datagram?: PoolDatagram,
   ) {
     this.done = new Promise((resolve) => {
       this.#resolve = resolve;
@@ -124,8 +161,9 @@ export class PoolJob implements RequestTask {
       return;
     }
     // Our copy of the descriptor: FIN reaches the peer, and a well-behaved
-    // peer's close wakes the runner's read.
-    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
+    // peer's close wakes the runner's read. A datagram has no FIN.
+    const { socket } = this;
+    if (socket && !socket.destroyed && !socket.writableEnded) socket.end();
   }
 
   abort(): void {
@@ -158,7 +196,10 @@ export class PoolJob implements RequestTask {
     this.#finished = true;
     this.#idle?.stop();
     this.runner = undefined;
-    if (this.killed) resetSocket(this.socket);
+    if (this.socket === undefined) {
+      // A datagram job that ends without its runner's result (never served, or its runner died): nothing to send.
+      this.datagram?.settle(undefined);
+    } else if (this.killed) resetSocket(this.socket);
     else this.socket.destroy();
     this.#resolve(outcome);
   }
@@ -211,9 +252,16 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
     });
   }
 
-  /** Queues a connection; an idle runner takes it at once, or one is started for it. */
-  submit(socket: Socket, context: RequestContext): RequestTask {
-    const job = new PoolJob(socket, context, this);
+  /**
+   * Queues a connection (or, with no socket, the datagram `datagram`); an
+   * idle runner takes it at once, or one is started for it.
+   */
+  submit(
+    socket: Socket | undefined,
+    context: RequestContext,
+    datagram?: PoolDatagram,
+  ): RequestTask {
+    const job = new PoolJob(socket, context, this, datagram);
     this.#watch(context.signal);
     const idle = this.#idle.pop();
     if (idle) this.#run(idle, job);
@@ -260,14 +308,17 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
       }
       case 'shutdown': {
         const job = runner.job;
-        if (job?.id === message.id && !job.socket.destroyed) job.socket.end();
+        if (job?.id === message.id && job.socket && !job.socket.destroyed) job.socket.end();
         return;
       }
       case 'done': {
         const job = runner.job;
         runner.job = undefined;
         if (job) this.#busy--;
-        if (job?.id === message.id) job.finish(message.outcome);
+        if (job?.id === message.id) {
+          if (message.datagram) job.datagram?.settle(message.datagram);
+          job.finish(message.outcome);
+        }
         this.#next(runner);
         return;
       }

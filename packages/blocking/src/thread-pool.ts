@@ -8,7 +8,7 @@ import { descriptorOf } from '@iomodels/fd';
 import { RUNNER_FLAG_SLOTS, RunnerFlag } from './abort-flag.js';
 import { entryFile } from './entry-file.js';
 import { type PoolJob, PoolRunner, type RunnerEvents, RunnerPool } from './runner-pool.js';
-import type { DispatcherMessage, RunnerMessage, WireHandlerReference } from './wire.js';
+import type { RunnerBoot, RunnerMessage, WireHandlerReference } from './wire.js';
 
 export interface ThreadPoolOptions {
   handler: WireHandlerReference;
@@ -23,6 +23,8 @@ export interface ThreadPoolOptions {
   onError: ErrorSink;
   /** The server's `idleTimeout` in ms (0/absent: none). */
   idleTimeout?: number;
+  /** Threads handle datagrams (a UDP server's pool), not connections. */
+  datagram?: boolean;
 }
 
 /** One worker thread. */
@@ -35,16 +37,11 @@ class PoolThread extends PoolRunner {
   readonly flags = new Int32Array(new SharedArrayBuffer(4 * RUNNER_FLAG_SLOTS));
   readonly #daemon: boolean;
 
-  constructor(
-    events: RunnerEvents<PoolThread>,
-    handler: WireHandlerReference,
-    daemon: boolean,
-    idleTimeout: number | undefined,
-  ) {
+  constructor(events: RunnerEvents<PoolThread>, boot: RunnerBoot, daemon: boolean) {
     super();
     this.#daemon = daemon;
     this.worker = new Worker(entryFile('threading-worker'), {
-      workerData: { handler, idleTimeout, flags: this.flags },
+      workerData: { ...boot, flags: this.flags },
     });
     this.worker.unref(); // a thread that is not serving keeps nothing alive
     this.worker.on('message', (message: RunnerMessage) => events.onMessage(this, message));
@@ -60,7 +57,9 @@ class PoolThread extends PoolRunner {
     Atomics.store(this.flags, RunnerFlag.abort, 0);
     if (this.#daemon) this.worker.unref();
     else this.worker.ref();
-    this.worker.postMessage(this.serveMessage(job, descriptorOf(job.socket)));
+    this.worker.postMessage(
+      job.datagram ? this.datagramMessage(job) : this.serveMessage(job, descriptorOf(job.socket!)),
+    );
   }
 
   /**
@@ -70,7 +69,7 @@ class PoolThread extends PoolRunner {
    */
   signal(job: PoolJob): void {
     Atomics.store(this.flags, RunnerFlag.abort, job.id);
-    this.worker.postMessage({ type: 'abort', id: job.id } satisfies DispatcherMessage);
+    this.worker.postMessage(this.abortMessage(job));
   }
 
   activity(): number {
@@ -113,9 +112,8 @@ class PoolThread extends PoolRunner {
 }
 
 export class ThreadPool extends RunnerPool<PoolThread> {
-  readonly #handler: WireHandlerReference;
+  readonly #boot: RunnerBoot;
   readonly #daemon: boolean;
-  readonly #idleTimeout: number | undefined;
 
   constructor(options: ThreadPoolOptions) {
     super({
@@ -125,9 +123,9 @@ export class ThreadPool extends RunnerPool<PoolThread> {
       onError: options.onError,
       idleTimeout: options.idleTimeout,
     });
-    this.#handler = options.handler;
+    const { handler, idleTimeout, datagram } = options;
+    this.#boot = { handler, idleTimeout, ...(datagram && { datagram }) };
     this.#daemon = options.daemonThreads;
-    this.#idleTimeout = options.idleTimeout;
   }
 
   /** The first thread keeps the process alive until it is ready: nothing else does yet. */
@@ -138,6 +136,6 @@ export class ThreadPool extends RunnerPool<PoolThread> {
   }
 
   protected createRunner(): PoolThread {
-    return new PoolThread(this, this.#handler, this.#daemon, this.#idleTimeout);
+    return new PoolThread(this, this.#boot, this.#daemon);
   }
 }

@@ -31,6 +31,22 @@ export const DEFAULT_MAX_THREADS = 128;
  */
 export const DEFAULT_SPARE_THREADS = 4;
 
+/** Checks `maxThreads` and `spareThreads` and fills in their defaults (the TCP and UDP servers alike). */
+export function threadPoolSize(options: { maxThreads?: number; spareThreads?: number }) {
+  const maxThreads = positiveInteger('maxThreads', options.maxThreads, DEFAULT_MAX_THREADS);
+  const spareThreads = spareCount('spareThreads', options.spareThreads, DEFAULT_SPARE_THREADS, {
+    min: 0,
+    max: maxThreads,
+  });
+  return { maxThreads, spareThreads };
+}
+
+/** Threads alive, busy, and requests waiting for one. */
+export function threadPoolStats(pool: ThreadPool | undefined) {
+  const { runners, busy, queued } = pool?.counts() ?? { runners: 0, busy: 0, queued: 0 };
+  return { threads: runners, busy, queued };
+}
+
 export interface ThreadingServerOptions extends ServerOptions {
   /** Most worker threads (default 128); further connections wait in the queue. */
   maxThreads?: number;
@@ -74,13 +90,10 @@ export class ThreadingTCPServer extends PooledServer<ThreadPool> {
   readonly blockOnClose: boolean;
 
   constructor(handler: HandlerSpec, options: ThreadingServerOptions = {}) {
-    const maxThreads = positiveInteger('maxThreads', options.maxThreads, DEFAULT_MAX_THREADS);
+    const { maxThreads, spareThreads } = threadPoolSize(options);
     super(handler, options, maxThreads);
     this.maxThreads = maxThreads;
-    this.spareThreads = spareCount('spareThreads', options.spareThreads, DEFAULT_SPARE_THREADS, {
-      min: 0,
-      max: maxThreads,
-    });
+    this.spareThreads = spareThreads;
     this.daemonThreads = options.daemonThreads ?? false;
     this.blockOnClose = options.blockOnClose ?? true;
   }
@@ -94,8 +107,7 @@ export class ThreadingTCPServer extends PooledServer<ThreadPool> {
 
   /** Threads alive, busy, and connections waiting for one. */
   poolStats(): { threads: number; busy: number; queued: number } {
-    const { runners, busy, queued } = this.pool?.counts() ?? { runners: 0, busy: 0, queued: 0 };
-    return { threads: runners, busy, queued };
+    return threadPoolStats(this.pool);
   }
 
   protected createPool(onError: ErrorSink): ThreadPool {

@@ -2,6 +2,7 @@
 // handlers: one per connection and per event, never one per data message.
 import type { ProxyHeader } from '@iomodels/contract';
 import type { Address, RequestOutcome, ServerInfo } from '@iomodels/contract/core';
+import type { DatagramServeMessage, WireDatagramResult } from './datagram-wire.js';
 
 /** A handler reference in its serialisable form. */
 export interface WireHandlerReference {
@@ -14,6 +15,8 @@ export interface RunnerBoot {
   handler: WireHandlerReference;
   /** The server's `idleTimeout` in ms (0/absent: none): the runner counts its activity only when set. */
   idleTimeout?: number;
+  /** The runner serves datagrams (a UDP server's pool), not connections. */
+  datagram?: boolean;
 }
 
 /** Dispatcher → runner: serve one connection (the descriptor travels beside it). */
@@ -36,8 +39,10 @@ export type WireProxyHeader = Omit<ProxyHeader, 'tlvs' | 'uniqueId'> & {
   uniqueId?: string;
 };
 
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const unbase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+/** Bytes as JSON carries them to a child. */
+export const base64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+export const unbase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
 
 export function toWireProxyHeader({ tlvs, uniqueId, ...rest }: ProxyHeader): WireProxyHeader {
   return {
@@ -59,9 +64,11 @@ export function fromWireProxyHeader({ tlvs, uniqueId, ...rest }: WireProxyHeader
 export interface AbortMessage {
   type: 'abort';
   id: number;
+  /** A datagram request ran past `limits.datagramTimeout` (not a shutdown). */
+  timedOut?: boolean;
 }
 
-export type DispatcherMessage = ServeMessage | AbortMessage;
+export type DispatcherMessage = ServeMessage | DatagramServeMessage | AbortMessage;
 
 /** Runner → dispatcher. */
 export type RunnerMessage =
@@ -69,7 +76,13 @@ export type RunnerMessage =
   | { type: 'fatal'; error: WireError }
   | { type: 'error'; id: number; error: WireError }
   | { type: 'shutdown'; id: number }
-  | { type: 'done'; id: number; outcome: RequestOutcome };
+  | {
+      type: 'done';
+      id: number;
+      outcome: RequestOutcome;
+      /** A datagram job's result (one message, not two: each costs the server a wake-up). */
+      datagram?: WireDatagramResult;
+    };
 
 /** An error flattened for postMessage/IPC, keeping what `handleError` logs. */
 export interface WireError {

@@ -1,6 +1,13 @@
 // @iomodels/client — the public surface, by name.
 export { Client, type ConnectOptions, connect, DEFAULT_TIMEOUT } from './client.js';
 export {
+  connectDatagram,
+  DatagramClient,
+  type DatagramClientOptions,
+  DEFAULT_DATAGRAM_RETRIES,
+  DEFAULT_DATAGRAM_TIMEOUT,
+} from './datagram-client.js';
+export {
   type ClientIo,
   EXIT_CONNECTION,
   EXIT_INTERRUPTED,

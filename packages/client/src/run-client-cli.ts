@@ -15,6 +15,12 @@ import {
   UsageError,
 } from '@iomodels/contract';
 import { type Client, type ConnectOptions, connect, DEFAULT_TIMEOUT } from './client.js';
+import {
+  connectDatagram,
+  type DatagramClient,
+  DEFAULT_DATAGRAM_RETRIES,
+} from './datagram-client.js';
+import { runDatagramSession } from './run-datagram-session.js';
 
 /** Streams the CLI talks through; tests pass their own. */
 export interface ClientIo {
@@ -38,11 +44,12 @@ export const EXIT_INTERRUPTED = 130;
 
 const NAME = 'iomodels-client';
 const PROMPT = 'please input:';
-const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--timeout SECONDS] [--tls [--ca FILE]]
-  --connect  endpoint: tcp:HOST:PORT or unix:PATH
+const USAGE = `usage: ${NAME} [--connect ENDPOINT | --host HOST --port PORT] [--timeout SECONDS] [--retries N] [--tls [--ca FILE]]
+  --connect  endpoint: tcp:HOST:PORT, unix:PATH, or udp:HOST:PORT (one datagram per line)
   --host     server address (default 127.0.0.1)
   --port     server port (default ${DEFAULT_PORT})
   --timeout  seconds to wait to connect and for each reply, 0 = forever (default ${DEFAULT_TIMEOUT / 1000})
+  --retries  udp: only: tries after the first when no reply came, each try waiting --timeout/(N+1) (default ${DEFAULT_DATAGRAM_RETRIES})
   --tls      speak TLS, verifying the server's certificate (against --ca FILE, PEM, else the system's CAs)
 exit: 0 after exit or end of input, 1 connection refused/lost, 2 bad flags, ${EXIT_NO_REPLY} no reply in time, ${EXIT_INTERRUPTED} interrupted`;
 
@@ -64,6 +71,7 @@ export async function runClientCli(argv: readonly string[], io: ClientIo): Promi
     io.error.write(`${NAME}: ${(error as Error).message}\n`);
     return EXIT_USAGE;
   }
+  if (options.udp) return runUdp(options, io);
   const where =
     options.path === undefined
       ? formatAddress(
@@ -83,6 +91,32 @@ export async function runClientCli(argv: readonly string[], io: ClientIo): Promi
     return EXIT_CONNECTION;
   }
   return new Session(client, io, options.timeout, where).run();
+}
+
+/** `--connect udp:…`: the same loop, one datagram per line, with retries. */
+async function runUdp(options: ClientArgs, io: ClientIo): Promise<number> {
+  const tries = options.retries + 1;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PORT;
+  let client: DatagramClient;
+  try {
+    client = await connectDatagram({
+      host,
+      port,
+      // --timeout is the whole wait for a reply, as over TCP, split across the tries.
+      timeout: options.timeout > 0 ? options.timeout / tries : 2 ** 31 - 1,
+      retries: options.retries,
+    });
+  } catch (error) {
+    io.error.write(`${NAME}: ${(error as Error).message}\n`);
+    return EXIT_CONNECTION;
+  }
+  return runDatagramSession(client, io, NAME, {
+    ok: EXIT_OK,
+    connection: EXIT_CONNECTION,
+    noReply: EXIT_NO_REPLY,
+    interrupted: EXIT_INTERRUPTED,
+  });
 }
 
 /** Why a dialogue ended early: its exit code and the one line that says so. */
@@ -254,11 +288,11 @@ class Session {
   }
 }
 
-/** What the CLI connects to: `path` (a Unix socket) or `host`/`port`, in clear or over TLS. */
-type ClientArgs = ConnectOptions & { timeout: number };
+/** What the CLI connects to: `path` (a Unix socket) or `host`/`port`, in clear or over TLS, or over UDP. */
+type ClientArgs = ConnectOptions & { timeout: number; udp?: boolean; retries: number };
 
 function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
-  const values = parseFlags(argv, ['connect', 'host', 'port', 'timeout', 'ca'], ['tls']);
+  const values = parseFlags(argv, ['connect', 'host', 'port', 'timeout', 'ca', 'retries'], ['tls']);
   if (values.help) return 'help' as const;
   if (values.ca !== undefined && !values.tls) throw new UsageError('--ca goes with --tls');
   const ca = values.ca === undefined ? undefined : readPem('--ca', values.ca as string);
@@ -275,19 +309,32 @@ function parseClientArgs(argv: readonly string[]): ClientArgs | 'help' {
     values.timeout as string | undefined,
     DEFAULT_TIMEOUT / 1000,
   );
+  const retries = parseIntegerFlag(
+    '--retries',
+    values.retries as string | undefined,
+    DEFAULT_DATAGRAM_RETRIES,
+    { min: 0, max: 100 },
+  );
   if (values.connect !== undefined) {
     const endpoint = parseClientEndpoint(values.connect as string);
-    if (endpoint.kind === 'udp') throw new UsageError('--connect udp: is not supported yet');
+    if (endpoint.kind === 'udp' && values.tls)
+      throw new UsageError('--tls needs a stream, not udp:');
     const target =
       endpoint.kind === 'unix'
         ? { path: endpoint.path }
         : { host: endpoint.host, port: endpoint.port };
-    return { ...target, timeout: timeout * 1000, ...secure };
+    if (endpoint.kind !== 'udp' && values.retries !== undefined) {
+      throw new UsageError('--retries goes with --connect udp:');
+    }
+    const udp = endpoint.kind === 'udp' ? { udp: true } : {};
+    return { ...target, ...udp, timeout: timeout * 1000, retries, ...secure };
   }
+  if (values.retries !== undefined) throw new UsageError('--retries goes with --connect udp:');
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port,
     timeout: timeout * 1000,
+    retries,
     ...secure,
   };
 }

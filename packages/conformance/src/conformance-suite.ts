@@ -8,11 +8,14 @@ import type {
   CONFORMANCE_TESTS,
   ConformanceCapability,
   ConformanceTarget,
+  ConformanceTransport,
 } from './describe-conformance.js';
 
 /** The suite's tools, for the cases in files of their own. */
 export interface ConformanceSuite {
   readonly target: ConformanceTarget;
+  /** The transport this registration runs over. */
+  readonly transport: ConformanceTransport;
   /** Starts a server on loopback port 0, quiet, closed after the test. */
   start(handler: HandlerSpec, options?: ServerOptions): Promise<BaseServer>;
   /** Connects a client to `server`, aborted after the test. */

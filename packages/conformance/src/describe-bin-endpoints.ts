@@ -1,7 +1,9 @@
 // What every server bin must do with endpoints, tested on the built bin:
 // `--listen unix:` (listening line, mode, dialogue, file removed on exit),
-// a clear exit 2 for a bad or taken endpoint, and systemd socket
-// activation on an inherited listening descriptor (`--listen systemd:`).
+// a clear exit 2 for a bad or taken endpoint, systemd socket activation on
+// an inherited listening descriptor (`--listen systemd:`), and, for the
+// bins that take `--workers`, several workers on one socket file behind a
+// PROXY header (HAProxy's `unix@` servers with `send-proxy-v2`).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -9,8 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@iomodels/client';
 import { IVR_GREETING, IVR_OPERATOR, SD_LISTEN_FDS_START } from '@iomodels/contract';
+import { proxyHeaderV2 } from '@iomodels/contract/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recvText } from './wire.js';
+import { conformanceHandlersPath } from './describe-conformance.js';
+import { type WatchedChild, watchChild } from './watch-child.js';
+import { bytes, recvText, recvUntilClosed } from './wire.js';
 
 /** A server bin under test: its built file and what its listening line names. */
 export interface BinUnderTest {
@@ -20,14 +25,11 @@ export interface BinUnderTest {
   readonly label: string;
   /** Flags every run of it gets, e.g. `['--mode', 'forking']`. */
   readonly args?: readonly string[];
+  /** It takes `--workers N` (the event-loop models): test workers on a socket file too. */
+  readonly workers?: boolean;
 }
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-}
+type Run = WatchedChild;
 
 /** Registers the endpoint tests for one bin. */
 export function describeBinEndpoints(name: string, target: BinUnderTest): void {
@@ -55,16 +57,7 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
 
     function watch(child: ChildProcess): Run {
       children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d) => {
-        stdout += d;
-      });
-      child.stderr?.on('data', (d) => {
-        stderr += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { child, stdout: () => stdout, stderr: () => stderr, exited };
+      return watchChild(child);
     }
 
     /** Waits for the listening line; returns what it names. */
@@ -126,7 +119,11 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
     it.each([
       [['--listen', 'tcp:0', '--port', '0'], /either --listen or --host\/--port/],
       [['--listen', 'tcp'], /bad endpoint "tcp"/],
-      [['--listen', 'udp:0'], /cannot listen on udp/],
+      // A bin without UDP cannot listen there; one with UDP refuses --metrics with it.
+      [
+        ['--listen', 'udp:0', '--metrics', 'tcp:0'],
+        /cannot listen on udp|--metrics: not available with a udp: endpoint/,
+      ],
     ])('rejects %j in one line, exit 2', async (args, message) => {
       const r = run(args);
       expect(await r.exited).toBe(2);
@@ -196,6 +193,37 @@ export function describeBinEndpoints(name: string, target: BinUnderTest): void {
       r.child.kill('SIGTERM');
       expect(await r.exited).toBe(0);
     });
+
+    it.runIf(target.workers)(
+      "--workers 2 on unix:PATH with the PROXY protocol: the workers serve the header's client, the file goes on SIGTERM",
+      async () => {
+        const file = path.join(dir, 'workers.sock');
+        const handler = `${conformanceHandlersPath}#AddressHandler`;
+        const r = run([
+          ...['--listen', `unix:${file}`, '--workers', '2'],
+          ...['--proxy-protocol', 'v2', '--handler', handler],
+        ]);
+        const line = `listening on unix:${file} (${target.label}, 2 workers)\n`;
+        for (let i = 0; i < 1000 && r.stdout() !== line && r.child.exitCode === null; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(r.stdout(), r.stderr()).toBe(line);
+        const client = { host: '192.0.2.1', port: 40000, family: 'IPv4' } as const;
+        const frontend = { host: '192.0.2.80', port: 8009, family: 'IPv4' } as const;
+        for (let i = 0; i < 4; i++) {
+          const caller = await connect({ path: file });
+          await caller.sendall(proxyHeaderV2({ source: client, destination: frontend }));
+          const greeting = 'from 192.0.2.1:40000 via v2 PROXY\n';
+          expect(await recvText(caller, greeting)).toBe(greeting);
+          await caller.sendall(bytes('hello'));
+          expect(new TextDecoder().decode((await recvUntilClosed(caller)).data)).toBe('got hello');
+        }
+        r.child.kill('SIGTERM');
+        expect(await r.exited).toBe(0);
+        expect(r.stderr()).toMatch(/closed: 4 served, 0 refused: 4 completed, 0 failed/);
+        expect(fs.existsSync(file)).toBe(false);
+      },
+    );
 
     it('refuses systemd: when LISTEN_PID is not its own, in one line, exit 2', async () => {
       const r = run(['--listen', 'systemd:'], {

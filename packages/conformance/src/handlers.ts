@@ -1,6 +1,6 @@
 // Handlers the suite runs. A module of its own so that thread and process
 // models can load them by reference, like any user's handler.
-import { BaseRequestHandler } from '@iomodels/contract';
+import { BaseRequestHandler, DatagramRequestHandler } from '@iomodels/contract';
 
 /** Says `ready`, reads one message, then throws: the server must survive it. */
 export class ThrowingHandler extends BaseRequestHandler {
@@ -86,5 +86,23 @@ export class AddressHandler extends BaseRequestHandler {
     await this.request.sendall(`from ${host}:${port}${via}\n`);
     const data = await this.request.recv(1024);
     await this.request.sendall(`got ${new TextDecoder().decode(data)}`);
+  }
+}
+
+/** Datagrams: `boom` makes it throw (the server must go on); anything else is answered `ok:<data>`. */
+export class ThrowingDatagramHandler extends DatagramRequestHandler {
+  override handle(): string {
+    const text = this.rfile.text();
+    if (text === 'boom') throw new Error('datagram handler failed on purpose');
+    return `ok:${text}`;
+  }
+}
+
+/** Datagrams: `sleep:MS` is answered `done:MS` after MS milliseconds (a request still running when the server closes). */
+export class SleepDatagramHandler extends DatagramRequestHandler {
+  override async handle(): Promise<string> {
+    const ms = Number(this.rfile.text().replace(/^sleep:/, ''));
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return `done:${ms}`;
   }
 }

@@ -7,7 +7,14 @@ export {
   runChurn,
 } from './churn.js';
 export type { ConformanceSuite } from './conformance-suite.js';
+export {
+  DATAGRAM_CONFORMANCE_TESTS,
+  type DatagramConformanceSuite,
+  type DatagramConformanceTarget,
+  type DatagramTestKey,
+} from './datagram-conformance-suite.js';
 export { type BinUnderTest, describeBinEndpoints } from './describe-bin-endpoints.js';
+export { describeBinUdp } from './describe-bin-udp.js';
 export {
   CONFORMANCE_TESTS,
   type ConformanceCapability,
@@ -17,13 +24,16 @@ export {
   conformanceHandlersPath,
   describeConformance,
 } from './describe-conformance.js';
+export { describeDatagramConformance } from './describe-datagram-conformance.js';
 export { ReferenceTCPServer } from './reference-server.js';
+export { ReferenceUDPServer } from './reference-udp-server.js';
 export {
   describeTlsDialogue,
   expectTlsRefused,
   type TestCertificate,
   testCertificate,
 } from './tls-case.js';
+export { type LossyRelay, startLossyRelay } from './udp-relay.js';
 export {
   bytes,
   recvExactly,

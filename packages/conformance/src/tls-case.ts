@@ -18,7 +18,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { recvText, recvUntilClosed } from './wire.js';
 
-/** A certificate and key for 127.0.0.1 and localhost, or why none could be made. */
+/** A certificate and key for 127.0.0.1, ::1 and localhost, or why none could be made. */
 export type TestCertificate = { cert: Buffer; key: Buffer } | { skip: string };
 
 /**
@@ -34,7 +34,7 @@ export function testCertificate(): TestCertificate {
       [
         ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'],
         ...['-keyout', key, '-out', cert, '-subj', '/CN=localhost'],
-        ...['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+        ...['-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost'],
       ],
       { stdio: 'ignore' },
     );

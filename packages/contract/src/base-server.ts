@@ -26,12 +26,9 @@ import {
   receiveProxyHeader,
 } from './proxy/receive-proxy-header.js';
 import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
-import {
-  type ModelDescription,
-  platformDemultiplexer,
-  type ServerDescription,
-} from './server-description.js';
+import type { ModelDescription, ServerDescription } from './server-description.js';
 import type { ServerInfo } from './server-info.js';
+import { describeServer, logRequestError } from './server-log.js';
 import {
   ABORT_GRACE,
   DEFAULT_BACKLOG,
@@ -244,15 +241,7 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
 
   /** Python's `handle_error`: called with every error a request raised. Logs by default. */
   handleError(error: unknown, clientAddress: Address): void {
-    const log = this.options.log ?? ((line: string) => console.error(line));
-    // A peer that reset or vanished is the network's doing, not a bug in the
-    // handler: one line, no stack (under churn a stack per reset floods the log).
-    const detail = ConnectionError.isInstance(error)
-      ? `${(error as Error).message} (${(error as ConnectionError).code})`
-      : error instanceof Error
-        ? (error.stack ?? error.message)
-        : String(error);
-    log(`error while handling request from ${formatAddress(clientAddress)}: ${detail}`);
+    logRequestError(this.options.log, 'request', error, clientAddress);
   }
 
   stats(): ServerStats {
@@ -260,15 +249,8 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
   }
 
   describe(): ServerDescription {
-    return {
-      model: this.model,
-      mode: this.mode,
-      address: this.#address ? formatAddress(this.#address) : 'not listening',
-      demultiplexer: platformDemultiplexer(),
-      runtime: `Node.js ${process.version} (${process.platform}/${process.arch})`,
-      limits: this.limits,
-      ...this.describeModel(),
-    };
+    const address = this.#address ? formatAddress(this.#address) : 'not listening';
+    return describeServer(this, address, this.describeModel());
   }
 
   /**
@@ -381,17 +363,25 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     if (this.#proxy && this.proxyByteSource === BaseServer.prototype.proxyByteSource) {
       throw new UsageError(`${this.model} cannot receive PROXY protocol headers`);
     }
-    // The allow-list is by IP address; a Unix peer has none (file modes guard a Unix socket).
-    if (this.#proxy && this.endpoint.kind === 'unix') {
-      throw new UsageError('the PROXY protocol is not supported on a Unix socket yet');
-    }
     await this.prepare();
-    const listener = net.createServer(this.netServerOptions(), (socket) => this.#accept(socket));
-    const bound = await listenOnEndpoint(
-      listener,
-      this.endpoint,
-      this.options.backlog ?? DEFAULT_BACKLOG,
-    );
+    // In a node:cluster worker the primary may hand over a connection before
+    // this method resumes after binding: it waits here until the address is known.
+    const early: net.Socket[] = [];
+    const listener = net.createServer(this.netServerOptions(), (socket) => {
+      if (this.#address) this.#accept(socket);
+      else early.push(socket.on('error', () => {}));
+    });
+    let bound: Awaited<ReturnType<typeof listenOnEndpoint>>;
+    try {
+      bound = await listenOnEndpoint(
+        listener,
+        this.endpoint,
+        this.options.backlog ?? DEFAULT_BACKLOG,
+      );
+    } catch (error) {
+      for (const socket of early.splice(0)) socket.destroy();
+      throw error;
+    }
     this.#releaseEndpoint = bound.release;
     // After binding, a listener error (EMFILE on accept …) is logged, not fatal: libuv retries.
     listener.on('error', (error) => this.handleError(error, this.address));
@@ -399,6 +389,7 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     this.#address = bound.address;
     if (!this.#tls && !this.#proxy)
       this.acceptBelowSocket(listener, (socket) => this.#accept(socket));
+    for (const socket of early.splice(0)) this.#accept(socket);
     return this.#address;
   }
 
@@ -451,13 +442,17 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     proxy: ReceiveProxyOptions & { readonly allow: CidrList },
   ): Promise<void> {
     const peer = pending.remote;
+    // A Unix peer has no IP address for the allow-list: who may connect, and
+    // so send a header, is the socket file's mode (HAProxy's `unix@` servers).
+    const unixPeer = peer.family === 'unix';
     // No peer address: it already hung up and reset before the accept was
     // served (getpeername fails) — what HAProxy's layer-4 health checks do.
-    if (peer.host === '') {
+    if (peer.host === '' && !unixPeer) {
       socket.destroy();
       return;
     }
-    const read = proxy.allow.contains(peer.host) ? this.proxyByteSource(socket) : undefined;
+    const allowed = unixPeer || proxy.allow.contains(peer.host);
+    const read = allowed ? this.proxyByteSource(socket) : undefined;
     let header: ProxyHeader | undefined;
     // A peer that left or reset before a header (an L4 health check, a port
     // scan) is closed but not counted: it refused nothing.

@@ -28,6 +28,30 @@ export {
   withProxyHeader,
 } from './connection.js';
 export {
+  BUILTIN_DATAGRAM_HANDLERS,
+  type DatagramHandlerSpec,
+  loadDatagramHandler,
+  toDatagramHandlerReference,
+} from './datagram/datagram-handler-reference.js';
+export type {
+  DatagramHandlerFunction,
+  DatagramReply,
+  DatagramRequest,
+} from './datagram/datagram-request.js';
+export {
+  type DatagramHandlerClass,
+  DatagramRequestHandler,
+} from './datagram/datagram-request-handler.js';
+export { PacketReader } from './datagram/packet-reader.js';
+export { PacketWriter } from './datagram/packet-writer.js';
+export {
+  type DatagramHandler,
+  type DatagramOutcome,
+  type DatagramResult,
+  isDatagramHandlerClass,
+  runDatagramRequest,
+} from './datagram/run-datagram-request.js';
+export {
   type HostPort,
   toConnectError,
   toConnectionError,
@@ -40,6 +64,7 @@ export {
   ConnectionRefusedError,
   ConnectionResetError,
   ConnectionTimeoutError,
+  DatagramTimeoutError,
   IdleTimeoutError,
   IncompleteReadError,
   IomodelsError,

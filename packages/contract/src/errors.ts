@@ -133,3 +133,12 @@ export class ReadInProgressError extends IomodelsError {
     super(message, options);
   }
 }
+
+/**
+ * A datagram request ran past `limits.datagramTimeout`: its signal fires
+ * with this reason, it counts as `timedOut`, and a reply it makes later is
+ * discarded (the client has retried or given up by then).
+ */
+export class DatagramTimeoutError extends IomodelsError {
+  static override readonly code = 'ERR_IOMODELS_DATAGRAM_TIMEOUT';
+}

@@ -25,7 +25,8 @@ export interface HandlerReference {
 /** What servers accept: a class (in-process models only), a reference, or a short name. */
 export type HandlerSpec = HandlerClass | HandlerReference | string;
 
-const BUILTIN_MODULE = '@iomodels/contract/handlers';
+/** The module the built-in handlers live in, stream and datagram. */
+export const BUILTIN_MODULE = '@iomodels/contract/handlers';
 
 /** The short names and what they stand for. */
 export const BUILTIN_HANDLERS: Readonly<Record<string, HandlerReference>> = Object.freeze({

@@ -11,6 +11,7 @@ export {
   type RequestTask,
   type ServerStats,
 } from './base-server.js';
+export { formatDatagramShutdownLine } from './cli/format-datagram-shutdown-line.js';
 export {
   type IntegerRange,
   parseDecimalFlag,
@@ -24,9 +25,21 @@ export {
   type ServerCommandSpec,
   usage,
 } from './cli/parse-server-args.js';
+export { type DatagramServerCommand, runDatagramCli } from './cli/run-datagram-cli.js';
 export { EXIT_USAGE, runServerCli, type ServerCommand } from './cli/run-server-cli.js';
 export { closeWithLinger } from './close-with-linger.js';
 export * from './core.js';
+export {
+  BaseDatagramServer,
+  type DatagramServerStats,
+  type DatagramTask,
+} from './datagram/base-datagram-server.js';
+export { type BoundDatagramSocket, bindDatagramSocket } from './datagram/bind-datagram-socket.js';
+export {
+  type DatagramServerOptions,
+  resolveDatagramEndpoint,
+  type UdpEndpoint,
+} from './datagram/datagram-server-options.js';
 export {
   type ClientEndpoint,
   formatServerEndpoint,
@@ -38,7 +51,9 @@ export {
   socketActivationFd,
 } from './endpoint.js';
 export { peerError } from './error-mapping.js';
+export { EchoDatagramHandler } from './handlers/echo-datagram-handler.js';
 export { EchoHandler } from './handlers/echo-handler.js';
+export { IvrDatagramHandler } from './handlers/ivr-datagram-handler.js';
 export {
   IVR_EXIT,
   IVR_GREETING,

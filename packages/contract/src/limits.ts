@@ -2,7 +2,7 @@
 // Node, asyncio and Twisted only advise on output buffering and keep
 // buffering; here a slow or vanished peer costs bounded memory.
 
-/** Per-connection limits. All sizes in bytes, all durations in milliseconds. */
+/** Per-connection limits, and the per-datagram ones of UDP servers. All sizes in bytes, all durations in milliseconds. */
 export interface Limits {
   /**
    * Longest line `StreamRequestHandler.readLine` (and line-based framing)
@@ -38,6 +38,31 @@ export interface Limits {
    * RFC 6298); a peer that ignores FIN costs a descriptor for no longer.
    */
   readonly lingerTimeout: number;
+  /**
+   * Largest datagram a UDP server takes as a request (Python's
+   * `max_packet_size`, 8192). A larger one is dropped and counted
+   * (`oversized`), not truncated as Python's `recvfrom(8192)` does: a cut
+   * request is a different request, and answering it answers what the client
+   * never asked. 8 KiB: every seed message and every line-sized request fits,
+   * and a flood of oversized datagrams costs no handler work.
+   */
+  readonly maxPacketSize: number;
+  /**
+   * Datagram requests a UDP server runs at once; one arriving past it is
+   * dropped and counted (`dropped`), as a full socket receive buffer drops
+   * it. 256: with `maxPacketSize` that bounds held requests to 2 MiB, and a
+   * UDP client retries anyway (the kernel's default receive buffer,
+   * 208 KiB on Linux, drops sooner than this under a flood).
+   */
+  readonly maxDatagramsInFlight: number;
+  /**
+   * How long one datagram request may run. Past it the request's signal
+   * fires, it counts as `timedOut`, its slot is freed and a late reply is
+   * discarded. 5 s: longer than the client's whole wait (1 s × 4 tries), so
+   * no reply anyone still waits for is discarded, short enough that a stuck
+   * handler does not hold a slot for long.
+   */
+  readonly datagramTimeout: number;
 }
 
 /** The defaults; each field's TSDoc gives the reason. */
@@ -47,6 +72,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxUnsentBytes: 1024 * 1024,
   sendStallTimeout: 30_000,
   lingerTimeout: 2_000,
+  maxPacketSize: 8192,
+  maxDatagramsInFlight: 256,
+  datagramTimeout: 5_000,
 });
 
 /**

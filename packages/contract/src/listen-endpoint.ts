@@ -2,6 +2,7 @@
 // there: TCP, a Unix socket file (mode, lockfile, removed on close), an
 // inherited descriptor, or a systemd-activated one. The endpoint strings are
 // parsed by `endpoint.ts`; this is where they meet `net.Server`.
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import type net from 'node:net';
 import { type Address, fromAddressInfo, unixAddress } from './address.js';
@@ -70,7 +71,10 @@ export async function listenOnEndpoint(
     }
     case 'unix': {
       const { path } = endpoint;
-      const release = claimSocketFile(endpoint);
+      // In a node:cluster worker the primary binds the path (once, shared by
+      // every worker) and libuv removes the file when the primary closes it:
+      // the file is the primary's to claim and release (`--workers`' supervisor does).
+      const release = cluster.isWorker ? () => {} : claimSocketFile(endpoint);
       try {
         await bind(listener, { path, backlog: endpoint.backlog ?? backlog }, unixAddress(path));
         if (endpoint.mode !== undefined) fs.chmodSync(path, endpoint.mode);

@@ -13,7 +13,11 @@ import type { ServerTlsOptions } from './tls-socket.js';
 export interface ProxyProtocolOptions {
   /** Which header the proxy sends; `auto` takes either. */
   version: ProxyProtocolVersion;
-  /** Peers allowed to send one (`10.0.0.0/8,::1`); every other peer is refused before a byte is read. */
+  /**
+   * Peers allowed to send one (`10.0.0.0/8,::1`); every other peer is refused
+   * before a byte is read. Not consulted on a Unix socket, whose peers have
+   * no IP address: there the socket file's mode says who may connect.
+   */
   allow: CidrList | string;
   /** ms for the whole header to arrive. Default `DEFAULT_PROXY_HEADER_TIMEOUT` (3 s). */
   timeout?: number;

@@ -212,9 +212,13 @@ export function handleStream(
   return stream;
 }
 
-/** The peer of `socket`; a `Pipe` handle (no getsockname) is a Unix socket, whose peer has no address. */
+/**
+ * The peer of `socket`: its remote address (a PROXY header's client where
+ * the server presented one on the socket), else, on a `Pipe` handle (no
+ * getsockname), an unnamed Unix peer.
+ */
 function remoteOf(socket: net.Socket | AcceptedHandle, handle: StreamHandle): Address {
-  if (handle.getsockname === undefined) return unixAddress();
+  if (!socket.remoteAddress && handle.getsockname === undefined) return unixAddress();
   return toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
 }
 

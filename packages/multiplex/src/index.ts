@@ -3,6 +3,8 @@
 export type { ByteStream, ByteStreamListener, WriteDone } from '@iomodels/fd';
 export { ClientFactory } from './client-factory.js';
 export { Connector, type ConnectorState } from './connector.js';
+export { DatagramProtocol } from './datagram-protocol.js';
+export type { DatagramDestination, DatagramTransport } from './datagram-transport.js';
 export { DelayedCall } from './delayed-call.js';
 export {
   AlreadyCalledError,
@@ -26,6 +28,7 @@ export {
   type ConnectTCPOptions,
   type ConnectUNIXOptions,
   type ListenTCPOptions,
+  type ListenUDPOptions,
   type ListenUNIXOptions,
   Reactor,
   type ReactorOptions,
@@ -33,6 +36,7 @@ export {
 } from './reactor.js';
 export { ReactorTCPServer, type ReactorTCPServerOptions } from './reactor-tcp-server.js';
 export type { ReactorTime } from './reactor-time.js';
+export { ReactorUDPServer, type ReactorUDPServerOptions } from './reactor-udp-server.js';
 export { ReconnectingClientFactory } from './reconnecting-client-factory.js';
 export {
   type IdleAwareProtocol,
@@ -44,3 +48,4 @@ export {
   type TransportHost,
 } from './tcp-transport.js';
 export type { Transport } from './transport.js';
+export { UDPPort, type UDPPortHost } from './udp-port.js';

@@ -6,19 +6,23 @@ import {
   DEFAULT_BACKLOG,
   DEFAULT_HOST,
   type Limits,
+  resolveDatagramEndpoint,
   resolveLimits,
   type ServerEndpoint,
   socketAddresses,
+  type UdpEndpoint,
 } from '@iomodels/contract';
 import type { AcceptedHandle } from '@iomodels/fd';
 import type { ClientFactory } from './client-factory.js';
 import { Connector } from './connector.js';
+import type { DatagramProtocol } from './datagram-protocol.js';
 import { DelayedCall, type DelayedCallScheduler, RUN_CALL } from './delayed-call.js';
 import type { Factory } from './factory.js';
 import { ListeningPort } from './listening-port.js';
 import type { Protocol } from './protocol.js';
 import type { ReactorTime } from './reactor-time.js';
 import { READ_BUFFER_SIZE, TCPTransport, type TransportHost } from './tcp-transport.js';
+import { UDPPort, type UDPPortHost } from './udp-port.js';
 
 /** Internal: attach a protocol to a connected socket. Not exported from the package. */
 export const ATTACH = Symbol('attachProtocol');
@@ -43,6 +47,14 @@ export interface ListenTCPOptions {
   host?: string;
   /** Listen queue length; default 511. */
   backlog?: number;
+}
+
+/** Options of `listenUDP`. */
+export interface ListenUDPOptions {
+  /** Interface to bind when `port` is a number; default `127.0.0.1`. */
+  host?: string;
+  /** Larger datagrams are dropped and counted (`port.oversized`); default `limits.maxPacketSize` (8192, Twisted's default too). */
+  maxPacketSize?: number;
 }
 
 /** Options of `listenUNIX`. */
@@ -88,11 +100,12 @@ export interface AttachOptions {
  * delayed calls work before `run()` too. Several reactors may coexist (one
  * per test); `reactor` is the default one.
  */
-export class Reactor implements ReactorTime, TransportHost {
+export class Reactor implements ReactorTime, TransportHost, UDPPortHost {
   /** The bounds every transport of this reactor enforces. */
   readonly limits: Limits;
   readonly #onError: (error: unknown) => void;
   readonly #ports = new Set<ListeningPort>();
+  readonly #udpPorts = new Set<UDPPort>();
   readonly #connectors = new Set<Connector>();
   readonly #transports = new Map<TCPTransport, ((reason: Error) => void) | undefined>();
   readonly #timers = new Map<DelayedCall, NodeJS.Timeout>();
@@ -177,6 +190,32 @@ export class Reactor implements ReactorTime, TransportHost {
       ...(options.mode === undefined ? {} : { mode: options.mode }),
     } as const;
     return this.#listen(endpoint, factory, options.backlog);
+  }
+
+  /**
+   * Twisted's `listenUDP(port, protocol)`: binds a UDP socket on `port` (0:
+   * any free one; `options.host` the interface) or on an endpoint
+   * (`udp:8009:interface=::1`, parsed or not), and hands every datagram to
+   * `protocol.datagramReceived(data, addr)`. Await `port.listening` for the address.
+   */
+  listenUDP(
+    port: number | string | UdpEndpoint,
+    protocol: DatagramProtocol,
+    options: ListenUDPOptions = {},
+  ): UDPPort {
+    const endpoint =
+      typeof port === 'number'
+        ? ({ kind: 'udp', host: options.host ?? DEFAULT_HOST, port } as const)
+        : resolveDatagramEndpoint({ listen: port });
+    const udp = new UDPPort(
+      this,
+      endpoint,
+      protocol,
+      options.maxPacketSize ?? this.limits.maxPacketSize,
+    );
+    this.#udpPorts.add(udp);
+    void udp.listening.catch(() => this.#udpPorts.delete(udp));
+    return udp;
   }
 
   #listen(endpoint: ServerEndpoint, factory: Factory, backlog = DEFAULT_BACKLOG): ListeningPort {
@@ -288,6 +327,11 @@ export class Reactor implements ReactorTime, TransportHost {
     this.#ports.delete(port);
   }
 
+  /** Internal: a UDP port stopped listening. */
+  udpPortStopped(port: UDPPort): void {
+    this.#udpPorts.delete(port);
+  }
+
   /** Internal: a connector will not connect again on its own. */
   connectorDone(connector: Connector): void {
     this.#connectors.delete(connector);
@@ -322,7 +366,7 @@ export class Reactor implements ReactorTime, TransportHost {
   }
 
   async #stop(): Promise<void> {
-    const stopped = [...this.#ports].map((port) => port.stopListening());
+    const stopped = [...this.#ports, ...this.#udpPorts].map((port) => port.stopListening());
     for (const connector of [...this.#connectors]) connector.stopConnecting();
     for (const call of [...this.#timers.keys()]) call.cancel();
     for (const transport of this.#transports.keys()) transport.loseConnection();

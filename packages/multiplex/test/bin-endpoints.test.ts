@@ -7,5 +7,5 @@ import { describe } from 'vitest';
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe.skipIf(!existsSync(bin))('iomodels-multiplex (built bin)', () => {
-  describeBinEndpoints('reactor', { bin, label: 'multiplex/reactor' });
+  describeBinEndpoints('reactor', { bin, label: 'multiplex/reactor', workers: true });
 });

@@ -2,8 +2,11 @@
 // processes on one address; signals, crash replacement, rolling restart.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -22,8 +25,9 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function startBin(args: string[]): Run {
-  const child = spawn(process.execPath, [bin, '--port', '0', ...args]);
+/** Starts the bin; on `--port 0` unless `where` says otherwise (e.g. `--listen unix:…`). */
+function startBin(args: string[], where = ['--port', '0']): Run {
+  const child = spawn(process.execPath, [bin, ...where, ...args]);
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -54,9 +58,9 @@ async function listeningPort(run: Run, workers = ', 2 workers'): Promise<number>
   return Number(line.exec(run.stdout())![1]);
 }
 
-/** A connection to the pid handler: the serving worker's pid, and the socket (still open). */
-async function dial(port: number): Promise<{ pid: number; socket: net.Socket }> {
-  const socket = net.connect(port, '127.0.0.1');
+/** A connection to the pid handler (a port, or a socket file): the serving worker's pid, and the socket (still open). */
+async function dial(to: number | string): Promise<{ pid: number; socket: net.Socket }> {
+  const socket = typeof to === 'number' ? net.connect(to, '127.0.0.1') : net.connect(to);
   let text = '';
   socket.setEncoding('utf8');
   const line = new Promise<string>((resolve, reject) => {
@@ -78,10 +82,10 @@ async function dial(port: number): Promise<{ pid: number; socket: net.Socket }> 
 }
 
 /** Pids seen over up to `tries` dialogues, until `enough` distinct ones. */
-async function pidsServing(port: number, enough: number, tries = 40): Promise<Set<number>> {
+async function pidsServing(to: number | string, enough: number, tries = 40): Promise<Set<number>> {
   const pids = new Set<number>();
   for (let i = 0; i < tries && pids.size < enough; i++) {
-    const { pid, socket } = await dial(port);
+    const { pid, socket } = await dial(to);
     pids.add(pid);
     socket.end();
     await once(socket, 'close');
@@ -133,6 +137,27 @@ describe('--workers 2', () => {
     const pids = await pidsServing(port, 2);
     expect(pids.size).toBe(2);
     expect(pids.has(victim.pid)).toBe(false);
+  });
+
+  it('serves a unix: socket file from both workers, and removes it at the end', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-workers-'));
+    try {
+      const file = path.join(dir, 'ivr.sock');
+      const run = startBin(
+        ['--workers', '2', '--handler', pidHandler],
+        ['--listen', `unix:${file}`],
+      );
+      const line = `listening on unix:${file} (multiplex/reactor, 2 workers)\n`;
+      await until(() => run.stdout() === line, `the listening line (stderr: ${run.stderr()})`);
+      const pids = await pidsServing(file, 2);
+      expect(pids.size).toBe(2);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect(closedLine(run)).toHaveLength(1);
+      expect(fs.existsSync(file)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('restarts the workers one at a time on SIGHUP without refusing a connection', async () => {
@@ -190,6 +215,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** `--workers 2` with `--metrics` on a free port; resolves once it listens. */
+async function startWorkersWithMetrics(): Promise<{ metricsPort: number; run: Run; port: number }> {
+  const metricsPort = await freePort();
+  const run = startBin([
+    '--workers',
+    '2',
+    '--handler',
+    pidHandler,
+    '--metrics',
+    `tcp:${metricsPort}`,
+  ]);
+  return { metricsPort, run, port: await listeningPort(run) };
+}
+
 describe('--metrics', () => {
   it("serves a single process's counters without a worker label", async () => {
     const metricsPort = await freePort();
@@ -204,17 +243,40 @@ describe('--metrics', () => {
     expect(await run.exited).toBe(0);
   });
 
-  it("serves each worker's counters, labelled, as Prometheus text", async () => {
-    const metricsPort = await freePort();
-    const run = startBin([
-      '--workers',
-      '2',
-      '--handler',
-      pidHandler,
-      '--metrics',
-      `tcp:${metricsPort}`,
+  it("keeps a crashed worker's counts: in a retired series and in the closing line", async () => {
+    const { metricsPort, run, port } = await startWorkersWithMetrics();
+    const victim = await dial(port);
+    // Once a scrape counts the connection, the supervisor holds the victim's counters.
+    const acceptedSum = (body: string) =>
+      [...body.matchAll(/^iomodels_accepted_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    for (let i = 0; i < 200 && acceptedSum((await scrape(metricsPort)).body) < 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const closed = once(victim.socket, 'close');
+    process.kill(victim.pid, 'SIGKILL');
+    await closed;
+    await until(() => /worker \d+ replaced it/.test(run.stderr()), 'the replacement');
+    expect(run.stderr()).toMatch(/exited \(SIGKILL; 1 open connections lost\)/);
+    const { body } = await scrape(metricsPort);
+    expect(body).toMatch(
+      /^iomodels_accepted_total\{model="multiplex",mode="reactor",worker="retired"\} 1$/m,
+    );
+    expect(body).toMatch(
+      /^iomodels_connections_active\{model="multiplex",mode="reactor",worker="retired"\} 0$/m,
+    );
+    await pidsServing(port, 1, 1);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(closedLine(run)).toEqual([
+      expect.stringMatching(/: closed: 2 served, 0 refused: 1 completed/),
     ]);
-    const port = await listeningPort(run);
+  });
+
+  it("serves each worker's counters, labelled, as Prometheus text", async () => {
+    const { metricsPort, run, port } = await startWorkersWithMetrics();
     const pids = await pidsServing(port, 2);
     const { status, type, body } = await scrape(metricsPort);
     expect(status).toBe(200);

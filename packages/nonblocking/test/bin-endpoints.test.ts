@@ -7,5 +7,5 @@ import { describe } from 'vitest';
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 describe.skipIf(!existsSync(bin))('iomodels-nonblocking (built bin)', () => {
-  describeBinEndpoints('polling', { bin, label: 'nonblocking/polling' });
+  describeBinEndpoints('polling', { bin, label: 'nonblocking/polling', workers: true });
 });

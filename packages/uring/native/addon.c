@@ -104,6 +104,54 @@ static napi_value buffer_op(napi_env env, napi_callback_info info, uint8_t opcod
   return queued(env, sqe, loop);
 }
 
+/* provideBuffers(pool Uint8Array, size, count) → 0 or -errno: registers the
+ * pool as this loop's buffer ring (group 0), once; the JS side keeps `pool`
+ * referenced too (the kernel writes into it). */
+static napi_value js_provide_buffers(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  struct uring_loop *loop = args(env, info, argv);
+  if (!loop) return int_value(env, -EBADF);
+  if (loop->pool.entries) return int_value(env, -EEXIST);
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array)
+    return int_value(env, -EINVAL);
+  int32_t size = arg_i32(env, argv[1]);
+  int32_t count = arg_i32(env, argv[2]);
+  if (size <= 0 || count <= 0 || (size_t)size * (size_t)count > length)
+    return int_value(env, -EFAULT);
+  int error = buffer_ring_setup(&loop->pool, &loop->ring, data, (unsigned)size, (unsigned)count, 0);
+  if (error == 0) napi_create_reference(env, argv[0], 1, &loop->pool_ref);
+  return int_value(env, error);
+}
+
+/* recvMultishot(fd, id): one recv that completes once per arrival, each
+ * time into a buffer of the pool (CQE flags: F_BUFFER, the id << 16), until
+ * FIN, an error, cancel, or an empty pool (-ENOBUFS) ends it. */
+static napi_value js_recv_multishot(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  struct uring_loop *loop = args(env, info, argv);
+  if (loop && !loop->pool.entries) return int_value(env, -ENOBUFS);
+  struct io_uring_sqe *sqe =
+      sqe_for(loop, IORING_OP_RECV, arg_i32(env, argv[0]), arg_i32(env, argv[1]));
+  if (sqe) {
+    sqe->ioprio |= IORING_RECV_MULTISHOT;
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = loop->pool.group;
+  }
+  return queued(env, sqe, loop);
+}
+
+/* recycle(bufferId): hands a pool buffer back to the kernel (no syscall). */
+static napi_value js_recycle(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  struct uring_loop *loop = args(env, info, argv);
+  if (loop) buffer_ring_recycle(&loop->pool, (unsigned)arg_i32(env, argv[0]));
+  return NULL;
+}
+
 static napi_value js_recv(napi_env env, napi_callback_info info) {
   return buffer_op(env, info, IORING_OP_RECV);
 }
@@ -188,6 +236,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   napi_value multishot;
   napi_get_boolean(env, ring_has_op(&loop->ring, IORING_OP_SOCKET), &multishot);
   napi_set_named_property(env, out, "multishotAccept", multishot);
+  /* Multishot recv arrived in 6.0, with IORING_OP_SEND_ZC. */
+  napi_value recv_multishot;
+  napi_get_boolean(env, ring_has_op(&loop->ring, IORING_OP_SEND_ZC), &recv_multishot);
+  napi_set_named_property(env, out, "multishotRecv", recv_multishot);
   return out;
 }
 
@@ -274,6 +326,9 @@ NAPI_MODULE_INIT() {
       METHOD("closeRing", js_close_ring),
       METHOD("accept", js_accept),
       METHOD("recv", js_recv),
+      METHOD("recvMultishot", js_recv_multishot),
+      METHOD("provideBuffers", js_provide_buffers),
+      METHOD("recycle", js_recycle),
       METHOD("send", js_send),
       METHOD("shutdown", js_shutdown),
       METHOD("close", js_close),

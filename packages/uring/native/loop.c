@@ -171,6 +171,7 @@ void loop_close(struct uring_loop *loop, int env_alive) {
   if (env_alive) {
     napi_delete_reference(loop->env, loop->callback);
     napi_delete_reference(loop->env, loop->results_ref);
+    if (loop->pool_ref) napi_delete_reference(loop->env, loop->pool_ref);
     napi_async_destroy(loop->env, loop->async);
   }
   uv_poll_stop(&loop->poll);
@@ -179,4 +180,5 @@ void loop_close(struct uring_loop *loop, int env_alive) {
   uv_close((uv_handle_t *)&loop->check, closed_cb);
   uv_close((uv_handle_t *)&loop->rescue, closed_cb);
   ring_teardown(&loop->ring);
+  buffer_ring_teardown(&loop->pool);
 }

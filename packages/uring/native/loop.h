@@ -9,11 +9,14 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "buffer-ring.h"
 #include "ring.h"
 
 struct uring_loop {
   napi_env env;
   struct ring ring;
+  struct buffer_ring pool; /* for multishot recv; entries NULL until provided */
+  napi_ref pool_ref;       /* the pool's memory, a JS ArrayBuffer view */
   int open;
   uv_poll_t poll;
   uv_prepare_t prepare; /* flushes what timers/immediates queued, before the loop blocks */

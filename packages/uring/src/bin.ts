@@ -6,9 +6,11 @@ import { loadUring } from './load.js';
 import { serveEcho } from './uring-echo.js';
 import { UringLoop } from './uring-loop.js';
 
-const USAGE = `usage: iomodels-uring-echo [--host 127.0.0.1] [--port 0] [--backlog 511] [--buffer 16384]
+const USAGE = `usage: iomodels-uring-echo [--host 127.0.0.1] [--port 0] [--backlog 511] [--buffer BYTES]
   an echo server on io_uring (Linux); prints "listening on HOST:PORT (io_uring)"
-  --buffer  receive buffer bytes per connection (its memory for its whole life)
+  --buffer  a receive buffer of BYTES per connection (its memory for its whole life), one
+            recv posted per message; default: one multishot recv per connection into the
+            loop's shared buffer pool (16 MiB whatever the connections)
   exits 3 with the reason when io_uring cannot run here (see loadUring())`;
 
 const args = process.argv.slice(2);
@@ -30,7 +32,7 @@ const server = serveEcho({
   host,
   port: Number(flag('port', '0')),
   backlog: Number(flag('backlog', '511')),
-  bufferSize: Number(flag('buffer', '16384')),
+  ...(args.includes('--buffer') ? { bufferSize: Number(flag('buffer', '16384')) } : {}),
 });
 process.stdout.write(`listening on ${host}:${server.port} (io_uring)\n`);
 const stop = () => {

@@ -22,6 +22,8 @@ export {
 export {
   COMPLETION_BATCH,
   type Completion,
+  POOL_BUFFER_SIZE,
+  POOL_BUFFERS,
   SHUT_RD,
   SHUT_RDWR,
   SHUT_WR,

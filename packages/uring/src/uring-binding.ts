@@ -10,6 +10,8 @@ export interface RingFacts {
   features: number;
   /** Whether one accept can complete many times (Linux ≥ 5.19). */
   multishotAccept: boolean;
+  /** Whether one recv can complete many times into a provided buffer (Linux ≥ 6.0). */
+  multishotRecv: boolean;
 }
 
 /** Counters of the current ring, for tests and the README's syscall signature. */
@@ -40,6 +42,12 @@ export interface UringBinding {
   accept(listenFd: number, id: number, multishot: boolean): number;
   recv(fd: number, buffer: Uint8Array, offset: number, length: number, id: number): number;
   send(fd: number, buffer: Uint8Array, offset: number, length: number, id: number): number;
+  /** A multishot recv into the provided-buffer ring; -ENOBUFS when none is registered. */
+  recvMultishot(fd: number, id: number): number;
+  /** Registers `count` buffers of `size` bytes in `pool` as the ring's buffer group; 0 or -errno. */
+  provideBuffers(pool: Uint8Array, size: number, count: number): number;
+  /** Hands buffer `bufferId` of the pool back to the kernel. */
+  recycle(bufferId: number): void;
   shutdown(fd: number, how: number, id: number): number;
   close(fd: number, id: number): number;
   cancel(targetId: number, id: number): number;

@@ -1,9 +1,11 @@
 // A connection accepted through the ring, as the byte stream the event-loop
 // models drive (`@iomodels/fd`'s ByteStream, matched structurally: this
-// package does not depend on fd). One recv in flight at a time, into the
-// buffer the owner chose; sends go one at a time, the unsent rest of a
-// short send resent; close cancels what is in flight before the descriptor
-// goes; reset is SO_LINGER 0 then close.
+// package does not depend on fd). Where the kernel has them (Linux ≥ 6.0),
+// one multishot recv per connection into the loop's shared buffer pool,
+// posted once and completing for every arrival; elsewhere one recv in
+// flight at a time, into the buffer the owner chose. Sends go one at a
+// time, the unsent rest of a short send resent; close cancels what is in
+// flight before the descriptor goes; reset is SO_LINGER 0 then close.
 import { errnoName, errnoValue } from './errno-name.js';
 import {
   SHUT_WR,
@@ -38,6 +40,7 @@ interface QueuedWrite {
 const UNKNOWN_ADDRESS: SocketAddress = { host: '', port: 0, family: 'IPv4' };
 const NONE = -1;
 const ECANCELED = -errnoValue('ECANCELED');
+const ENOBUFS = -errnoValue('ENOBUFS');
 
 /** An errno-style Error, as Node's own socket errors look (`code` is the errno name). */
 function errnoError(syscall: string, result: number): Error {
@@ -49,8 +52,11 @@ function errnoError(syscall: string, result: number): Error {
  * One connected descriptor driven through `loop`. `shared` names a buffer
  * other streams also read into (the owner's staging buffer): a recv in
  * flight cannot share memory with another connection's, so when the owner
- * asks to read into it this stream reads into a buffer of its own, of the
- * same size, allocated on first use, and hands that to `onData` instead.
+ * starts out reading into it this stream reads with one multishot recv into
+ * the loop's buffer pool (`UringLoop.pool()`, Linux ≥ 6.0) and hands each
+ * pool buffer to `onData`, taking it back when `onData` returns (the next
+ * read stays in the pool whatever `onData` returns); without a pool, into a
+ * buffer of its own, of the same size, allocated on first use.
  * Reading starts at once. Writes never complete at once (`write` returns false): the kernel
  * reports every send through the completion queue.
  */
@@ -70,6 +76,10 @@ export class UringByteStream {
   #recvId = NONE;
   /** A recv that completed while reading was stopped: its result, delivered on `readStart`. */
   #held: number | undefined;
+  /** The loop's buffer pool when reading is one multishot recv into it. */
+  readonly #pool: readonly Uint8Array[] | undefined;
+  /** Multishot completions that came while reading was stopped: (result, bufferId) pairs. */
+  readonly #heldPooled: number[] = [];
   #reading = false;
   #ended = false;
   #failed = false;
@@ -81,6 +91,8 @@ export class UringByteStream {
   #shutdownAfterWrites: { done: UringWriteDone | undefined } | undefined;
   readonly #onRecv = (result: number) => this.#received(result);
   readonly #onSent = (result: number) => this.#sent(result);
+  readonly #onPooled = (result: number, more: boolean, bufferId: number) =>
+    this.#receivedPooled(result, more, bufferId);
 
   constructor(
     loop: UringLoop,
@@ -96,6 +108,11 @@ export class UringByteStream {
     this.#listener = listener;
     this.#target = buffer;
     this.#shared = shared;
+    // An owner that reads into a staging buffer shared between connections
+    // copies every read out anyway: that is the case the pool serves (no
+    // memory per connection, no recv posted per message). An owner that
+    // gives a buffer of its own gets its reads there.
+    this.#pool = shared !== undefined && buffer === shared ? loop.pool() : undefined;
     const peer = remote ?? loop.address(fd, true);
     this.#remote = typeof peer === 'number' ? UNKNOWN_ADDRESS : peer;
     // Reading from the start, as fd's streams do: the owner only stops it for back-pressure.
@@ -135,6 +152,11 @@ export class UringByteStream {
   readStart(): void {
     if (this.#closed || this.#ended || this.#failed || this.#reading) return;
     this.#reading = true;
+    if (this.#pool) {
+      if (this.#heldPooled.length > 0) queueMicrotask(() => this.#releaseHeld());
+      else if (this.#recvId === NONE) this.#recvPooled();
+      return;
+    }
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
@@ -151,6 +173,12 @@ export class UringByteStream {
 
   readStop(): void {
     this.#reading = false;
+    // A multishot recv is cancelled, so that bytes stay in the kernel and
+    // TCP pushes back; what completes before the cancel is held.
+    if (this.#pool) {
+      if (this.#recvId !== NONE) this.#loop.cancel(this.#recvId);
+      return;
+    }
     // A recv into a buffer of our own stays posted (its result is held until
     // readStart); one into the owner's buffer is cancelled, as the owner may
     // take that buffer back now (a read that failed or was closed under it).
@@ -189,6 +217,7 @@ export class UringByteStream {
     // completion must not land in a buffer the owner has moved on from.
     if (this.#recvId !== NONE) this.#loop.cancel(this.#recvId);
     if (this.#sendId !== NONE) this.#loop.cancel(this.#sendId);
+    this.#recycleHeld();
     this.#loop.close(this.fd, () => done?.());
   }
 
@@ -215,6 +244,80 @@ export class UringByteStream {
     if (this.#closed) return UNKNOWN_ADDRESS;
     const local = this.#loop.address(this.fd, false);
     return typeof local === 'number' ? UNKNOWN_ADDRESS : local;
+  }
+
+  #recvPooled(): void {
+    this.#recvId = this.#loop.recvMultishot(this.fd, this.#onPooled);
+  }
+
+  #receivedPooled(result: number, more: boolean, bufferId: number): void {
+    if (!more) this.#recvId = NONE;
+    if (this.#closed) {
+      if (bufferId >= 0) this.#loop.recycle(bufferId);
+      return;
+    }
+    if (result === ECANCELED || result === ENOBUFS) {
+      // Ended by readStop's cancel, or the pool ran dry: post it again when
+      // reading (a dry pool a turn later, once buffers have come back).
+      if (result === ENOBUFS) setImmediate(() => this.#rearm());
+      else this.#rearm();
+      return;
+    }
+    if (!this.#reading || this.#heldPooled.length > 0) {
+      this.#heldPooled.push(result, bufferId);
+      return;
+    }
+    this.#deliverPooled(result, bufferId);
+    // The kernel may end a multishot recv that still has bytes to give.
+    if (!more && result > 0) this.#rearm();
+  }
+
+  #rearm(): void {
+    if (this.#reading && !this.#closed && !this.#ended && !this.#failed) {
+      if (this.#recvId === NONE && this.#heldPooled.length === 0) this.#recvPooled();
+    }
+  }
+
+  /** Bytes in pool buffer `bufferId` go to the owner, which copies them out; the buffer goes back. */
+  #deliverPooled(result: number, bufferId: number): void {
+    if (result > 0) {
+      try {
+        this.#listener.onData(this.#pool![bufferId]!, result);
+      } finally {
+        this.#loop.recycle(bufferId);
+      }
+      return;
+    }
+    if (bufferId >= 0) this.#loop.recycle(bufferId);
+    this.#endOrFail(result);
+  }
+
+  /** A recv completed with no bytes: 0 is the peer's FIN, < 0 an error. */
+  #endOrFail(result: number): void {
+    if (result === 0) {
+      this.#ended = true;
+      this.#reading = false;
+      this.#listener.onEnd();
+    } else {
+      this.#fail(errnoError('recv', result));
+    }
+  }
+
+  /** Reading restarted: what came while it was stopped, in order, then the recv again. */
+  #releaseHeld(): void {
+    const held = this.#heldPooled;
+    while (held.length > 0 && this.#reading && !this.#closed) {
+      const result = held.shift()!;
+      const bufferId = held.shift()!;
+      this.#deliverPooled(result, bufferId);
+    }
+    this.#rearm();
+  }
+
+  #recycleHeld(): void {
+    const held = this.#heldPooled;
+    for (let i = 1; i < held.length; i += 2) if (held[i]! >= 0) this.#loop.recycle(held[i]!);
+    held.length = 0;
   }
 
   #recvNext(): void {
@@ -244,12 +347,8 @@ export class UringByteStream {
       const next = this.#listener.onData(this.#recvBuffer!, result);
       if (next !== undefined) this.#target = next;
       if (this.#reading && !this.#closed && this.#recvId === NONE) this.#recvNext();
-    } else if (result === 0) {
-      this.#ended = true;
-      this.#reading = false;
-      this.#listener.onEnd();
     } else {
-      this.#fail(errnoError('recv', result));
+      this.#endOrFail(result);
     }
   }
 

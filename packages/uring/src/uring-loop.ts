@@ -11,9 +11,11 @@ import type { RingFacts, RingStats, UringBinding } from './uring-binding.js';
 
 /**
  * A completion: `result` is bytes (recv/send), a descriptor (accept), 0, or
- * -errno; `more` is true when a multishot operation will complete again.
+ * -errno; `more` is true when a multishot operation will complete again;
+ * `bufferId` names the pool buffer the bytes landed in (multishot recv),
+ * else -1.
  */
-export type Completion = (result: number, more: boolean) => void;
+export type Completion = (result: number, more: boolean, bufferId: number) => void;
 
 /** How many completions one JS call carries at most (12 KiB of results). */
 export const COMPLETION_BATCH = 1024;
@@ -23,7 +25,19 @@ export const SHUT_RD = 0;
 export const SHUT_WR = 1;
 export const SHUT_RDWR = 2;
 
+const CQE_F_BUFFER = 1;
 const CQE_F_MORE = 2;
+
+/**
+ * The provided-buffer pool of a loop, shared by every connection's multishot
+ * recv: 2,048 buffers of 8 KiB, 16 MiB per loop whatever the number of
+ * connections (a buffer is held only from its completion until the bytes
+ * are copied out, or sent back by the echo). 8 KiB: one recv's worth of a
+ * bulk stream without making the pool large; a pool run dry ends a
+ * connection's recv with ENOBUFS, and it is posted again a turn later.
+ */
+export const POOL_BUFFER_SIZE = 8 * 1024;
+export const POOL_BUFFERS = 2048;
 
 /** `UringLoop.setOption` settings (native/socket-options.h). */
 export const SOCKOPT_NODELAY = 0;
@@ -64,6 +78,8 @@ export class UringLoop {
   readonly #buffers: Array<Uint8Array | undefined> = [];
   readonly #free: number[] = [];
   #closed = false;
+  /** Views of the pool's buffers by id; undefined until `pool()` registered them, null if it could not. */
+  #pool: Uint8Array[] | null | undefined;
 
   private constructor(binding: UringBinding) {
     this.#binding = binding;
@@ -110,6 +126,44 @@ export class UringLoop {
   send(fd: number, buffer: Uint8Array, offset: number, length: number, cb: Completion): number {
     const id = this.#slot(cb, buffer);
     return this.#started(id, this.#binding.send(fd, buffer, offset, length, id));
+  }
+
+  /**
+   * The provided-buffer pool (registered on first call), as one view per
+   * buffer id; `undefined` where the kernel has no multishot recv or buffer
+   * rings (Linux < 6.0), or `IOMODELS_URING_NO_POOL=1` was set when the
+   * loop first asked, and `recvMultishot` must not be used.
+   */
+  pool(): readonly Uint8Array[] | undefined {
+    if (this.#pool === undefined) {
+      this.#pool = null;
+      // IOMODELS_URING_NO_POOL=1: what a kernel < 6.0 gets (tests of that path, comparisons).
+      if (this.facts.multishotRecv && process.env.IOMODELS_URING_NO_POOL !== '1') {
+        const memory = new Uint8Array(POOL_BUFFER_SIZE * POOL_BUFFERS);
+        if (this.#binding.provideBuffers(memory, POOL_BUFFER_SIZE, POOL_BUFFERS) === 0) {
+          this.#pool = Array.from({ length: POOL_BUFFERS }, (_, id) =>
+            memory.subarray(id * POOL_BUFFER_SIZE, (id + 1) * POOL_BUFFER_SIZE),
+          );
+        }
+      }
+    }
+    return this.#pool ?? undefined;
+  }
+
+  /**
+   * One recv that completes every time bytes arrive, each time into a
+   * buffer of `pool()` (`bufferId`; hand it back with `recycle`), until the
+   * peer's FIN (0), an error, `cancel` (-ECANCELED) or a dry pool (-ENOBUFS)
+   * ends it (`more` false).
+   */
+  recvMultishot(fd: number, callback: Completion): number {
+    const id = this.#slot(callback, undefined);
+    return this.#started(id, this.#binding.recvMultishot(fd, id));
+  }
+
+  /** Gives pool buffer `bufferId` back to the kernel for the next arrival (no syscall). */
+  recycle(bufferId: number): void {
+    this.#binding.recycle(bufferId);
   }
 
   /** shutdown(2) through the ring: `SHUT_WR` sends FIN. */
@@ -189,7 +243,7 @@ export class UringLoop {
   #started(id: number, queued: number): number {
     if (queued < 0) {
       const callback = this.#release(id);
-      queueMicrotask(() => callback(queued, false));
+      queueMicrotask(() => callback(queued, false, -1));
     }
     return id;
   }
@@ -208,11 +262,13 @@ export class UringLoop {
     for (let i = 0; i < count; i++) {
       const id = results[3 * i]!;
       const result = results[3 * i + 1]!;
-      const more = (results[3 * i + 2]! & CQE_F_MORE) !== 0;
+      const flags = results[3 * i + 2]!;
+      const more = (flags & CQE_F_MORE) !== 0;
+      const bufferId = flags & CQE_F_BUFFER ? flags >>> 16 : -1;
       const callback = more ? this.#callbacks[id] : this.#release(id);
       // The batch is already reaped: one callback's throw must not drop the rest.
       try {
-        callback?.(result, more);
+        callback?.(result, more, bufferId);
       } catch (error) {
         thrown ??= { error };
       }

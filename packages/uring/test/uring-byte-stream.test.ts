@@ -97,14 +97,16 @@ describe.skipIf(skipReason !== null)('ByteStream contract (uring)', () => {
     expect(recorder.text()).toBe('onetwo');
   });
 
-  it('never reads into the shared buffer: a buffer of its own, as large, takes its place', async () => {
+  it('never reads into the shared buffer: a pool buffer (or, with no pool, one of its own, as large) takes its place', async () => {
     const shared = new Uint8Array(64);
     const { client, recorder, stream } = await open(shared, shared);
     stream.readStart();
     client.write('mine');
     await until(() => recorder.text() === 'mine');
     expect(recorder.reads[0]!.into).not.toBe(shared);
-    expect(recorder.reads[0]!.into.length).toBe(64);
+    const pool = UringLoop.open().pool();
+    if (pool) expect(pool).toContain(recorder.reads[0]!.into);
+    else expect(recorder.reads[0]!.into.length).toBe(64);
     expect(shared.every((b) => b === 0)).toBe(true);
   });
 
@@ -207,5 +209,74 @@ describe.skipIf(skipReason !== null)('ByteStream contract (uring)', () => {
     stream.setNoDelay(true);
     stream.setKeepAlive(true, 5000);
     stream.setKeepAlive(false);
+  });
+
+  describe('reading through the buffer pool (an owner with a shared staging buffer)', () => {
+    const pooled = () => {
+      const shared = new Uint8Array(64);
+      return open(shared, shared);
+    };
+
+    it('readStop holds input back until readStart, in order; every byte arrives once', async () => {
+      const { client, recorder, stream } = await pooled();
+      stream.readStart();
+      client.write('one');
+      await until(() => recorder.text() === 'one');
+      stream.readStop();
+      await new Promise((r) => setTimeout(r, 20)); // the cancel reached the kernel
+      client.write('two');
+      await new Promise((r) => setTimeout(r, 20));
+      client.write('three');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(recorder.text()).toBe('one');
+      stream.readStart();
+      await until(() => recorder.text() === 'onetwothree');
+    });
+
+    it('stopping and starting again at once loses nothing', async () => {
+      const { client, recorder, stream } = await pooled();
+      stream.readStart();
+      let expected = '';
+      for (let i = 0; i < 20; i++) {
+        client.write(`m${i};`);
+        expected += `m${i};`;
+        stream.readStop();
+        stream.readStart();
+        await new Promise((r) => setImmediate(r));
+      }
+      await until(() => recorder.text() === expected);
+    });
+
+    it("the peer's FIN ends reading; a reset is reported once", async () => {
+      const first = await pooled();
+      first.stream.readStart();
+      first.client.end('bye');
+      await until(() => first.recorder.ends === 1);
+      expect(first.recorder.text()).toBe('bye');
+      expect(first.stream.reading).toBe(false);
+      const second = await pooled();
+      second.stream.readStart();
+      second.client.resetAndDestroy();
+      await until(() => second.recorder.errors.length === 1);
+      expect((second.recorder.errors[0] as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+    });
+
+    it('more bytes than the whole pool pass through (buffers come back)', async () => {
+      const { client, recorder, stream } = await pooled();
+      const pool = UringLoop.open().pool();
+      const total = pool ? pool.length * pool[0]!.length + 1024 * 1024 : 1024 * 1024;
+      let received = 0;
+      recorder.onData = (_buffer, length) => {
+        received += length;
+        return undefined;
+      };
+      stream.readStart();
+      const piece = Buffer.alloc(256 * 1024, 1);
+      for (let sent = 0; sent < total; sent += piece.length) {
+        if (!client.write(piece)) await once(client, 'drain');
+      }
+      await until(() => received >= total, 30_000);
+      expect(received).toBe(Math.ceil(total / piece.length) * piece.length);
+    }, 60_000);
   });
 });

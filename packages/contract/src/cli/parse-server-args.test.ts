@@ -108,10 +108,20 @@ describe('parseServerArgs', () => {
     [['--listen', 'tcp:0', '--host', '::1'], /either --listen or --host\/--port/],
     [['--listen', 'carrier-pigeon:1'], /bad endpoint "carrier-pigeon:1"/],
     [['--listen', 'tcp:0', '--listen=unix:/x'], /--listen is given more than once/],
-    [['--listen', 'unix:/x', '--workers', '2'], /--workers above 1 needs a tcp: endpoint/],
+    [['--listen', 'fd:3', '--workers', '2'], /--workers above 1 needs a tcp: or unix: endpoint/],
+    [
+      ['--listen', 'unix:/x', '--proxy-protocol', 'v2', '--proxy-allow', '10.0.0.0/8'],
+      /--proxy-allow has no meaning on a unix: endpoint/,
+    ],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseServerArgs(argv, spec)).toThrow(UsageError);
     expect(() => parseServerArgs(argv, spec)).toThrow(message);
+  });
+
+  it('takes --workers with a unix: endpoint (the supervisor binds the socket file)', () => {
+    expect(
+      parseServerArgs(['--listen', 'unix:/tmp/ivr.sock', '--workers', '2'], spec),
+    ).toMatchObject({ workers: 2, listen: { kind: 'unix', path: '/tmp/ivr.sock' } });
   });
 
   it('rejects an unknown handler', () => {

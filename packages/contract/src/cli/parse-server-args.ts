@@ -59,7 +59,7 @@ export function usage(spec: ServerCommandSpec): string {
   const only = spec.modes.length === 1 ? ' (the only one)' : ` (default ${defaultMode(spec)})`;
   return [
     `usage: ${spec.name} [--listen ENDPOINT | --host HOST --port PORT] [--handler ivr|echo|FILE[#EXPORT]] [--mode ${spec.modes.join('|')}] [--grace SECONDS] [--backlog N] [--proxy-protocol v1|v2|auto [--proxy-allow CIDR,…]] [--workers N|auto] [--metrics ENDPOINT] [--tls-cert FILE --tls-key FILE]`,
-    '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:',
+    '  --listen   endpoint: tcp:PORT[:interface=ADDR], tcp6:PORT, unix:PATH[:mode=660][:lockfile=1], fd:N, systemd:, udp:PORT[:interface=ADDR], udp6:PORT',
     `  --host     interface to listen on (default ${DEFAULT_HOST})`,
     `  --port     port to listen on, 0 = any free port (default ${DEFAULT_PORT})`,
     '  --handler  ivr (the 10086 menu, default), echo, or a module exporting a handler class',
@@ -138,10 +138,17 @@ export function parseServerArgs(
   const listen: ServerEndpoint = given
     ? parseServerEndpoint(values.listen as string)
     : { kind: 'tcp', host, port };
-  // node:cluster shares one bound socket; a Unix socket file (claimed, and
-  // removed on close, by each server) or an inherited descriptor is not yet.
-  if (workers > 1 && listen.kind !== 'tcp') {
-    throw new UsageError(`--workers above 1 needs a tcp: endpoint, got --listen ${values.listen}`);
+  // node:cluster shares one bound TCP port or Unix socket file (the
+  // supervisor binds it); an inherited descriptor is not shared that way yet.
+  if (workers > 1 && listen.kind !== 'tcp' && listen.kind !== 'unix') {
+    throw new UsageError(
+      `--workers above 1 needs a tcp: or unix: endpoint, got --listen ${values.listen}`,
+    );
+  }
+  if (values['proxy-allow'] !== undefined && listen.kind === 'unix') {
+    throw new UsageError(
+      "--proxy-allow has no meaning on a unix: endpoint (its peers have no IP address); the socket file's mode says who may connect (unix:PATH:mode=660)",
+    );
   }
   const options: ServerOptions = given
     ? { listen, backlog, shutdownGrace, ...extra }

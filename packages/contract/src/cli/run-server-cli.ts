@@ -13,10 +13,11 @@ import {
   type ServerCommandSpec,
   usage,
 } from './parse-server-args.js';
+import { type DatagramServerCommand, runDatagramCli } from './run-datagram-cli.js';
 import { isWorkerProcess, serveAsWorker, superviseWorkers } from './worker-supervisor.js';
 
-/** A bin: the flags it takes and how it builds its server from them. */
-export interface ServerCommand extends ServerCommandSpec {
+/** A bin: the flags it takes and how it builds its server (and, to serve `udp:`, its UDP server) from them. */
+export interface ServerCommand extends ServerCommandSpec, DatagramServerCommand {
   create(args: ServerArgs): BaseServer | Promise<BaseServer>;
 }
 
@@ -38,6 +39,7 @@ export async function runServerCli(
       process.stdout.write(`${usage(command)}\n`);
       return process.exit(0);
     }
+    if (args.listen.kind === 'udp') return await runDatagramCli(command, args, firstSignal());
     // --workers N: this process supervises; the workers re-run this bin and land below.
     if (args.workers > 1 && !isWorkerProcess()) return await superviseWorkers(command.name, args);
     // Handlers go in before the listening line: a supervisor that signals as

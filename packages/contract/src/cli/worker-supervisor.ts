@@ -4,7 +4,10 @@
 // worker drains, and the supervisor prints one closing line with the summed
 // report. A worker that dies is replaced (it loses only its own connections).
 // SIGHUP: workers are restarted one at a time, each replacement listening
-// before the old one drains, so the address never stops accepting.
+// before the old one drains, so the address never stops accepting. Counters
+// outlive their worker: a rolled one's final counts, a crashed one's last
+// (pushed every STATS_PUSH_INTERVAL_MS), go to the closing line and to the
+// `worker="retired"` series of `--metrics`, so totals never go back.
 //
 // node:cluster on every runtime: the supervisor holds the listening socket
 // and hands accepted connections to the workers in turn (round-robin, the
@@ -15,12 +18,15 @@
 // connections queued on a worker that closes are reset by the kernel — a
 // rolling restart would refuse some; and each worker would need the real
 // port before binding (`--port 0`). Node 20, supported here, lacks it anyway.
+// A `unix:` endpoint is shared the same way (round-robin over the pipe
+// handle): the supervisor claims the socket file and removes it at the end.
 import cluster, { type Worker } from 'node:cluster';
 import type { BaseServer, ServerStats } from '../base-server.js';
 import { startMetricsServer } from '../metrics/metrics-server.js';
 import type { MetricSample } from '../metrics/prometheus-text.js';
 import { serverStatsSamples } from '../metrics/prometheus-text.js';
 import type { ShutdownReport } from '../shutdown-sequence.js';
+import { claimSocketFile } from '../unix-socket-file.js';
 import { formatShutdownLine } from './format-shutdown-line.js';
 import type { ServerArgs } from './parse-server-args.js';
 
@@ -35,6 +41,13 @@ type SupervisorMessage = { iomodels: 'close'; grace: number } | { iomodels: 'sta
 
 /** How long a scrape waits for a worker's counters before leaving it out. */
 const STATS_REPLY_TIMEOUT_MS = 2_000;
+
+/**
+ * How often a worker sends its counters unasked (when they changed): a
+ * worker that crashes takes at most this long of its counts with it. One
+ * small IPC message per worker per interval, none while nothing happens.
+ */
+const STATS_PUSH_INTERVAL_MS = 250;
 
 /** True in a process the supervisor started. */
 export function isWorkerProcess(): boolean {
@@ -52,10 +65,19 @@ export function serveAsWorker(server: BaseServer, address: string): Promise<neve
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, ignore);
   const send = (message: WorkerMessage, then?: () => void) =>
     process.send?.(message, undefined, {}, () => then?.());
+  let pushed = '';
+  const push = setInterval(() => {
+    const stats = server.stats();
+    const text = JSON.stringify(stats);
+    if (text === pushed) return;
+    pushed = text;
+    send({ iomodels: 'stats', stats });
+  }, STATS_PUSH_INTERVAL_MS).unref();
   process.on('message', (message: SupervisorMessage) => {
     if (message?.iomodels === 'stats') send({ iomodels: 'stats', stats: server.stats() });
     if (message?.iomodels === 'close' && !closing) {
       closing = true;
+      clearInterval(push);
       void server.close({ timeout: message.grace }).then((report) => {
         // Disconnect, not exit: cluster then settles any connection it was
         // still handing us (it goes to another worker) before the channel closes.
@@ -78,13 +100,17 @@ interface Member {
   readonly worker: Worker;
   /** Set once the supervisor asked it to close: its exit is not a crash. */
   closing: boolean;
+  /** Its latest counters (pushed, or a scrape's reply): what survives a crash. */
+  last?: ServerStats;
 }
 
 /** Runs the supervisor until a signal; never returns normally. */
 export async function superviseWorkers(name: string, args: ServerArgs): Promise<never> {
   const log = (line: string) => process.stderr.write(`${name}: ${line}\n`);
+  // cluster binds a Unix endpoint here, for every worker: the file is ours to claim and remove.
+  const releaseSocketFile = args.listen.kind === 'unix' ? claimSocketFile(args.listen) : () => {};
   const members = new Set<Member>();
-  // Counters of workers that closed before the end (rolled), so the closing line covers the whole life.
+  // Counters of workers gone before the end (rolled or crashed), so the closing line covers the whole life.
   const retired: ServerStats[] = [];
   let stopping = false;
   let rolling = false;
@@ -105,6 +131,8 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
     return new Promise((resolve, reject) => {
       let listening = false;
       member.worker.on('message', (message: WorkerMessage) => {
+        if (message?.iomodels === 'stats' || message?.iomodels === 'closed')
+          member.last = message.stats;
         if (message?.iomodels !== 'listening' || listening) return;
         listening = true;
         resolve({ member, listening: message });
@@ -113,8 +141,10 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
         members.delete(member);
         if (!listening) return reject(code ?? 1);
         if (member.closing || stopping) return;
+        // Its open connections died with it; what it served stays counted.
+        if (member.last) retired.push({ ...member.last, active: 0 });
         log(
-          `worker ${member.worker.process.pid} exited (${signal ?? `code ${code}`}); starting a replacement`,
+          `worker ${member.worker.process.pid} exited (${signal ?? `code ${code}`}; ${member.last?.active ?? 0} open connections lost); starting a replacement`,
         );
         start().then(
           ({ member: fresh }) => log(`worker ${fresh.worker.process.pid} replaced it`),
@@ -124,17 +154,21 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
     });
   }
 
-  /** Asks a worker to drain within the grace period; resolves with its final counters and report. */
-  function retire(
-    member: Member,
-  ): Promise<{ stats: ServerStats; report: ShutdownReport } | undefined> {
+  /**
+   * Asks a worker to drain within the grace period; resolves with its final
+   * counters and report — or, when it died before saying them, its last
+   * known counters (open connections lost) and no report.
+   */
+  function retire(member: Member): Promise<{ stats?: ServerStats; report?: ShutdownReport }> {
     member.closing = true;
     return new Promise((resolve) => {
       let result: { stats: ServerStats; report: ShutdownReport } | undefined;
       member.worker.on('message', (message: WorkerMessage) => {
         if (message?.iomodels === 'closed') result = message;
       });
-      member.worker.once('exit', () => resolve(result));
+      member.worker.once('exit', () =>
+        resolve(result ?? { stats: member.last && { ...member.last, active: 0 } }),
+      );
       member.worker.send({ iomodels: 'close', grace: args.grace } satisfies SupervisorMessage);
     });
   }
@@ -153,8 +187,8 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
         break;
       }
       if (stopping) break;
-      const closed = await retire(member);
-      if (closed) retired.push(closed.stats);
+      const { stats } = await retire(member);
+      if (stats) retired.push(stats);
     }
     if (!stopping) log(`SIGHUP: restarted ${old.length} workers`);
     rolling = false;
@@ -166,6 +200,7 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
     // One line from the worker already said why (usage, handler, address); say no more.
     stopping = true;
     for (const member of members) member.worker.kill('SIGKILL');
+    releaseSocketFile();
     return process.exit((failed as PromiseRejectedResult).reason as number);
   }
   const first = (
@@ -187,11 +222,16 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
     // and a replaced worker's counters start a new series, as a restart would.
     const now = [...members];
     const replies = await Promise.all(now.map((member) => askStats(member.worker)));
-    return replies.flatMap((stats, index) =>
+    const live = replies.flatMap((stats, index) =>
       stats
         ? serverStatsSamples({ ...stats }, { model, mode, worker: String(now[index]!.worker.id) })
         : [],
     );
+    // Gone workers' counts in one series, so `sum()` over workers never goes back.
+    const gone = retired.length > 0 ? sum(ZERO_STATS, retired) : undefined;
+    return gone
+      ? [...live, ...serverStatsSamples({ ...gone }, { model, mode, worker: 'retired' })]
+      : live;
   }
 
   const signal = await stop;
@@ -202,11 +242,14 @@ export async function superviseWorkers(name: string, args: ServerArgs): Promise<
   log(`${signal}: closing ${members.size} workers (grace ${args.grace / 1000} s)`);
   const results = await Promise.all([...members].map(retire));
   await metrics?.close();
-  const reports = results.filter((result) => result !== undefined);
-  const stats = sum(ZERO_STATS, [...retired, ...reports.map((result) => result.stats)]);
+  releaseSocketFile();
+  const stats = sum(ZERO_STATS, [
+    ...retired,
+    ...results.flatMap((result) => (result.stats ? [result.stats] : [])),
+  ]);
   const report = sum(
     ZERO_REPORT,
-    reports.map((result) => result.report),
+    results.flatMap((result) => (result.report ? [result.report] : [])),
   );
   log(`closed: ${formatShutdownLine(stats, report)}`);
   return process.exit(0);

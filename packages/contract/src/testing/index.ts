@@ -8,4 +8,9 @@ export {
 } from './connection-pair.js';
 export { MemoryConnection } from './memory-connection.js';
 export { proxyHeaderV1, proxyHeaderV2 } from './proxy-header-bytes.js';
+export {
+  type ServeDatagramOptions,
+  serveDatagram,
+  TEST_CLIENT_ADDRESS,
+} from './serve-datagram.js';
 export { type TestServerInfoOptions, testServerInfo } from './test-server-info.js';
