@@ -3,6 +3,7 @@
 // (`uring-accept-source.ts`). The acceptor queues and hands them out the same way.
 import type net from 'node:net';
 import type { Address, BoundListener } from '@iomodels/contract';
+import { type AcceptedHandle, acceptHandles } from '@iomodels/fd';
 import { AsyncSocket } from './async-socket.js';
 import type { SocketSettings } from './socket-settings.js';
 
@@ -26,7 +27,8 @@ export interface AcceptSource {
 /**
  * A `net.Server` created with `pauseOnConnect` (libuv reads nothing before
  * a socket is taken over) as an accept source: each connection goes
- * straight on its libuv handle where the runtime allows.
+ * straight on its libuv handle where the runtime allows, taken from the
+ * listening handle with no net.Socket made for it.
  */
 export function netAcceptSource(
   server: net.Server,
@@ -38,13 +40,16 @@ export function netAcceptSource(
       return bound.address;
     },
     start(arrived) {
-      server.on('connection', (socket: net.Socket) => {
-        socket.on('error', () => {}); // until its AsyncSocket listens
+      const arrival = (socket: net.Socket | AcceptedHandle): void =>
         arrived({
           take: () => new AsyncSocket(socket, settings, 'handle'),
           refuse: () => socket.destroy(),
         });
+      server.on('connection', (socket: net.Socket) => {
+        socket.on('error', () => {}); // until its AsyncSocket listens
+        arrival(socket);
       });
+      acceptHandles(server, arrival);
     },
     close() {
       return new Promise((resolve) => {

@@ -15,7 +15,7 @@ import {
   toBytes,
   toConnectionError,
 } from '@iomodels/contract';
-import type { ByteStream, ByteStreamListener } from '@iomodels/fd';
+import type { AcceptedHandle, ByteStream, ByteStreamListener } from '@iomodels/fd';
 import {
   abortReason,
   type CompletionCallback,
@@ -111,7 +111,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
    * (a ready stream, e.g. a connection accepted through io_uring).
    */
   constructor(
-    source: net.Socket | StreamSource,
+    source: net.Socket | AcceptedHandle | StreamSource,
     settings: SocketSettings,
     prefer: 'handle' | 'socket' = 'handle',
   ) {

@@ -11,7 +11,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
-import { nonBlockingReader } from '@iomodels/fd';
+import { type AcceptedHandle, acceptHandles, nonBlockingReader } from '@iomodels/fd';
 import type { AsyncSocket } from './async-socket.js';
 import { Proactor } from './proactor.js';
 import { ProactorConnection } from './proactor-connection.js';
@@ -34,7 +34,7 @@ export interface ProactorServerOptions extends ServerOptions {
  * output of each connection is bounded by `limits.maxUnsentBytes` and
  * `limits.sendStallTimeout`, read-ahead by `limits.maxReceiveBuffer`.
  */
-export class ProactorTCPServer extends BaseServer {
+export class ProactorTCPServer extends BaseServer<AcceptedHandle> {
   readonly model = 'async';
   readonly mode = 'proactor';
   readonly #proactor: Proactor;
@@ -63,7 +63,21 @@ export class ProactorTCPServer extends BaseServer {
     return nonBlockingReader(socket);
   }
 
-  protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
+  /**
+   * On libuv, connections go from the listening handle straight to their
+   * AsyncSockets: no net.Socket each. io_uring takes a net.Socket's descriptor.
+   */
+  protected override acceptBelowSocket(
+    listener: net.Server,
+    accept: (socket: AcceptedHandle) => void,
+  ): void {
+    if (this.#proactor.backend?.backend !== 'io_uring') acceptHandles(listener, accept);
+  }
+
+  protected processRequest(
+    socket: net.Socket | AcceptedHandle,
+    context: RequestContext,
+  ): RequestTask {
     const asyncSocket = this.#proactor.adoptAccepted(socket);
     const connection = new ProactorConnection(asyncSocket, this.limits);
     return new ProactorRequest(asyncSocket, this.runHandler(connection, context));

@@ -12,6 +12,7 @@ import {
   toListenError,
   unixAddress,
 } from '@iomodels/contract';
+import { AcceptedHandle } from '@iomodels/fd';
 import { type AcceptSource, netAcceptSource } from './accept-source.js';
 import { AsyncAcceptor } from './async-acceptor.js';
 import { AsyncSocket } from './async-socket.js';
@@ -217,8 +218,12 @@ export class Proactor implements AsyncDisposable {
    * runtime allows, else (or if the socket has been read) its public API.
    * @internal Used by `ProactorTCPServer`.
    */
-  adoptAccepted(socket: net.Socket): AsyncSocket {
-    const onRing = this.#uring && takeOntoRing(this.#uring, socket, this.#settings);
+  adoptAccepted(socket: net.Socket | AcceptedHandle): AsyncSocket {
+    // A bare handle (`acceptHandles`) is taken only while on libuv.
+    const onRing =
+      this.#uring &&
+      !(socket instanceof AcceptedHandle) &&
+      takeOntoRing(this.#uring, socket, this.#settings);
     return this.#track(onRing || new AsyncSocket(socket, this.#settings, 'handle'));
   }
 

@@ -4,6 +4,7 @@
 import type net from 'node:net';
 import { DEFAULT_RECV_SIZE } from '@iomodels/contract';
 import {
+  type AcceptedHandle,
   type ByteStream,
   type ByteStreamListener,
   byteStreamOf,
@@ -55,7 +56,7 @@ let fallbackReason: string | undefined;
 
 /** The ByteStream for `socket`: handle-level with `prefer: 'handle'` where fd allows it, else the public API. */
 export function streamOf(
-  socket: net.Socket,
+  socket: net.Socket | AcceptedHandle,
   listener: ByteStreamListener,
   prefer: 'handle' | 'socket',
 ): ByteStream {

@@ -54,6 +54,16 @@ export function fromAddressInfo(info: AddressInfo | string | null | object): Add
   return toAddress(address, port, family);
 }
 
+/** The address fields of a net.Socket (or of something that reads them as one does). */
+export interface SocketAddressFields {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly remoteFamily?: string | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  readonly localFamily?: string | undefined;
+}
+
 /**
  * Where a connected `net.Socket` is, at each end. A Unix socket has no port
  * (Node reports `undefined` for both ends of one while it is open); its
@@ -61,14 +71,7 @@ export function fromAddressInfo(info: AddressInfo | string | null | object): Add
  * the socket itself cannot tell) and are unnamed on the remote side.
  */
 export function socketAddresses(
-  socket: {
-    readonly remoteAddress?: string | undefined;
-    readonly remotePort?: number | undefined;
-    readonly remoteFamily?: string | undefined;
-    readonly localAddress?: string | undefined;
-    readonly localPort?: number | undefined;
-    readonly localFamily?: string | undefined;
-  },
+  socket: SocketAddressFields,
   unixPath = '',
 ): { remote: Address; local: Address } {
   if (socket.localPort === undefined && socket.remotePort === undefined && !socket.remoteAddress) {
@@ -78,6 +81,18 @@ export function socketAddresses(
     remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
     local: toAddress(socket.localAddress, socket.localPort, socket.localFamily),
   };
+}
+
+/**
+ * The remote end as `socketAddresses` reads it, without a getsockname(2) for
+ * this end unless the peer is unknown (then only this end tells a Unix
+ * socket from a TCP one whose peer already left).
+ */
+export function peerAddress(socket: SocketAddressFields): Address {
+  if (socket.remoteAddress) {
+    return toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+  }
+  return socketAddresses(socket).remote;
 }
 
 /**

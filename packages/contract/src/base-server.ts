@@ -4,9 +4,15 @@
 // ForkingMixIn differ.
 import net from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { type Address, formatAddress, socketAddresses, toAddress } from './address.js';
+import { AcceptedRequest, DispatchContext } from './accepted-request.js';
+import {
+  type Address,
+  formatAddress,
+  type SocketAddressFields,
+  socketAddresses,
+} from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
-import { type Connection, withProxyHeader } from './connection.js';
+import { type Awaitable, type Connection, withProxyHeader } from './connection.js';
 import type { ServerEndpoint } from './endpoint.js';
 import { ConnectionError, ListenError, ServerClosedError, UsageError } from './errors.js';
 import { type HandlerSpec, loadHandler } from './handler-reference.js';
@@ -57,6 +63,16 @@ export interface RequestTask {
   abort(): void;
 }
 
+/**
+ * What the server reads of an accepted connection before dispatch: a
+ * net.Socket, or a model's lighter stand-in for one (`acceptBelowSocket`).
+ */
+export interface AcceptedSocket extends SocketAddressFields {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Closes it (a refused connection). */
+  destroy(): unknown;
+}
+
 /** The connection as `verifyRequest` sees it, before any handler runs. */
 export interface PendingRequest {
   readonly remote: Address;
@@ -94,9 +110,15 @@ export interface CloseOptions {
  * `shutdown`, `close`, `stats`, `describe`, `address`.
  * Methods that may be overridden: `verifyRequest`, `handleError`.
  * Methods for derived classes: `processRequest`, `describeModel`, and the
- * hooks `prepare`, `release`, `netServerOptions`, `proxyByteSource`.
+ * hooks `prepare`, `release`, `netServerOptions`, `proxyByteSource`,
+ * `acceptBelowSocket`.
+ *
+ * `Bare`: what the model's `acceptBelowSocket` delivers instead of a
+ * net.Socket, if anything; `processRequest` gets either.
  */
-export abstract class BaseServer implements AsyncDisposable {
+export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
+  implements AsyncDisposable
+{
   /** The model's name, as in `listening on … (model/mode)`. */
   abstract readonly model: string;
   /** The model's variant. */
@@ -234,9 +256,14 @@ export abstract class BaseServer implements AsyncDisposable {
   /**
    * Runs the server's handler over `connection` with the shared runner (for
    * models that run handlers in this thread). The handler was loaded, and
-   * checked, once before listening.
+   * checked, once before listening. `released`: see `runRequest` (one
+   * function for every connection, so no closure is kept per connection).
    */
-  protected runHandler(connection: Connection, context: RequestContext): Promise<RequestOutcome> {
+  protected runHandler<C extends Connection>(
+    connection: C,
+    context: RequestContext,
+    released?: (connection: C) => Awaitable<unknown>,
+  ): Promise<RequestOutcome> {
     if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
     return runRequest(
       this.#handlerClass,
@@ -244,11 +271,19 @@ export abstract class BaseServer implements AsyncDisposable {
       context.server,
       context.signal,
       context.onError,
+      released as ((connection: Connection) => Awaitable<unknown>) | undefined,
     );
   }
 
-  /** Hands an accepted, verified socket to the model. Must not throw for one bad connection. */
-  protected abstract processRequest(socket: net.Socket, context: RequestContext): RequestTask;
+  /**
+   * Hands an accepted, verified socket to the model — a net.Socket, or the
+   * model's own `Bare` stand-in where `acceptBelowSocket` took connections.
+   * Must not throw for one bad connection.
+   */
+  protected abstract processRequest(
+    socket: net.Socket | Bare,
+    context: RequestContext,
+  ): RequestTask;
 
   /** The model's part of `describe()`. */
   protected abstract describeModel(): ModelDescription;
@@ -263,6 +298,15 @@ export abstract class BaseServer implements AsyncDisposable {
   protected proxyByteSource(_socket: net.Socket): ProxyByteSource | undefined {
     return undefined;
   }
+
+  /**
+   * After binding, a model may take connections below net.Server: call
+   * `accept` with each one, as its `Bare` stand-in for a socket (no
+   * net.Socket built per connection). Default: nothing, the 'connection'
+   * event delivers net.Sockets. Not called when `tls` or `proxyProtocol` is
+   * set: both read through a net.Socket before dispatch.
+   */
+  protected acceptBelowSocket(_listener: net.Server, _accept: (socket: Bare) => void): void {}
 
   /** Runs before binding: load handlers, start pools. A throw fails `listen()`. */
   protected prepare(): void | Promise<void> {}
@@ -343,26 +387,22 @@ export abstract class BaseServer implements AsyncDisposable {
     listener.on('error', (error) => this.handleError(error, this.address));
     this.#listener = listener;
     this.#address = bound.address;
+    if (!this.#tls && !this.#proxy)
+      this.acceptBelowSocket(listener, (socket) => this.#accept(socket));
     for (const socket of early.splice(0)) this.#accept(socket);
     return this.#address;
   }
 
-  #accept(socket: net.Socket): void {
+  #accept(socket: net.Socket | Bare): void {
     this.#counters.accepted++;
     // Until the model attaches its own, an early reset must not crash the process.
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     const max = this.options.maxConnections;
     const address = this.#address;
     const pending: PendingRequest =
       address?.family === 'unix'
         ? socketAddresses(socket, address.path)
-        : {
-            remote: toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-            // Only a verifyRequest override reads it: a getsockname(2) per connection otherwise.
-            get local() {
-              return toAddress(socket.localAddress, socket.localPort, socket.localFamily);
-            },
-          };
+        : new AcceptedRequest(socket);
     let accepted = false;
     try {
       accepted =
@@ -378,14 +418,15 @@ export abstract class BaseServer implements AsyncDisposable {
       return;
     }
     // PROXY receive, then TLS, then dispatch: a proxy (HAProxy `send-proxy`)
-    // sends its header in clear before the client's TLS handshake.
-    if (this.#proxy) void this.#receiveProxy(socket, pending, this.#proxy);
+    // sends its header in clear before the client's TLS handshake. With
+    // either set, acceptBelowSocket was not called: the socket is a net.Socket.
+    if (this.#proxy) void this.#receiveProxy(socket as net.Socket, pending, this.#proxy);
     else this.#start(this.#secure(socket), pending.remote, pending);
   }
 
   /** The socket the model serves: the accepted one, or its server-side TLS wrap when `options.tls` is set. */
-  #secure(socket: net.Socket): net.Socket {
-    return this.#tls ? acceptTls(socket, this.#tls) : socket;
+  #secure(socket: net.Socket | Bare): net.Socket | Bare {
+    return this.#tls ? acceptTls(socket as net.Socket, this.#tls) : socket;
   }
 
   /**
@@ -445,22 +486,19 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 
   #start(
-    socket: net.Socket,
+    socket: net.Socket | Bare,
     clientAddress: Address,
     pending: PendingRequest,
     proxyHeader?: ProxyHeader,
   ): void {
-    const context: RequestContext = {
+    const context: RequestContext = new DispatchContext(
       clientAddress,
-      // Lazy, as PendingRequest.local: a getsockname(2) only for a model that asks.
-      get localAddress() {
-        return pending.local;
-      },
-      ...(proxyHeader && { proxyHeader }),
-      signal: this.#shutdownController.signal,
-      server: this.info,
-      onError: this.#onError,
-    };
+      pending,
+      proxyHeader,
+      this.#shutdownController.signal,
+      this.info,
+      this.#onError,
+    );
     let task: RequestTask;
     try {
       task = this.processRequest(socket, context);
@@ -474,6 +512,11 @@ export abstract class BaseServer implements AsyncDisposable {
     const waiters = this.#nextRequestWaiters;
     this.#nextRequestWaiters = [];
     for (const waiter of waiters) waiter(task.done);
+    this.#track(task);
+  }
+
+  /** Counts the task's outcome when it is done. Its own scope: the closure holds the task alone, not the socket. */
+  #track(task: RequestTask): void {
     void task.done.then((outcome) => {
       this.#counters[outcome]++;
       this.#tasks.delete(task);
@@ -507,6 +550,9 @@ export abstract class BaseServer implements AsyncDisposable {
   }
 }
 
+/** The accepted socket's error listener until the model attaches its own: one function for all. */
+function ignoreError(): void {}
+
 function proxyOptions(
   { proxyProtocol }: ServerOptions,
   signal: AbortSignal,
@@ -530,7 +576,7 @@ function proxyOptions(
  * that builds its connection from `socket.remoteAddress` (in this thread or
  * after handing the socket on) sees the header's source, not the proxy.
  */
-function presentAs(socket: net.Socket, client: Address): void {
+function presentAs(socket: object, client: Address): void {
   Object.defineProperties(socket, {
     remoteAddress: { value: client.host },
     remotePort: { value: client.port },

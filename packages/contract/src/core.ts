@@ -11,6 +11,8 @@ export {
   formatHostPort,
   fromAddressInfo,
   type InetAddress,
+  peerAddress,
+  type SocketAddressFields,
   socketAddresses,
   toAddress,
   type UnixAddress,

@@ -3,6 +3,7 @@
 // the CLI and the reference handlers.
 
 export {
+  type AcceptedSocket,
   BaseServer,
   type CloseOptions,
   type PendingRequest,

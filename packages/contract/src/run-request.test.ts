@@ -26,6 +26,33 @@ describe('runRequest', () => {
     expect(conn.closed).toBe(true);
   });
 
+  it('ends only once released() settles, after the close, with the outcome unchanged', async () => {
+    class Quick extends BaseRequestHandler {
+      async handle() {}
+    }
+    const [conn] = connectionPair();
+    let release!: () => void;
+    const seen: boolean[] = [];
+    const released = (connection: typeof conn) => {
+      seen.push(connection.closed);
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    };
+    let ended = false;
+    const run = runRequest(Quick, conn, testServerInfo(), signal, () => {}, released as never).then(
+      (outcome) => {
+        ended = true;
+        return outcome;
+      },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([true]);
+    expect(ended).toBe(false);
+    release();
+    expect(await run).toBe('completed');
+  });
+
   it('runs finish after handle throws, reports the error with the client address, and closes', async () => {
     const calls: string[] = [];
     const errors: unknown[] = [];

@@ -2,7 +2,7 @@
 // runs the handler): setup → handle → finish, errors reported, never thrown.
 import type { Address } from './address.js';
 import type { HandlerClass } from './base-request-handler.js';
-import type { Connection } from './connection.js';
+import type { Awaitable, Connection } from './connection.js';
 import { IdleTimeoutError } from './errors.js';
 import type { ServerInfo } from './server-info.js';
 
@@ -22,7 +22,9 @@ export type ErrorSink = (error: unknown, clientAddress: Address) => void;
  * after it; an error goes to `onError` with the client address — except an
  * `IdleTimeoutError`, a limit doing its job, which makes the outcome
  * `timedOut` and is not reported; the connection is closed in every case.
- * Never rejects.
+ * `released`, for a model whose `close()` returns before its socket is
+ * released: awaited after the close, so the request ends only then (in
+ * this one frame, not a promise chained per connection). Never rejects.
  */
 export async function runRequest(
   handlerClass: HandlerClass,
@@ -30,6 +32,7 @@ export async function runRequest(
   server: ServerInfo,
   signal: AbortSignal,
   onError: ErrorSink,
+  released?: (connection: Connection) => Awaitable<unknown>,
 ): Promise<RequestOutcome> {
   const clientAddress = connection.remote;
   let outcome: RequestOutcome = 'completed';
@@ -50,6 +53,7 @@ export async function runRequest(
   } catch {
     // closing a connection the peer already reset is not a new failure
   }
+  if (released) await released(connection);
   return outcome;
 }
 

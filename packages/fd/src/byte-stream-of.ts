@@ -2,6 +2,7 @@
 // runtime has the internals it needs, the public-API one otherwise.
 import type net from 'node:net';
 import { UnsupportedRuntimeError } from '@iomodels/contract/core';
+import { AcceptedHandle, socketOf } from './accepted-handle.js';
 import type { ByteStream, ByteStreamListener } from './byte-stream.js';
 import { handleStream, handleStreamRefusal, handleStreamSupported } from './handle-stream.js';
 import { socketStream } from './socket-stream.js';
@@ -9,14 +10,15 @@ import { socketStream } from './socket-stream.js';
 /**
  * `socket` as a ByteStream reading into `buffer`: handle-level when the
  * runtime supports it and the socket is fresh (accepted with
- * `pauseOnConnect`, or a client socket in its 'connect' event; never read
- * or written), else over the public API — the one place that decides.
+ * `pauseOnConnect` or as an `AcceptedHandle`, or a client socket in its
+ * 'connect' event; never read or written), else over the public API (an
+ * `AcceptedHandle` is then wrapped in a net.Socket) — the one place that decides.
  * `prefer: 'socket'` forces the public API (tests, or a caller that needs
  * the net.Socket to stay its server's connection). `onFallback` hears why
  * a socket that could have gone to the handle did not.
  */
 export function byteStreamOf(
-  socket: net.Socket,
+  socket: net.Socket | AcceptedHandle,
   listener: ByteStreamListener,
   buffer: Uint8Array,
   prefer: 'handle' | 'socket' = 'handle',
@@ -37,5 +39,9 @@ export function byteStreamOf(
       onFallback?.(refusal);
     }
   }
-  return socketStream(socket, listener, buffer);
+  return socketStream(
+    socket instanceof AcceptedHandle ? socketOf(socket) : socket,
+    listener,
+    buffer,
+  );
 }

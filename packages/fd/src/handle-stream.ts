@@ -12,10 +12,11 @@
 // `useUserBuffer`, `readStart`/`readStop`, `writeBuffer`/`writeUtf8String`,
 // `shutdown`, `close`, `reset`, `writeQueueSize`, and, on TCP handles only,
 // `setNoDelay`/`setKeepAlive`/`getsockname` (a Unix socket's `Pipe` handle lacks them).
-import type net from 'node:net';
+import net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
-import { type Address, socketAddresses, toAddress, unixAddress } from '@iomodels/contract/core';
+import { type Address, toAddress, unixAddress } from '@iomodels/contract/core';
+import type { AcceptedHandle } from './accepted-handle.js';
 import type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 import { unsupported } from './runtime-check.js';
 
@@ -106,7 +107,7 @@ function loadBinding(): string | undefined {
 }
 
 /** Why `socket` cannot become a HandleStream on this runtime, or undefined. */
-function handleProblem(socket: net.Socket): string | undefined {
+function handleProblem(socket: net.Socket | AcceptedHandle): string | undefined {
   const problem = loadBinding();
   if (problem) return problem;
   const handle = (socket as unknown as { _handle: unknown })._handle;
@@ -171,8 +172,8 @@ function onWriteComplete(this: Request, status: number): void {
 
 /**
  * Takes the connection out of `socket` — accepted with
- * `net.createServer({ pauseOnConnect: true })`, or a client socket from its
- * 'connect' event, in either case never read — and returns it as a
+ * `net.createServer({ pauseOnConnect: true })` or as an `AcceptedHandle`, or
+ * a client socket from its 'connect' event, in every case never read — and returns it as a
  * `HandleStream`. `socket` is destroyed without its handle (the descriptor
  * stays open, owned by the stream) and stops counting as its server's
  * connection: the owner tracks the stream. Reading starts at once into
@@ -183,7 +184,7 @@ function onWriteComplete(this: Request, status: number): void {
  * {@link handleStreamRefusal} refuses.
  */
 export function handleStream(
-  socket: net.Socket,
+  socket: net.Socket | AcceptedHandle,
   listener: ByteStreamListener,
   buffer: Uint8Array,
 ): HandleStream {
@@ -193,10 +194,12 @@ export function handleStream(
   if (refusal) throw new TypeError(`handleStream: ${refusal}`);
   const owner = socket as unknown as { _handle: StreamHandle | null };
   const handle = owner._handle as StreamHandle;
-  // The addresses now: once the handle moves the socket cannot tell them.
-  const { remote } = socketAddresses(socket);
+  // The peer now: once the handle moves the socket cannot tell it. Only the
+  // peer: our end's address is a getsockname(2) read when asked (`local()`).
+  const remote = remoteOf(socket, handle);
   if (handle.reading) handle.readStop();
-  releaseOwner(handle);
+  // A bare accepted handle never had a net.Socket to release.
+  if (socket instanceof net.Socket) releaseOwner(handle);
   owner._handle = null;
   // No handle any more: destroying only settles the socket's own state (and
   // takes it off its server's connection count).
@@ -210,6 +213,19 @@ export function handleStream(
 }
 
 /**
+ * The peer of `socket`: its remote address (a PROXY header's client where
+ * the server presented one on the socket), else, on a `Pipe` handle (no
+ * getsockname), an unnamed Unix peer.
+ */
+function remoteOf(socket: net.Socket | AcceptedHandle, handle: StreamHandle): Address {
+  if (!socket.remoteAddress && handle.getsockname === undefined) return unixAddress();
+  return toAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+}
+
+/** Node's internal `owner_symbol` on handles, found once by its description. */
+let ownerSymbol: symbol | undefined;
+
+/**
  * Drops the handle's back-pointer to its net.Socket (Node's internal
  * `owner_symbol`, found by its description): it would keep the destroyed
  * socket — its Readable and Writable state, over a KiB — alive for as long
@@ -217,11 +233,11 @@ export function handleStream(
  * callbacks are ours.
  */
 function releaseOwner(handle: StreamHandle): void {
-  for (const symbol of Object.getOwnPropertySymbols(handle)) {
-    if (symbol.description === 'owner_symbol') {
-      (handle as unknown as Record<symbol, unknown>)[symbol] = undefined;
-    }
-  }
+  ownerSymbol ??= Object.getOwnPropertySymbols(handle).find(
+    (symbol) => symbol.description === 'owner_symbol',
+  );
+  if (ownerSymbol !== undefined)
+    (handle as unknown as Record<symbol, unknown>)[ownerSymbol] = undefined;
 }
 
 /**
@@ -229,7 +245,7 @@ function releaseOwner(handle: StreamHandle): void {
  * still connecting, or already read or written (its bytes are in the
  * socket's own buffers, not the handle's) — or `undefined` if it can.
  */
-export function handleStreamRefusal(socket: net.Socket): string | undefined {
+export function handleStreamRefusal(socket: net.Socket | AcceptedHandle): string | undefined {
   const handle = (socket as unknown as { _handle: unknown })._handle;
   if (socket.destroyed || handle === null || typeof handle !== 'object') {
     return 'the socket is closed (it has no libuv handle)';

@@ -1,5 +1,6 @@
 // @iomodels/fd — the one place that touches Node's internal socket handle.
 // Private: bundled into the model packages that go below net.Socket.
+export { AcceptedHandle, acceptHandles, socketOf } from './accepted-handle.js';
 export type { ByteStream, ByteStreamListener, WriteDone } from './byte-stream.js';
 export { byteStreamOf } from './byte-stream-of.js';
 export { descriptorOf, type SocketLike, setBlocking } from './descriptor.js';

@@ -20,24 +20,9 @@ export interface SocketPair {
 
 export async function socketPair(transport: Transport = 'tcp'): Promise<SocketPair> {
   const listener = net.createServer({ pauseOnConnect: true });
-  const dir = transport === 'unix' ? fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-fd-')) : '';
-  const file = path.join(dir, 's.sock');
-  await new Promise<void>((resolve) =>
-    transport === 'unix'
-      ? listener.listen(file, resolve)
-      : listener.listen(0, '127.0.0.1', resolve),
-  );
+  const { dir, file } = await listenOn(listener, transport);
   const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
-  const client =
-    transport === 'unix'
-      ? net.connect({ path: file, allowHalfOpen: true })
-      : net.connect({
-          port: (listener.address() as net.AddressInfo).port,
-          host: '127.0.0.1',
-          allowHalfOpen: true,
-        });
-  client.on('error', () => {});
-  await new Promise((resolve) => client.once('connect', resolve));
+  const client = await connectTo(listener, transport, file);
   const server = await accepted;
   server.on('error', () => {});
   listener.close();
@@ -50,6 +35,40 @@ export async function socketPair(transport: Transport = 'tcp'): Promise<SocketPa
       server.destroy();
     },
   };
+}
+
+/** Listens on loopback port 0, or on a socket file in a fresh folder (`dir`, '' for TCP). */
+export async function listenOn(
+  listener: net.Server,
+  transport: Transport,
+): Promise<{ dir: string; file: string }> {
+  const dir = transport === 'unix' ? fs.mkdtempSync(path.join(os.tmpdir(), 'iomodels-fd-')) : '';
+  const file = path.join(dir, 's.sock');
+  await new Promise<void>((resolve) =>
+    transport === 'unix'
+      ? listener.listen(file, resolve)
+      : listener.listen(0, '127.0.0.1', resolve),
+  );
+  return { dir, file };
+}
+
+/** A half-open-allowed client of `listener` (on `file` for a Unix socket), once connected. */
+export async function connectTo(
+  listener: net.Server,
+  transport: Transport,
+  file: string,
+): Promise<net.Socket> {
+  const client =
+    transport === 'unix'
+      ? net.connect({ path: file, allowHalfOpen: true })
+      : net.connect({
+          port: (listener.address() as net.AddressInfo).port,
+          host: '127.0.0.1',
+          allowHalfOpen: true,
+        });
+  client.on('error', () => {});
+  await new Promise((resolve) => client.once('connect', resolve));
+  return client;
 }
 
 /** Waits until `predicate` holds, checking every few ms, at most `tries` times. */

@@ -9,6 +9,7 @@ import {
   type ServerEndpoint,
   socketAddresses,
 } from '@iomodels/contract';
+import { type AcceptedHandle, acceptHandles } from '@iomodels/fd';
 import type { Factory } from './factory.js';
 import { ATTACH, type Reactor } from './reactor.js';
 
@@ -38,6 +39,9 @@ export class ListeningPort {
       (bound) => {
         // After binding, accept errors (EMFILE …) are logged; libuv retries.
         server.on('error', (error) => reactor.logError(error));
+        // From now on connections come as bare handles, no net.Socket each
+        // (where the runtime allows; else 'connection' keeps delivering them).
+        acceptHandles(server, (socket) => this.#accept(socket));
         this.#bound = bound;
         return bound.address;
       },
@@ -77,7 +81,7 @@ export class ListeningPort {
   }
 
   /** An accepted socket, not read yet (`pauseOnConnect`): its transport takes the connection out of it. */
-  #accept(socket: net.Socket): void {
+  #accept(socket: net.Socket | AcceptedHandle): void {
     socket.on('error', () => {}); // until the transport takes over
     let protocol: ReturnType<Factory['buildProtocol']>;
     try {

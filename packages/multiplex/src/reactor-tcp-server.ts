@@ -11,7 +11,7 @@ import {
   type RequestTask,
   type ServerOptions,
 } from '@iomodels/contract';
-import { nonBlockingReader } from '@iomodels/fd';
+import { type AcceptedHandle, acceptHandles, nonBlockingReader } from '@iomodels/fd';
 import { ProtocolConnection } from './protocol-connection.js';
 import { ATTACH, reactor as defaultReactor, type Reactor } from './reactor.js';
 import type { TCPTransport } from './tcp-transport.js';
@@ -28,9 +28,11 @@ export interface ReactorTCPServerOptions extends ServerOptions {
  * `idleTimeout` as the contract defines it (nothing received or sent that
  * long: the handler's `recv` rejects with `IdleTimeoutError`, the request
  * counts as `timedOut`, the connection is closed). BaseServer accepts with
- * `pauseOnConnect`, so nothing reads a socket before its transport takes it.
+ * `pauseOnConnect`, so nothing reads a socket before its transport takes it;
+ * without TLS and PROXY, connections arrive as bare libuv handles, with no
+ * net.Socket made for them.
  */
-export class ReactorTCPServer extends BaseServer {
+export class ReactorTCPServer extends BaseServer<AcceptedHandle> {
   readonly model = 'multiplex';
   readonly mode = 'reactor';
   readonly reactor: Reactor;
@@ -45,7 +47,18 @@ export class ReactorTCPServer extends BaseServer {
     return nonBlockingReader(socket);
   }
 
-  protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
+  /** Connections go from the listening handle straight to their transports: no net.Socket each. */
+  protected override acceptBelowSocket(
+    listener: net.Server,
+    accept: (socket: AcceptedHandle) => void,
+  ): void {
+    acceptHandles(listener, accept);
+  }
+
+  protected processRequest(
+    socket: net.Socket | AcceptedHandle,
+    context: RequestContext,
+  ): RequestTask {
     // The peer's address comes from the transport's stream (one Address per connection, not two).
     const connection = new ProtocolConnection(this.limits);
     const transport = this.reactor[ATTACH](socket, connection, {
@@ -53,12 +66,7 @@ export class ReactorTCPServer extends BaseServer {
       idleTimeout: this.options.idleTimeout || undefined,
     });
     transport.start();
-    const ran = this.runHandler(connection, context);
-    // The request is over once the socket is released, not just the handler.
-    return new ReactorRequest(
-      transport,
-      ran.then((outcome) => (connection.connected ? connection.lost.then(() => outcome) : outcome)),
-    );
+    return new ReactorRequest(transport, this.runHandler(connection, context, released));
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -78,6 +86,14 @@ export class ReactorTCPServer extends BaseServer {
       ],
     };
   }
+}
+
+/**
+ * The request is over once the socket is released, not just the handler:
+ * awaited by the runner after its close (one function for every connection).
+ */
+function released(connection: ProtocolConnection): Promise<Error> | undefined {
+  return connection.connected ? connection.lost : undefined;
 }
 
 /** A running request: prototype methods rather than two closures per connection. */

@@ -12,6 +12,7 @@ import {
   socketAddresses,
   type UdpEndpoint,
 } from '@iomodels/contract';
+import type { AcceptedHandle } from '@iomodels/fd';
 import type { ClientFactory } from './client-factory.js';
 import { Connector } from './connector.js';
 import type { DatagramProtocol } from './datagram-protocol.js';
@@ -306,7 +307,11 @@ export class Reactor implements ReactorTime, TransportHost, UDPPortHost {
    * Internal: attaches `protocol` to a connected socket through a new
    * transport, which takes the connection out of the socket at once.
    */
-  [ATTACH](socket: net.Socket, protocol: Protocol, options: AttachOptions = {}): TCPTransport {
+  [ATTACH](
+    socket: net.Socket | AcceptedHandle,
+    protocol: Protocol,
+    options: AttachOptions = {},
+  ): TCPTransport {
     const transport = new TCPTransport(socket, protocol, this, {
       limits: options.limits ?? this.limits,
       idleTimeout: options.idleTimeout,

@@ -16,7 +16,12 @@ import {
   SendStallWatch,
   toConnectionError,
 } from '@iomodels/contract';
-import { type ByteStream, type ByteStreamListener, byteStreamOf } from '@iomodels/fd';
+import {
+  type AcceptedHandle,
+  type ByteStream,
+  type ByteStreamListener,
+  byteStreamOf,
+} from '@iomodels/fd';
 import {
   ConnectionAborted,
   ConnectionDone,
@@ -189,7 +194,7 @@ export class TCPTransport implements Transport {
    * goes through its public API.
    */
   constructor(
-    socket: net.Socket,
+    socket: net.Socket | AcceptedHandle,
     protocol: Protocol,
     host: TransportHost,
     options: TCPTransportOptions = {},
@@ -236,8 +241,13 @@ export class TCPTransport implements Transport {
     return this.#stream.remote();
   }
 
+  /** This end's address: a getsockname(2) on first call, kept from then on (unknown once closed). */
   getHost(): Address {
-    this.#local ??= this.#stream.local();
+    if (this.#local === undefined) {
+      const local = this.#stream.local();
+      if (this.#stream.closed) return local;
+      this.#local = local;
+    }
     return this.#local;
   }
 
@@ -499,6 +509,15 @@ export class TCPTransport implements Transport {
       return;
     }
     this.#flags |= WRITE_CLOSED;
+    const closingAfterPeer = DISCONNECTING | READ_ENDED;
+    if ((this.#flags & closingAfterPeer) === closingAfterPeer && this.#stream.pendingBytes === 0) {
+      // The common end of a short connection: the peer's FIN is in (so the
+      // kernel holds nothing unread) and nothing waits to be sent, so close(2)
+      // sends our FIN itself — no shutdown request, no loop turn waiting for it.
+      this.#flags |= WRITE_SHUT;
+      this.#close();
+      return;
+    }
     this.#stream.shutdown((error) => this.#onShutdown(error));
   }
 

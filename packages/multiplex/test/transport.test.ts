@@ -139,6 +139,38 @@ describe.each(['handle', 'socket'] as const)('TCPTransport (%s stream)', (kind) 
     expect(built[0]?.reason).toBeInstanceOf(ConnectionDone);
   });
 
+  it('closing after the peer FIN with nothing unsent needs no shutdown request: close(2) sends our FIN', async () => {
+    let shutdowns = 0;
+    class ClosesOnFin extends Recording implements HalfCloseableProtocol {
+      override connectionMade(): void {
+        const stream = (this.transport as TCPTransport).getHandle();
+        const shutdown = stream.shutdown.bind(stream);
+        stream.shutdown = (done) => {
+          shutdowns++;
+          shutdown(done);
+        };
+      }
+      override dataReceived(data: Buffer): void {
+        this.transport.write(data);
+      }
+      readConnectionLost(): void {
+        this.transport.loseConnection();
+      }
+      writeConnectionLost(): void {}
+    }
+    const { port, built } = await serve(ClosesOnFin);
+    const client = await connectClient(port);
+    const done = readAll(client);
+    client.write('ping');
+    await until(() => built.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client.end();
+    expect((await done).data.toString()).toBe('ping');
+    await until(() => built[0]?.reason !== undefined);
+    expect(built[0]?.reason).toBeInstanceOf(ConnectionDone);
+    expect(shutdowns).toBe(0);
+  });
+
   it('getPeer and getHost name both ends', async () => {
     const { port, built } = await serve(Recording);
     const client = await connectClient(port);

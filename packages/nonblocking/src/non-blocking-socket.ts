@@ -6,6 +6,7 @@ import {
   type Address,
   ConnectionClosedError,
   DEFAULT_RECV_SIZE,
+  peerAddress,
   resetSocket,
   socketAddresses,
 } from '@iomodels/contract';
@@ -44,8 +45,8 @@ const scratch = Buffer.allocUnsafe(DEFAULT_RECV_SIZE);
  */
 export class NonBlockingSocket {
   readonly remote: Address;
-  readonly local: Address;
   readonly #socket: net.Socket;
+  #local: Address | undefined;
   readonly #fd: number;
   #closed = false;
   #writeShut = false;
@@ -58,7 +59,15 @@ export class NonBlockingSocket {
     // Errors surface as return values or throws of recv/send; a late one
     // from libuv (shutdown on a reset socket) must not crash the process.
     socket.on('error', () => {});
-    ({ remote: this.remote, local: this.local } = socketAddresses(socket));
+    this.remote = peerAddress(socket);
+  }
+
+  /** This end's address: a getsockname(2) on first use (most handlers never ask), kept while open. */
+  get local(): Address {
+    if (this.#local !== undefined) return this.#local;
+    const { local } = socketAddresses(this.#socket);
+    if (!this.#closed) this.#local = local;
+    return local;
   }
 
   /** The descriptor (Python's `fileno()`); meaningless once closed. */

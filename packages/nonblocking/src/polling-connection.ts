@@ -71,7 +71,6 @@ interface Linger {
  */
 export class PollingConnection implements Connection {
   readonly remote: Address;
-  readonly local: Address;
   readonly #socket: NonBlockingSocket;
   readonly #hooks: PollingConnectionHooks;
   #read: PendingRead | undefined;
@@ -98,8 +97,12 @@ export class PollingConnection implements Connection {
     this.#socket = socket;
     this.#hooks = hooks;
     this.remote = socket.remote;
-    this.local = socket.local;
     this.#idle = IdleWatch.start(hooks.idleTimeout, (error) => this.#onIdle(error));
+  }
+
+  /** This end's address, read when first asked (see `NonBlockingSocket.local`). */
+  get local(): Address {
+    return this.#socket.local;
   }
 
   /** Up to `maxBytes` bytes once any arrive; empty when the peer closed. */

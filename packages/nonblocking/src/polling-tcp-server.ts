@@ -8,13 +8,18 @@ import {
   type HandlerSpec,
   type ModelDescription,
   type RequestContext,
+  type RequestOutcome,
   type RequestTask,
   type ServerOptions,
   UsageError,
 } from '@iomodels/contract';
 import { checkRuntime, nonBlockingReader, probeRuntime } from '@iomodels/fd';
 import { NonBlockingSocket } from './non-blocking-socket.js';
-import { type PollCounters, PollingConnection } from './polling-connection.js';
+import {
+  type PollCounters,
+  PollingConnection,
+  type PollingConnectionHooks,
+} from './polling-connection.js';
 import { SweepLoop, type SweepResult } from './sweep-loop.js';
 
 /**
@@ -71,6 +76,8 @@ export class PollingTCPServer extends BaseServer {
     wouldBlock: 0,
   };
   readonly #loop: SweepLoop;
+  /** What every connection is told: shared, so a connection holds no closures of its own. */
+  readonly #hooks: PollingConnectionHooks;
 
   constructor(handler: HandlerSpec, options: PollingServerOptions = {}) {
     super(handler, options);
@@ -82,6 +89,13 @@ export class PollingTCPServer extends BaseServer {
     this.pollInterval = pollInterval;
     this.mode = pollInterval === 0 ? 'busy' : 'polling';
     this.#loop = new SweepLoop(() => this.#sweep(), pollInterval);
+    this.#hooks = {
+      limits: this.limits,
+      idleTimeout: this.options.idleTimeout ?? 0,
+      counters: this.#counters,
+      wake: () => this.#loop.wake(),
+      released: (released) => this.#connections.delete(released),
+    };
   }
 
   /** What the sweep loop has done so far. */
@@ -104,21 +118,10 @@ export class PollingTCPServer extends BaseServer {
   }
 
   protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
-    const connection = new PollingConnection(new NonBlockingSocket(socket), {
-      limits: this.limits,
-      idleTimeout: this.options.idleTimeout ?? 0,
-      counters: this.#counters,
-      wake: () => this.#loop.wake(),
-      released: (released) => this.#connections.delete(released),
-    });
+    const connection = new PollingConnection(new NonBlockingSocket(socket), this.#hooks);
     this.#connections.add(connection);
     this.#loop.accepted();
-    const done = this.runHandler(connection, context);
-    return {
-      done,
-      closeWrite: () => connection.closeWrite(),
-      abort: () => connection.abort(),
-    };
+    return new PollingRequest(connection, this.runHandler(connection, context));
   }
 
   /** One pass over every open connection, in accept order: one turn each. */
@@ -153,5 +156,24 @@ export class PollingTCPServer extends BaseServer {
         `a message on an idle connection waits up to pollInterval (${this.pollInterval} ms) to be noticed`,
       ],
     };
+  }
+}
+
+/** A running request: prototype methods rather than two closures per (idle) connection. */
+class PollingRequest implements RequestTask {
+  readonly #connection: PollingConnection;
+  readonly done: Promise<RequestOutcome>;
+
+  constructor(connection: PollingConnection, done: Promise<RequestOutcome>) {
+    this.#connection = connection;
+    this.done = done;
+  }
+
+  closeWrite(): void {
+    this.#connection.closeWrite();
+  }
+
+  abort(): void {
+    this.#connection.abort();
   }
 }
