@@ -14,8 +14,18 @@ import v8 from 'node:v8';
  * the figures): `--always-sparkplug`, `--single-threaded-gc`,
  * `--no-lazy-feedback-allocation`, `--max-lazy` and a budget of 8,192 did
  * not help.
+ *
+ * Only V8 11 and older (Node 20) have `--interrupt-budget`; V8 12 (Node 22)
+ * replaced it with invocation counts, and Node rejects an unknown flag in a
+ * child's `execArgv`, so newer engines get no flag (not measured there).
  */
-export const BIN_V8_FLAGS: readonly string[] = ['--interrupt-budget=16384'];
+export function binV8Flags(v8Version: string = process.versions.v8): readonly string[] {
+  const major = Number.parseInt(v8Version, 10);
+  return major <= 11 ? ['--interrupt-budget=16384'] : [];
+}
+
+/** The flags this bin sets on the running engine. */
+export const BIN_V8_FLAGS: readonly string[] = binV8Flags();
 
 /** The flag's name, `--no-` and value aside: `--no-always-sparkplug` → `always-sparkplug`. */
 function flagName(flag: string): string {
