@@ -29,6 +29,15 @@ export interface BenchProfile {
   /** Idle connection counts for the memory workload (first round only). */
   idleConnections: number[];
   idleRampTimeoutMs: number;
+  /**
+   * How long idle connections are held before memory is read. Full: long
+   * enough for V8's memory reducer (it runs ~8 s after a major GC once
+   * allocation is low) to give back the young generation the ramp grew: at
+   * 500 ms a Node server's reading held that transient (~12 MiB at 2,000
+   * connections, ~3 KiB each for plain net and the models alike), not what
+   * an idle connection costs. Every server waits the same.
+   */
+  idleSettleMs: number;
   /** How long the idle-CPU sample lasts (first round only). */
   idleCpuMs: number;
 }
@@ -46,6 +55,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     connectionRateConcurrency: 2,
     idleConnections: [50],
     idleRampTimeoutMs: 3_000,
+    idleSettleMs: 500,
     idleCpuMs: 200,
   },
   quick: {
@@ -60,6 +70,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     connectionRateConcurrency: 10,
     idleConnections: [1_000],
     idleRampTimeoutMs: 1_500,
+    idleSettleMs: 500,
     idleCpuMs: 500,
   },
   full: {
@@ -79,6 +90,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     connectionRateConcurrency: 10,
     idleConnections: [2_000, 10_000],
     idleRampTimeoutMs: 10_000,
+    idleSettleMs: 15_000,
     idleCpuMs: 5_000,
   },
 };

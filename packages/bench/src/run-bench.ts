@@ -30,7 +30,7 @@ import { cpuOverMeasuredSpan, cpuSecondsBetween, sampleTreeCpu } from './tree-cp
 import { UnixSocketDir } from './unix-socket-dir.js';
 
 const USAGE = `usage: node packages/bench/dist/run-bench.js [--smoke | --quick | --profile smoke|quick|full|scaling] [--only NAME[,NAME...]] [--generator c|node] [--out DIR | --no-write]
-  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (≈ 21 min)
+  (no flag)  full run: 3 rounds, every workload, idle memory at 2,000 and 10,000 connections (≈ 28 min)
   --profile scaling  the multi-core profile: servers pinned to 1..N cores, load generators to the rest
              (its own flags: --profile scaling --help)
   --quick    1 round, shorter windows, idle memory at 1,000 only (2–3 min)
@@ -330,7 +330,7 @@ async function measureServer(
     }
   }
   if (step.memory !== null) {
-    const figure = await idleMemory(session, load, step.memory, profile.idleRampTimeoutMs);
+    const figure = await idleMemory(session, load, step.memory, profile);
     if (!figure) return;
     result.memory.push(figure);
     progress(
@@ -453,7 +453,7 @@ async function idleMemory(
   session: Session,
   load: LoadProcess,
   connections: number,
-  rampTimeoutMs: number,
+  { idleRampTimeoutMs: rampTimeoutMs, idleSettleMs }: BenchProfile,
 ): Promise<MemoryFigure | null> {
   const { server, spec, target, result, tag } = session;
   const cap = spec.idleCap && spec.idleCap.connections < connections ? spec.idleCap : null;
@@ -466,8 +466,8 @@ async function idleMemory(
   });
   if (!('idle' in answer)) throw new Error('unexpected answer to open-idle');
   const idle = answer.idle;
-  // Let allocations settle (threads started, buffers shrunk) before reading.
-  await sleep(500);
+  // Let allocations settle (threads started, buffers shrunk, V8's young generation given back) before reading.
+  await sleep(idleSettleMs);
   const after = treeMemory(server.pid);
   await load.request({ op: 'close-idle', target });
   result.errors += idle.errors;

@@ -12,6 +12,7 @@
 // all of it over Unix socket files (a temporary folder, removed at the end).
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROFILES } from './bench-profile.js';
 import { formatNumber } from './format-table.js';
 import { LoadProcess } from './load-protocol.js';
 import { buildNativeLoad } from './native-build.js';
@@ -24,26 +25,27 @@ import { median } from './statistics.js';
 import { cpuOverMeasuredSpan } from './tree-cpu.js';
 import { UnixSocketDir } from './unix-socket-dir.js';
 
-const USAGE = `usage: node packages/bench/dist/run-compare.js --servers BASELINE,CANDIDATE [--connections 10,100,1000] [--rate 10,100] [--idle 2000] [--pairs 5] [--transport tcp|unix]
+const USAGE = `usage: node packages/bench/dist/run-compare.js --servers BASELINE,CANDIDATE [--connections 10,100,1000] [--rate 10,100] [--idle 2000] [--idle-settle 15000] [--pairs 5] [--transport tcp|unix]
   --servers      two server names from the bench (e.g. node-net,async/proactor); the ratio is CANDIDATE ÷ BASELINE
   --transport    tcp (default: 127.0.0.1, an ephemeral port) or unix (a socket file in a temporary folder)
   --connections  ping-pong connection counts (default 10,100,1000; 0 = no ping-pong)
   --rate         connection-rate concurrent connectors (default none, e.g. 10,100)
   --idle         idle connections held for memory per connection (default none, e.g. 2000,10000)
+  --idle-settle  ms they are held before memory is read (default 15000, the full bench's: V8 gives back its young generation ~8–10 s after the ramp)
   --pairs        back-to-back measurements of both per point (default 5); each takes about 3 s per server`;
 
 /** Each measurement: a quiet ramp, then 0.3 s warmup and 2 × 0.5 s windows. */
 const TIMING = { warmupMs: 300, windowMs: 500, windows: 2, rampTimeoutMs: 8_000 };
 /** Longest wait for every idle connection to be served once. */
 const IDLE_RAMP_TIMEOUT_MS = 60_000;
-/** Settling time after the idle ramp, before memory is read (as the full bench). */
-const IDLE_SETTLE_MS = 500;
 
 interface Args {
   servers: [string, string];
   connections: number[];
   rate: number[];
   idle: number[];
+  /** Settling time after the idle ramp, before memory is read: by default the full bench's (see there why). */
+  idleSettleMs: number;
   pairs: number;
   transport: 'tcp' | 'unix';
 }
@@ -64,6 +66,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   let connections = [10, 100, 1000];
   let rate: number[] = [];
   let idle: number[] = [];
+  let idleSettleMs = PROFILES.full.idleSettleMs;
   let pairs = 5;
   let transport: Args['transport'] = 'tcp';
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args | 'help' {
     else if (arg === '--connections') connections = counts(value(), arg);
     else if (arg === '--rate') rate = counts(value(), arg);
     else if (arg === '--idle') idle = counts(value(), arg);
+    else if (arg === '--idle-settle') idleSettleMs = Number(value());
     else if (arg === '--pairs') pairs = Number(value());
     else if (arg === '--transport') {
       const v = value();
@@ -87,7 +91,17 @@ function parseArgs(argv: string[]): Args | 'help' {
   }
   if (!Number.isInteger(pairs) || pairs < 1)
     throw new Error(`--pairs takes a positive integer; see --help`);
-  return { servers: servers as [string, string], connections, rate, idle, pairs, transport };
+  if (!Number.isInteger(idleSettleMs) || idleSettleMs < 0)
+    throw new Error(`--idle-settle takes milliseconds, 0 or more; see --help`);
+  return {
+    servers: servers as [string, string],
+    connections,
+    rate,
+    idle,
+    idleSettleMs,
+    pairs,
+    transport,
+  };
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -136,6 +150,7 @@ async function idleKiB(
   load: LoadProcess,
   server: RunningServer,
   connections: number,
+  settleMs: number,
 ): Promise<number | null> {
   const { target } = server;
   const before = treeMemory(server.pid);
@@ -145,7 +160,7 @@ async function idleKiB(
     options: { connections, rampTimeoutMs: IDLE_RAMP_TIMEOUT_MS },
   });
   if (!('idle' in answer)) throw new Error('unexpected answer to open-idle');
-  await sleep(IDLE_SETTLE_MS);
+  await sleep(settleMs);
   const after = treeMemory(server.pid);
   await load.request({ op: 'close-idle', target });
   const { idle } = answer;
@@ -266,7 +281,9 @@ async function main(): Promise<number> {
         // A fresh start of both per pair: allocators keep what earlier connections freed.
         await stopAll();
         await startAll();
-        const pair = await interleaved(i, (w) => idleKiB(idleLoad!, servers[w]!, n));
+        const pair = await interleaved(i, (w) =>
+          idleKiB(idleLoad!, servers[w]!, n, args.idleSettleMs),
+        );
         if (pair[0] === null || pair[1] === null) throw new Error('idle memory needs /proc');
         kib.push(pair as [number, number]);
         progress(

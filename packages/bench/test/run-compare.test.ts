@@ -38,7 +38,7 @@ describe.skipIf(!canRun)('run-compare', () => {
   it('measures connection rate and idle memory per connection when asked', () => {
     const out = run([
       ...['--servers', 'node-net,node-net', '--connections', '0'],
-      ...['--rate', '2', '--idle', '20', '--pairs', '1'],
+      ...['--rate', '2', '--idle', '20', '--idle-settle', '100', '--pairs', '1'],
     ]);
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).not.toContain('ping-pong');
@@ -61,6 +61,7 @@ describe.skipIf(!canRun)('run-compare', () => {
     ],
     [['--servers', 'node-net,node-net', '--rate', '-1'], /--rate takes positive integers/],
     [['--servers', 'node-net,node-net', '--connections', '0'], /nothing to measure/],
+    [['--servers', 'node-net,node-net', '--idle-settle', '-5'], /--idle-settle takes milliseconds/],
   ])('refuses %j with one line and exit 2', (args, message) => {
     const out = run(args);
     expect(out.status).toBe(2);

@@ -1,10 +1,11 @@
 // A socket's descriptor and its O_NONBLOCK flag. Node sockets are
 // non-blocking libuv streams; these reach below the stream to the fd.
 import type { Socket } from 'node:net';
+import type { AcceptedHandle } from './accepted-handle.js';
 import { type TcpHandle, tcpHandleOf } from './runtime-check.js';
 
-/** A `net.Socket` or a raw TCP handle received from another process. */
-export type SocketLike = Socket | TcpHandle;
+/** A `net.Socket`, a connection accepted below one, or a raw TCP handle received from another process. */
+export type SocketLike = Socket | AcceptedHandle | TcpHandle;
 
 /**
  * The descriptor under a socket. Take it only from a socket libuv is not

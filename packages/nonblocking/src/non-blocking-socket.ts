@@ -1,7 +1,7 @@
 // NonBlockingSocket: Python's `sock.setblocking(False)`. recv and send are
 // one read(2) / write(2) each on an O_NONBLOCK descriptor; when the kernel
 // has nothing to give or no room to take, they return WOULD_BLOCK at once.
-import type net from 'node:net';
+import net from 'node:net';
 import {
   type Address,
   ConnectionClosedError,
@@ -10,7 +10,15 @@ import {
   resetSocket,
   socketAddresses,
 } from '@iomodels/contract';
-import { descriptorOf, WOULD_BLOCK as EAGAIN, setBlocking, tryRead, tryWrite } from '@iomodels/fd';
+import {
+  type AcceptedHandle,
+  descriptorOf,
+  WOULD_BLOCK as EAGAIN,
+  setBlocking,
+  socketOf,
+  tryRead,
+  tryWrite,
+} from '@iomodels/fd';
 
 /**
  * What `recv` and `send` return instead of waiting: the kernel answered
@@ -39,20 +47,21 @@ const scratch = Buffer.allocUnsafe(DEFAULT_RECV_SIZE);
  * again — that is the model.
  *
  * Wrap only a socket libuv is not reading (accepted by a server created with
- * `pauseOnConnect: true`), or libuv and `recv` race for the same bytes. The
- * `net.Socket` keeps owning the descriptor: `close`/`abort` release it through
- * Node, exactly once.
+ * `pauseOnConnect: true`, or a bare accepted handle), or libuv and `recv`
+ * race for the same bytes. The `net.Socket` or handle keeps owning the
+ * descriptor: `close`/`abort` release it through Node, exactly once.
  */
 export class NonBlockingSocket {
   readonly remote: Address;
-  readonly #socket: net.Socket;
+  /** A bare handle until a half-close or reset needs a net.Socket's (libuv's shutdown and RST). */
+  #socket: net.Socket | AcceptedHandle;
   #local: Address | undefined;
   readonly #fd: number;
   #closed = false;
   #writeShut = false;
 
   /** Sets `O_NONBLOCK` on the socket's descriptor (libuv already does; this makes it explicit). */
-  constructor(socket: net.Socket) {
+  constructor(socket: net.Socket | AcceptedHandle) {
     this.#socket = socket;
     this.#fd = descriptorOf(socket);
     setBlocking(socket, false);
@@ -116,7 +125,7 @@ export class NonBlockingSocket {
   shutdownWrite(): void {
     if (this.#closed || this.#writeShut) return;
     this.#writeShut = true;
-    this.#socket.end();
+    this.#asSocket().end();
   }
 
   /** Releases the descriptor through Node (`close(2)` by libuv). Idempotent. */
@@ -130,7 +139,18 @@ export class NonBlockingSocket {
   abort(): void {
     if (this.#closed) return;
     this.#closed = true;
-    resetSocket(this.#socket);
+    resetSocket(this.#asSocket());
+  }
+
+  /** The net.Socket over the descriptor, made from the bare handle on first need (rare: FIN before close, RST). */
+  #asSocket(): net.Socket {
+    const socket = this.#socket;
+    // net.Socket, not AcceptedHandle, is the test: fd's class is bundled, one copy per package.
+    if (socket instanceof net.Socket) return socket;
+    const made = socketOf(socket);
+    made.on('error', () => {});
+    this.#socket = made;
+    return made;
   }
 
   #checkOpen(): void {

@@ -13,7 +13,13 @@ import {
   type ServerOptions,
   UsageError,
 } from '@iomodels/contract';
-import { checkRuntime, nonBlockingReader, probeRuntime } from '@iomodels/fd';
+import {
+  type AcceptedHandle,
+  acceptHandles,
+  checkRuntime,
+  nonBlockingReader,
+  probeRuntime,
+} from '@iomodels/fd';
 import { NonBlockingSocket } from './non-blocking-socket.js';
 import {
   type PollCounters,
@@ -61,7 +67,7 @@ export interface PollStats {
  * is bounded by `limits.sendStallTimeout`: a `sendall` whose peer reads
  * nothing for that long aborts the connection.
  */
-export class PollingTCPServer extends BaseServer {
+export class PollingTCPServer extends BaseServer<AcceptedHandle> {
   readonly model = 'nonblocking';
   /** `busy` when `pollInterval` is 0 (pure busy polling), else `polling` (with back-off). */
   readonly mode: 'polling' | 'busy';
@@ -117,7 +123,18 @@ export class PollingTCPServer extends BaseServer {
     return nonBlockingReader(socket);
   }
 
-  protected processRequest(socket: net.Socket, context: RequestContext): RequestTask {
+  /** Connections go from the listening handle straight to the poll loop: no net.Socket each. */
+  protected override acceptBelowSocket(
+    listener: net.Server,
+    accept: (socket: AcceptedHandle) => void,
+  ): void {
+    acceptHandles(listener, accept);
+  }
+
+  protected processRequest(
+    socket: net.Socket | AcceptedHandle,
+    context: RequestContext,
+  ): RequestTask {
     const connection = new PollingConnection(new NonBlockingSocket(socket), this.#hooks);
     this.#connections.add(connection);
     this.#loop.accepted();

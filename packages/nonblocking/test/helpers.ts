@@ -1,6 +1,7 @@
 // Socket pairs and small waits for the socket-level tests (127.0.0.1, port 0).
 import net from 'node:net';
-import { NonBlockingSocket } from '../src/index.js';
+import { type AcceptedHandle, acceptHandles } from '@iomodels/fd';
+import { NonBlockingSocket, WOULD_BLOCK, type WouldBlock } from '../src/index.js';
 
 export interface Pair {
   /** The server end: accepted with `pauseOnConnect`, wrapped. */
@@ -11,10 +12,13 @@ export interface Pair {
 }
 
 /** A NonBlockingSocket accepted over loopback, and a plain client socket. */
-export async function acceptedPair(): Promise<Pair> {
+export async function acceptedPair(options: { bare?: boolean } = {}): Promise<Pair> {
   const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  // Bare: accepted below net.Socket, as PollingTCPServer accepts (its libuv handle only).
+  const accepted = new Promise<net.Socket | AcceptedHandle>((resolve) =>
+    options.bare ? acceptHandles(server, resolve) : server.once('connection', resolve),
+  );
   const { port } = server.address() as net.AddressInfo;
   const peer = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
   peer.on('error', () => {});
@@ -28,6 +32,16 @@ export async function acceptedPair(): Promise<Pair> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** `socket.recv()` retried, a tick apart (at most 5,000 tries), until it answers more than WOULD_BLOCK. */
+export async function recvArrived(socket: NonBlockingSocket): Promise<Uint8Array | WouldBlock> {
+  let data = socket.recv();
+  for (let i = 0; data === WOULD_BLOCK && i < 5000; i++) {
+    await tick();
+    data = socket.recv();
+  }
+  return data;
 }
 
 /** One event-loop turn with a short sleep: what a polling caller does between tries. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConnectionClosedError } from '@iomodels/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WOULD_BLOCK } from '../src/index.js';
-import { acceptedPair, type Pair, readSlowly, tick } from './helpers.js';
+import { acceptedPair, type Pair, readSlowly, recvArrived, tick } from './helpers.js';
 
 describe('NonBlockingSocket', () => {
   let pair: Pair | undefined;
@@ -18,21 +18,46 @@ describe('NonBlockingSocket', () => {
     expect(socket.recv(1)).toBe(WOULD_BLOCK);
 
     peer.write('hello');
-    let data = socket.recv();
-    for (let i = 0; data === WOULD_BLOCK && i < 5000; i++) {
-      await tick();
-      data = socket.recv();
-    }
+    const data = await recvArrived(socket);
     expect(Buffer.from(data as Uint8Array).toString()).toBe('hello');
     expect(socket.recv()).toBe(WOULD_BLOCK);
 
     peer.end();
-    let end = socket.recv();
-    for (let i = 0; end === WOULD_BLOCK && i < 5000; i++) {
-      await tick();
-      end = socket.recv();
-    }
+    const end = await recvArrived(socket);
     expect(end).toEqual(new Uint8Array(0));
+  });
+
+  it('works over a bare accepted handle: exchange, then half-close (FIN) and still read', async () => {
+    pair = await acceptedPair({ bare: true });
+    const { socket, peer } = pair;
+    peer.write('ping');
+    const data = await recvArrived(socket);
+    expect(Buffer.from(data as Uint8Array).toString()).toBe('ping');
+    expect(socket.send(Buffer.from('pong'))).toBe(4);
+    const ended = new Promise<string>((resolve) => {
+      let text = '';
+      peer.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      peer.once('end', () => resolve(text));
+    });
+    socket.shutdownWrite();
+    expect(await ended).toBe('pong');
+    // Half-closed, still reading: the peer's bytes arrive after our FIN.
+    peer.write('more');
+    const more = await recvArrived(socket);
+    expect(Buffer.from(more as Uint8Array).toString()).toBe('more');
+  });
+
+  it('resets a bare accepted handle (RST) without a net.Socket first', async () => {
+    pair = await acceptedPair({ bare: true });
+    const { socket, peer } = pair;
+    const reset = new Promise<string | undefined>((resolve) =>
+      peer.once('error', (error: NodeJS.ErrnoException) => resolve(error.code)),
+    );
+    socket.abort();
+    expect(socket.closed).toBe(true);
+    expect(await reset).toBe('ECONNRESET');
   });
 
   it('takes part of a large write, answers WOULD_BLOCK when full, and completes when resumed', async () => {
