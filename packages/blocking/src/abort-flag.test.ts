@@ -29,6 +29,21 @@ describe('FileAbortFlag / AbortFlagReader', () => {
     }
   });
 
+  it('reads the flag at once at the end of stream, within the interval too', () => {
+    const flag = new FileAbortFlag();
+    try {
+      const clock = manualClock();
+      const reader = new AbortFlagReader(flag.fd, clock.now);
+      expect(reader.read()).toBe(0);
+      flag.raise(9);
+      clock.advance(ABORT_FLAG_CHECK_INTERVAL / 2);
+      expect(reader.read()).toBe(0);
+      expect(reader.read(true)).toBe(9); // a read(2) returned 0: the server's FIN may be why
+    } finally {
+      flag.close();
+    }
+  });
+
   it('carries the idle verdict one way and the activity count the other', () => {
     const flag = new FileAbortFlag();
     try {

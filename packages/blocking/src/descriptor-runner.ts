@@ -42,9 +42,10 @@ export interface RunnerSide {
   /**
    * The id of the connection whose signal the server fired, 0 if none:
    * read synchronously, because a handler in blocking calls never returns
-   * to the event loop where the server's message waits.
+   * to the event loop where the server's message waits. A side that reads
+   * it only now and then reads it now if `endOfStream` (a read returned 0).
    */
-  abortRequested(): number;
+  abortRequested(endOfStream?: boolean): number;
   /**
    * The id of the connection the server found idle past `idleTimeout`, 0
    * if none, as of the last `abortRequested()` (which reads both at once).
@@ -83,8 +84,8 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
   };
   // The server fired the signal: a handler that awaits something else than
   // IO hears it from the message; one in blocking calls at its next call.
-  const checkSignal = () => {
-    if (current && side.abortRequested() === current.id) abortCurrent();
+  const checkSignal = (endOfStream?: boolean) => {
+    if (current && side.abortRequested(endOfStream) === current.id) abortCurrent();
   };
 
   // No idle timeout: no activity to count.
@@ -115,7 +116,7 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
       beforeIo: checkSignal,
       beforeRead: checkIdle,
       afterRead: (bytes) => {
-        checkSignal();
+        checkSignal(bytes === 0);
         if (bytes > 0) touch();
         checkIdle();
       },
