@@ -14,7 +14,12 @@ import { readDescriptor, writeAll } from '@iomodels/fd';
 
 const EMPTY = new Uint8Array(0);
 
-/** What the connection cannot do from where it runs; the dispatching side does it. */
+/**
+ * What the connection cannot do from where it runs; the dispatching side
+ * does it. A runner passes the same per-call functions to every connection
+ * it serves (the calls below run on every read and write: one call site,
+ * one target, so the optimising compiler inlines them).
+ */
 export interface DescriptorHooks {
   /**
    * Send FIN. libuv performs `shutdown(2)` on the owning thread's event loop,
@@ -27,19 +32,25 @@ export interface DescriptorHooks {
    * ends may send the FIN with that instead of a message of its own.
    */
   close?(): void;
-  /** Called before every read and write: where a pending abort turns into the handler's signal. */
-  beforeIo?(): void;
+  /**
+   * Called before each read, where a pending abort turns into the handler's
+   * signal; it may throw (the idle verdict), and `recv` then throws that
+   * without reading.
+   */
+  beforeRead?(): void;
   /**
    * Called when a read returned `bytes` (0: end of stream): a signal fired
    * while it waited reaches the handler now; it may throw (the idle
    * verdict), and `recv` then throws that.
    */
   afterRead?(bytes: number): void;
-  /** Called before each read; it may throw, and `recv` then throws that without reading. */
-  beforeRead?(): void;
+  /** Called before each write: where a pending abort turns into the handler's signal. */
+  beforeWrite?(): void;
   /** Called when a write put every byte in the kernel. */
   afterWrite?(): void;
 }
+
+const noop = () => {};
 
 /**
  * A connection over a blocking descriptor. It never closes the descriptor
@@ -52,6 +63,10 @@ export class DescriptorConnection implements BlockingConnection {
   readonly #fd: number;
   readonly #buffer: Buffer;
   readonly #hooks: DescriptorHooks;
+  readonly #beforeRead: () => void;
+  readonly #afterRead: (bytes: number) => void;
+  readonly #beforeWrite: () => void;
+  readonly #afterWrite: () => void;
   #writeClosed = false;
   #closed = false;
 
@@ -71,6 +86,10 @@ export class DescriptorConnection implements BlockingConnection {
     this.local = local;
     this.#buffer = readBuffer;
     this.#hooks = hooks;
+    this.#beforeRead = hooks.beforeRead ?? noop;
+    this.#afterRead = hooks.afterRead ?? noop;
+    this.#beforeWrite = hooks.beforeWrite ?? noop;
+    this.#afterWrite = hooks.afterWrite ?? noop;
   }
 
   /** The descriptor (Python's `socket.fileno()`); valid until the handler returns. */
@@ -85,10 +104,12 @@ export class DescriptorConnection implements BlockingConnection {
    * allocation per message calls `recvInto`.
    */
   recv(maxBytes = DEFAULT_RECV_SIZE): Uint8Array {
-    const n = this.#read(this.#buffer, Math.min(maxBytes, this.#buffer.length));
+    const buffer = this.#buffer;
+    const n = this.#read(buffer, Math.min(maxBytes, buffer.length));
     if (n === 0) return EMPTY;
     const data = Buffer.allocUnsafe(n);
-    this.#buffer.copy(data, 0, 0, n);
+    // What buffer.copy does once its arguments are checked.
+    data.set(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
     return data;
   }
 
@@ -108,10 +129,9 @@ export class DescriptorConnection implements BlockingConnection {
 
   #read(buffer: Uint8Array, length: number): number {
     if (this.#closed) throw new ConnectionClosedError('connection is closed');
-    this.#hooks.beforeIo?.();
-    this.#hooks.beforeRead?.();
+    this.#beforeRead();
     const n = readDescriptor(this.#fd, buffer, 0, length);
-    this.#hooks.afterRead?.(n);
+    this.#afterRead(n);
     return n;
   }
 
@@ -120,9 +140,9 @@ export class DescriptorConnection implements BlockingConnection {
     if (this.#closed || this.#writeClosed) {
       throw new ConnectionClosedError('connection is closed for writing');
     }
-    this.#hooks.beforeIo?.();
+    this.#beforeWrite();
     writeAll(this.#fd, toBytes(data));
-    this.#hooks.afterWrite?.();
+    this.#afterWrite();
   }
 
   /** Half-close: FIN after everything sent so far; `recv` keeps working. */

@@ -15,7 +15,7 @@ import {
   type ServerInfo,
   withProxyHeader,
 } from '@iomodels/contract/core';
-import { DescriptorConnection } from './descriptor-connection.js';
+import { DescriptorConnection, type DescriptorHooks } from './descriptor-connection.js';
 import { PendingFin } from './pending-fin.js';
 import {
   type DispatcherMessage,
@@ -42,9 +42,11 @@ export interface RunnerSide {
   /**
    * The id of the connection whose signal the server fired, 0 if none:
    * read synchronously, because a handler in blocking calls never returns
-   * to the event loop where the server's message waits.
+   * to the event loop where the server's message waits. `afterRead`: the
+   * byte count a read(2) just returned (absent before a read or a write),
+   * for a side that reads it only now and then (abort-flag.ts).
    */
-  abortRequested(): number;
+  abortRequested(afterRead?: number): number;
   /**
    * The id of the connection the server found idle past `idleTimeout`, 0
    * if none, as of the last `abortRequested()` (which reads both at once).
@@ -66,7 +68,15 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
   const fin = new PendingFin((id) => side.post({ type: 'shutdown', id }));
   /** The server's description: it comes with this runner's first connection. */
   let serverInfo: ServerInfo | undefined;
-  let current: { id: number; controller: AbortController } | undefined;
+  /**
+   * The connection being served. `idleError`: the server's idle verdict (it
+   * marked the connection and sent FIN): this and every later recv rejects,
+   * whether the read returned data or the end of stream a well-behaved peer
+   * answers the FIN with.
+   */
+  let current:
+    | { id: number; controller: AbortController; idleError?: IdleTimeoutError }
+    | undefined;
 
   let handlerClass: HandlerClass;
   try {
@@ -83,13 +93,40 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
   };
   // The server fired the signal: a handler that awaits something else than
   // IO hears it from the message; one in blocking calls at its next call.
-  const checkSignal = () => {
-    if (current && side.abortRequested() === current.id) abortCurrent();
+  const checkSignal = (afterRead?: number) => {
+    if (current && side.abortRequested(afterRead) === current.id) abortCurrent();
   };
-
-  // No idle timeout: no activity to count.
   const idleTimeout = boot.idleTimeout ?? 0;
-  const touch = idleTimeout > 0 ? () => side.touch() : () => {};
+  const checkIdle = () => {
+    if (!current) return;
+    if (current.idleError === undefined && side.timedOut() === current.id) {
+      current.idleError = new IdleTimeoutError(idleTimeout);
+    }
+    if (current.idleError) throw current.idleError;
+  };
+  // The calls every read and write makes, the same functions for every
+  // connection. Without an idle timeout there is no verdict to check and
+  // no activity to count: the signal alone.
+  const perCall: Pick<DescriptorHooks, 'beforeRead' | 'afterRead' | 'beforeWrite' | 'afterWrite'> =
+    idleTimeout > 0
+      ? {
+          beforeRead: () => {
+            checkSignal();
+            checkIdle();
+          },
+          afterRead: (bytes) => {
+            checkSignal(bytes);
+            if (bytes > 0) side.touch();
+            checkIdle();
+          },
+          beforeWrite: checkSignal,
+          afterWrite: () => side.touch(),
+        }
+      : {
+          beforeRead: checkSignal,
+          afterRead: checkSignal,
+          beforeWrite: checkSignal,
+        };
 
   const serve = async (message: ServeMessage, handle: unknown) => {
     const { id, remote, local, server, proxyHeader } = message;
@@ -97,29 +134,12 @@ export async function runDescriptorRunner(boot: RunnerBoot, side: RunnerSide): P
     const held = side.hold(message, handle);
     const controller = new AbortController();
     current = { id, controller };
-    // The server's idle verdict (it marked the connection and sent FIN):
-    // this and every later recv rejects, whether the read returned data or
-    // the end of stream a well-behaved peer answers the FIN with.
-    let idleError: IdleTimeoutError | undefined;
-    const checkIdle = () => {
-      if (idleError === undefined && idleTimeout > 0 && side.timedOut() === id) {
-        idleError = new IdleTimeoutError(idleTimeout);
-      }
-      if (idleError) throw idleError;
-    };
     const connection = new DescriptorConnection(held.fd, remote, local, readBuffer, {
       // The server holds the socket and its event loop is free: it sends
       // the FIN. Our bytes are already in the kernel, ahead of it.
       shutdownWrite: () => side.post({ type: 'shutdown', id }),
       close: () => fin.closed(id),
-      beforeIo: checkSignal,
-      beforeRead: checkIdle,
-      afterRead: (bytes) => {
-        checkSignal();
-        if (bytes > 0) touch();
-        checkIdle();
-      },
-      afterWrite: touch,
+      ...perCall,
     });
     const outcome = await runRequest(
       handlerClass,

@@ -25,7 +25,7 @@ const ready = await (boot.datagram ? runDatagramRunner : runDescriptorRunner)(bo
       listener(message, handle),
     );
   },
-  abortRequested: () => abortFlag.read(),
+  abortRequested: (afterRead) => abortFlag.read(afterRead),
   timedOut: () => abortFlag.timedOut(),
   touch: () => abortFlag.touch(),
   hold(_message, raw) {

@@ -84,9 +84,9 @@ class PoolChild extends PoolRunner {
 
   /**
    * A handler busy in blocking calls never returns to its child's event
-   * loop: the flag is read at its reads and writes (at most once a
-   * millisecond) and when a read that waited returns; the message reaches a
-   * handler that awaits something else.
+   * loop: the flag is read at its reads and writes (at most every 10 ms),
+   * when a read that waited that long returns and at the end of stream; the
+   * message reaches a handler that awaits something else.
    */
   signal(job: PoolJob): void {
     this.#abortFlag.raise(job.id);

@@ -1,9 +1,12 @@
-// read(2) and write(2) on a descriptor, through fs.readSync/fs.writeSync
-// (libuv's synchronous fs path: one system call, no thread pool). On a
-// blocking descriptor they wait in the kernel; on a non-blocking one they
-// return at once, and "would block" (EAGAIN) comes back as a value.
-import fs from 'node:fs';
+// read(2) and write(2) on a descriptor, through the fs binding behind
+// fs.readSync/fs.writeSync (libuv's synchronous fs path: one system call, no
+// thread pool; see fs-binding-calls.ts). On a blocking descriptor they wait
+// in the kernel; on a non-blocking one they return at once, and "would
+// block" (EAGAIN) comes back as a value.
 import { toConnectionError } from '@iomodels/contract/core';
+import { fsBindingCalls } from './fs-binding-calls.js';
+
+const { read, write } = fsBindingCalls();
 
 /** What a non-blocking read or write returns instead of waiting (EAGAIN / EWOULDBLOCK). */
 export const WOULD_BLOCK: unique symbol = Symbol('WOULD_BLOCK');
@@ -21,7 +24,7 @@ export function readDescriptor(
   length = buffer.length - offset,
 ): number {
   try {
-    return fs.readSync(fd, buffer, offset, length, null);
+    return read(fd, buffer, offset, length);
   } catch (error) {
     throw toConnectionError(error);
   }
@@ -35,7 +38,7 @@ export function writeDescriptor(
   length = data.length - offset,
 ): number {
   try {
-    return fs.writeSync(fd, data, offset, length);
+    return write(fd, data, offset, length);
   } catch (error) {
     throw toConnectionError(error);
   }
@@ -55,7 +58,7 @@ export function tryRead(
   length = buffer.length - offset,
 ): number | WouldBlock {
   try {
-    return fs.readSync(fd, buffer, offset, length, null);
+    return read(fd, buffer, offset, length);
   } catch (error) {
     if (isWouldBlock(error)) return WOULD_BLOCK;
     throw toConnectionError(error);
@@ -70,7 +73,7 @@ export function tryWrite(
   length = data.length - offset,
 ): number | WouldBlock {
   try {
-    return fs.writeSync(fd, data, offset, length);
+    return write(fd, data, offset, length);
   } catch (error) {
     if (isWouldBlock(error)) return WOULD_BLOCK;
     throw toConnectionError(error);
