@@ -126,4 +126,22 @@ describe('runRequest', () => {
     expect(errors).toEqual([]);
     expect(conn.closed).toBe(true);
   });
+
+  it('tells `ended` the outcome with its key before its own Promise settles', async () => {
+    class Throws extends BaseRequestHandler {
+      handle(): void {
+        throw new Error('boom');
+      }
+    }
+    const [conn] = connectionPair();
+    const key = { name: 'task' };
+    const seen: unknown[] = [];
+    const ended = (k: typeof key, outcome: string) => seen.push(k, outcome);
+    const run = runRequest(Throws, conn, testServerInfo(), signal, () => {}, undefined, ended, key);
+    expect(seen).toEqual([]);
+    const outcome = await run;
+    expect(outcome).toBe('failed');
+    expect(seen[0]).toBe(key);
+    expect(seen[1]).toBe('failed');
+  });
 });

@@ -17,6 +17,14 @@ export type RequestOutcome = 'completed' | 'failed' | 'timedOut';
 export type ErrorSink = (error: unknown, clientAddress: Address) => void;
 
 /**
+ * Told how a request ended, with the key it was started with (the server's
+ * running task), just before the runner's Promise settles: one function for
+ * every request, so a server counts outcomes without chaining a `.then` — a
+ * closure, a reaction and a Promise — on each idle connection.
+ */
+export type EndSink<K> = (key: K, outcome: RequestOutcome) => void;
+
+/**
  * Runs one handler over one connection, as Python's `finish_request` +
  * `shutdown_request`: `setup()`, then `handle()` with `finish()` always
  * after it; an error goes to `onError` with the client address — except an
@@ -24,15 +32,18 @@ export type ErrorSink = (error: unknown, clientAddress: Address) => void;
  * `timedOut` and is not reported; the connection is closed in every case.
  * `released`, for a model whose `close()` returns before its socket is
  * released: awaited after the close, so the request ends only then (in
- * this one frame, not a promise chained per connection). Never rejects.
+ * this one frame, not a promise chained per connection). `ended`: see
+ * {@link EndSink}, called with `key`. Never rejects.
  */
-export async function runRequest(
+export async function runRequest<K>(
   handlerClass: HandlerClass,
   connection: Connection,
   server: ServerInfo,
   signal: AbortSignal,
   onError: ErrorSink,
   released?: (connection: Connection) => Awaitable<unknown>,
+  ended?: EndSink<K>,
+  key?: K,
 ): Promise<RequestOutcome> {
   const clientAddress = connection.remote;
   let outcome: RequestOutcome = 'completed';
@@ -54,6 +65,7 @@ export async function runRequest(
     // closing a connection the peer already reset is not a new failure
   }
   if (released) await released(connection);
+  ended?.(key as K, outcome);
   return outcome;
 }
 
