@@ -93,7 +93,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   /** The set of the proactor that tracks this socket. */
   #owner: Set<AsyncSocket> | undefined;
   #local: Address | undefined;
-  /** The stream's write callback, made on the first write (an idle connection holds no closure). */
+  /** The stream's write callback, made on the first write (bound: no closure context kept). */
   #onWriteDone: ((error: Error | null) => void) | undefined;
   /** What composed reads see of this socket, made on the first one. */
   #source: ReadSource | undefined;
@@ -615,11 +615,9 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   /** Hands `bytes` to the stream; true if the write completed inside the call. */
   #post(bytes: Uint8Array): boolean {
     this.#idle?.touch();
-    let done = this.#onWriteDone;
-    if (done === undefined) {
-      done = (error) => this.#writeCompleted(error);
-      this.#onWriteDone = done;
-    }
+    // Bound, not an arrow: no closure context kept per connection.
+    this.#onWriteDone ??= this.#writeCompleted.bind(this);
+    const done = this.#onWriteDone;
     const writes = this.#writes;
     if (!this.#stream.write(bytes, done)) {
       writes.issued();
