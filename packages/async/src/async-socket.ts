@@ -59,9 +59,6 @@ const EMPTY = new Uint8Array(0);
  * `Proactor.adopt`.
  */
 export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, ByteStreamListener {
-  /** How reads reach memory on this socket; see {@link ReadPath}. */
-  readonly readPath: ReadPath;
-
   readonly #stream: ByteStream;
   readonly #settings: SocketSettings;
   /** Received bytes no read has taken yet. */
@@ -117,10 +114,14 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   ) {
     this.#settings = settings;
     this.#stream = typeof source === 'function' ? source(this) : streamOf(source, this, prefer);
-    this.readPath = readPathOf(this.#stream.kind);
     // A socket closed before it was taken over (e.g. while waiting for an accept).
     if (this.#stream.closed) this.#release(false);
     else this.#idle = IdleWatch.start(settings.idleTimeout, (error) => this.#timedOut(error));
+  }
+
+  /** How reads reach memory on this socket; see {@link ReadPath}. (A getter: no field per socket.) */
+  get readPath(): ReadPath {
+    return readPathOf(this.#stream.kind);
   }
 
   /** The peer's address. */
