@@ -25,7 +25,14 @@ import {
   type ReceiveProxyOptions,
   receiveProxyHeader,
 } from './proxy/receive-proxy-header.js';
-import { type EndSink, type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
+import {
+  type EndSink,
+  type ErrorSink,
+  type RequestOutcome,
+  type RequestRunner,
+  runRequest,
+  serveRequest,
+} from './run-request.js';
 import type { ModelDescription, ServerDescription } from './server-description.js';
 import type { ServerInfo } from './server-info.js';
 import { describeServer, logRequestError } from './server-log.js';
@@ -148,6 +155,8 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
   readonly #onEnded: EndSink<RequestTask> = (task, outcome) => this.#ended(task, outcome);
+  /** What `runHandler` hands the runner for every request (see there). */
+  #runner: RequestRunner<RequestTask> | undefined;
   readonly #counters = {
     accepted: 0,
     completed: 0,
@@ -260,7 +269,9 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
    * checked, once before listening. `released`: see `runRequest` (one
    * function for every connection, so no closure is kept per connection).
    * `task`: the RequestTask this call's Promise becomes the `done` of; given,
-   * the runner counts its end (no `.then` on `done` per connection).
+   * the runner counts its end (no `.then` on `done` per connection). What
+   * every request shares goes to the runner in one object made once, so a
+   * waiting request's frame holds only its own values.
    */
   protected runHandler<C extends Connection>(
     connection: C,
@@ -268,20 +279,38 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     released?: (connection: C) => Awaitable<unknown>,
     task?: RequestTask,
   ): Promise<RequestOutcome> {
-    if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
+    const handlerClass = this.#handlerClass;
+    if (handlerClass === undefined) throw new ListenError('server is not listening');
+    const served = withProxyHeader(connection, context.proxyHeader);
+    const release = released as ((connection: Connection) => Awaitable<unknown>) | undefined;
+    if (!(context instanceof DispatchContext)) {
+      return runRequest(
+        handlerClass,
+        served,
+        context.server,
+        context.signal,
+        context.onError,
+        release,
+      );
+    }
     // The runner itself tells the server how `task` ended: nothing is chained on its `done`.
-    const reports = task !== undefined && context instanceof DispatchContext;
-    if (reports) context.reportingTask = task;
-    return runRequest(
-      this.#handlerClass,
-      withProxyHeader(connection, context.proxyHeader),
-      context.server,
-      context.signal,
-      context.onError,
-      released as ((connection: Connection) => Awaitable<unknown>) | undefined,
-      reports ? this.#onEnded : undefined,
-      task,
-    );
+    if (task !== undefined) context.reportingTask = task;
+    const ended = task === undefined ? undefined : this.#onEnded;
+    // What every request shares, made once (a model passes the same `released` each time).
+    let runner = this.#runner;
+    if (runner === undefined || runner.released !== release || runner.ended !== ended) {
+      runner = {
+        handlerClass,
+        server: context.server,
+        signal: context.signal,
+        onError: context.onError,
+        released: release,
+        ended,
+      };
+      this.#runner = runner;
+    }
+    // Without a task the key is never read: `ended` is unset.
+    return serveRequest(runner, served, task as RequestTask);
   }
 
   /**

@@ -90,6 +90,6 @@ export {
 export { IdleWatch } from './idle-watch.js';
 export { DEFAULT_LIMITS, DEFAULT_RECV_SIZE, type Limits, resolveLimits } from './limits.js';
 export { resetSocket } from './reset-socket.js';
-export { type EndSink, type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
+export { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
 export { SendStallWatch } from './send-stall-watch.js';
 export type { ServerInfo } from './server-info.js';

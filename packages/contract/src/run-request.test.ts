@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BaseRequestHandler } from './base-request-handler.js';
 import { IdleTimeoutError } from './errors.js';
-import { runRequest } from './run-request.js';
+import { runRequest, serveRequest } from './run-request.js';
 import { connectionPair, testServerInfo } from './testing/index.js';
 
 const signal = new AbortController().signal;
@@ -127,7 +127,7 @@ describe('runRequest', () => {
     expect(conn.closed).toBe(true);
   });
 
-  it('tells `ended` the outcome with its key before its own Promise settles', async () => {
+  it('serveRequest tells `ended` the outcome with its key before its own Promise settles', async () => {
     class Throws extends BaseRequestHandler {
       handle(): void {
         throw new Error('boom');
@@ -137,7 +137,14 @@ describe('runRequest', () => {
     const key = { name: 'task' };
     const seen: unknown[] = [];
     const ended = (k: typeof key, outcome: string) => seen.push(k, outcome);
-    const run = runRequest(Throws, conn, testServerInfo(), signal, () => {}, undefined, ended, key);
+    const runner = {
+      handlerClass: Throws,
+      server: testServerInfo(),
+      signal,
+      onError: () => {},
+      ended,
+    };
+    const run = serveRequest(runner, conn, key);
     expect(seen).toEqual([]);
     const outcome = await run;
     expect(outcome).toBe('failed');
