@@ -145,7 +145,7 @@ async function measure(
   };
 }
 
-/** Opens `connections` idle connections to `server`; KiB of PSS each (null without /proc). */
+/** Opens `connections` idle connections to `server`; KiB of anonymous PSS each (null without /proc). */
 async function idleKiB(
   load: LoadProcess,
   server: RunningServer,
@@ -169,7 +169,7 @@ async function idleKiB(
     progress(`  (${idle.served} of ${connections} idle connections served, ${idle.errors} errors)`);
   }
   if (!before || !after || idle.opened === 0) return null;
-  return (after.pss - before.pss) / 1024 / idle.opened;
+  return (after.anon - before.anon) / 1024 / idle.opened;
 }
 
 /** Starts `spec` pinned to `cpu` on an ephemeral port, or on the socket file `unixPath`. */
@@ -312,7 +312,7 @@ async function main(): Promise<number> {
       idleRows.length === 0
         ? []
         : [
-            `${names}: idle memory per connection (PSS growth ÷ connections; a fresh start of each server per measurement; median, range)`,
+            `${names}: idle memory per connection (anonymous PSS growth ÷ connections; a fresh start of each server per measurement; median, range)`,
             '',
             '| idle connections | baseline KiB | candidate KiB | candidate ÷ baseline (lower = leaner) |',
             '|---:|---:|---:|---:|',
