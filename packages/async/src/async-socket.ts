@@ -59,17 +59,20 @@ const EMPTY = new Uint8Array(0);
  * `Proactor.adopt`.
  */
 export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, ByteStreamListener {
-  /** How reads reach memory on this socket; see {@link ReadPath}. */
-  readonly readPath: ReadPath;
-
   readonly #stream: ByteStream;
   readonly #settings: SocketSettings;
   /** Received bytes no read has taken yet. */
   readonly #queue = new ReceiveQueue();
   /** The one outstanding read. */
   readonly #slot = new ReadSlot();
-  /** Posted writes waiting for completion. */
-  readonly #writes = new OrderedWrites();
+  /**
+   * Posted writes waiting for completion: made when a write first goes
+   * asynchronous (an idle connection whose writes all completed at once
+   * holds none), then kept.
+   */
+  #writes: OrderedWrites | undefined;
+  /** Writes completed at once before `#writes` was made. */
+  #writtenAtOnce = 0;
   /** Reading stopped (read-ahead full, or closing into a caller's buffer). */
   #paused = false;
   #eof = false;
@@ -93,7 +96,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   /** The set of the proactor that tracks this socket. */
   #owner: Set<AsyncSocket> | undefined;
   #local: Address | undefined;
-  /** The stream's write callback, made on the first write (an idle connection holds no closure). */
+  /** The stream's write callback, made on the first write (bound: no closure context kept). */
   #onWriteDone: ((error: Error | null) => void) | undefined;
   /** What composed reads see of this socket, made on the first one. */
   #source: ReadSource | undefined;
@@ -117,10 +120,14 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   ) {
     this.#settings = settings;
     this.#stream = typeof source === 'function' ? source(this) : streamOf(source, this, prefer);
-    this.readPath = readPathOf(this.#stream.kind);
     // A socket closed before it was taken over (e.g. while waiting for an accept).
     if (this.#stream.closed) this.#release(false);
     else this.#idle = IdleWatch.start(settings.idleTimeout, (error) => this.#timedOut(error));
+  }
+
+  /** How reads reach memory on this socket; see {@link ReadPath}. (A getter: no field per socket.) */
+  get readPath(): ReadPath {
+    return readPathOf(this.#stream.kind);
   }
 
   /** The peer's address. */
@@ -140,12 +147,12 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   /** Writes posted and not yet completed. */
   get pendingWrites(): number {
-    return this.#writes.pending;
+    return this.#writes?.pending ?? 0;
   }
 
   /** Writes completed since the socket opened (handed to the kernel, or failed). */
   get completedWrites(): number {
-    return this.#writes.completed;
+    return this.#writtenAtOnce + (this.#writes?.completed ?? 0);
   }
 
   /** True once the socket is closed; every later operation fails with `ConnectionClosedError`. */
@@ -221,7 +228,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     const refusal = this.#writeRefusal(signal);
     if (refusal) return fail(refusal, callback);
     if (this.#post(bytes)) return succeed(bytes.length, callback);
-    return this.#writes.add(bytes.length, signal, callback);
+    return this.#writes!.add(bytes.length, signal, callback); // made by #post
   }
 
   /**
@@ -233,7 +240,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     const refusal = this.#writeRefusal(undefined);
     if (refusal) return Promise.reject(refusal);
     if (this.#post(bytes)) return undefined;
-    return this.#writes.add(bytes.length, undefined, undefined);
+    return this.#writes!.add(bytes.length, undefined, undefined); // made by #post
   }
 
   /**
@@ -612,24 +619,24 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
 
   // ---- writes -------------------------------------------------------------
 
-  /** Hands `bytes` to the stream; true if the write completed inside the call. */
+  /** Hands `bytes` to the stream; true if the write completed inside the call (else `#writes` exists). */
   #post(bytes: Uint8Array): boolean {
     this.#idle?.touch();
-    let done = this.#onWriteDone;
-    if (done === undefined) {
-      done = (error) => this.#writeCompleted(error);
-      this.#onWriteDone = done;
-    }
-    const writes = this.#writes;
+    // Bound, not an arrow: no closure context kept per connection.
+    this.#onWriteDone ??= this.#writeCompleted.bind(this);
+    const done = this.#onWriteDone;
     if (!this.#stream.write(bytes, done)) {
-      writes.issued();
+      this.#writes ??= new OrderedWrites();
+      this.#writes.issued();
       return false;
     }
     // The kernel took every byte inside that call: the write has completed.
     // (A stream never completes a write at once behind queued ones; if it
     // did, the completion would still wait for theirs, in order.)
-    if (writes.pending > 0) return false;
-    writes.completedAtOnce();
+    const writes = this.#writes;
+    if (writes === undefined) this.#writtenAtOnce++;
+    else if (writes.pending > 0) return false;
+    else writes.completedAtOnce();
     return true;
   }
 
@@ -647,7 +654,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     if (this.#released) return; // the pending writes were completed when it was released
     this.#idle?.touch();
     const failure = error ? toConnectionError(error) : undefined;
-    this.#writes.streamCompleted(failure);
+    this.#writes?.streamCompleted(failure);
     if (failure) this.#fail(failure);
   }
 
@@ -655,7 +662,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
   #fail(error: Error): void {
     this.#error ??= error;
     this.#slot.fail(this.#error);
-    this.#writes.failAll(this.#error);
+    this.#writes?.failAll(this.#error);
   }
 
   // ---- closing --------------------------------------------------------------
@@ -677,7 +684,7 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     this.#discard = true;
     this.#queue.clear();
     if (this.#released) return;
-    if (this.#eof && this.#writes.pending === 0 && this.#stream.pendingBytes === 0) {
+    if (this.#eof && this.pendingWrites === 0 && this.#stream.pendingBytes === 0) {
       // The peer is done and the kernel has every byte: close(2) sends the FIN.
       this.#writeEnded = true;
       this.#release(false);
@@ -716,10 +723,10 @@ export class AsyncSocket implements AsyncIterable<Uint8Array>, AsyncDisposable, 
     const done = resolve && (() => resolve());
     if (reset) this.#stream.reset(done);
     else this.#stream.close(done);
-    if (this.#slot.kind === ReadKind.None && this.#writes.pending === 0) return;
+    if (this.#slot.kind === ReadKind.None && this.pendingWrites === 0) return;
     // Not stored as the socket's error: after end of stream, reads still answer 0.
     const error = new ConnectionClosedError('connection closed');
     this.#slot.fail(error);
-    this.#writes.failAll(error);
+    this.#writes?.failAll(error);
   }
 }

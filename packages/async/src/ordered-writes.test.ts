@@ -21,6 +21,23 @@ describe('OrderedWrites', () => {
     expect(writes.completed).toBe(3);
   });
 
+  it('a write posted from the completion of the last pending one stays pending', () => {
+    const writes = new OrderedWrites();
+    const order: number[] = [];
+    writes.issued();
+    writes.add(1, undefined, (error, n) => {
+      order.push(error ? -1 : n!);
+      writes.issued();
+      writes.add(2, undefined, (e, m) => order.push(e ? -1 : m!));
+    });
+    writes.streamCompleted(undefined);
+    expect(order).toEqual([1]);
+    expect(writes.pending).toBe(1);
+    writes.streamCompleted(undefined);
+    expect(order).toEqual([1, 2]);
+    expect(writes.pending).toBe(0);
+  });
+
   it('a failed stream write fails what it covers; failAll fails the rest', async () => {
     const writes = new OrderedWrites();
     writes.issued();

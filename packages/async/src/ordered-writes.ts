@@ -15,9 +15,12 @@ interface PendingWrite {
   onAbort: (() => void) | undefined;
 }
 
+/** The list of every socket with no write waiting, never written to: an idle socket keeps no array. */
+const NONE_PENDING = Object.freeze([]) as unknown as PendingWrite[];
+
 /** The socket's posted writes still waiting for completion, oldest first. */
 export class OrderedWrites {
-  #pending: PendingWrite[] = [];
+  #pending: PendingWrite[] = NONE_PENDING;
   /** Writes the stream took asynchronously (it calls back once for each). */
   #issued = 0;
   /** Of those, how many the stream has completed. */
@@ -68,7 +71,8 @@ export class OrderedWrites {
       op.onAbort = () => this.#cancel(op);
       signal.addEventListener('abort', op.onAbort, { once: true });
     }
-    this.#pending.push(op);
+    if (this.#pending.length === 0) this.#pending = [op];
+    else this.#pending.push(op);
     if (callback) return undefined;
     return new Promise<number>((resolve, reject) => {
       op.resolve = resolve;
@@ -79,15 +83,18 @@ export class OrderedWrites {
   /** The stream completed its oldest asynchronous write (`error`: it failed): settles the writes it covers. */
   streamCompleted(error: Error | undefined): void {
     const done = ++this.#streamDone;
-    const pending = this.#pending;
-    while (pending.length > 0 && pending[0]!.seq <= done) this.#settle(pending.shift()!, error);
+    // this.#pending read each turn: a completion may post a write onto a fresh list.
+    while (this.#pending.length > 0 && this.#pending[0]!.seq <= done) {
+      this.#settle(this.#pending.shift()!, error);
+    }
+    if (this.#pending.length === 0) this.#pending = NONE_PENDING;
   }
 
   /** Completes every waiting write with `error`. */
   failAll(error: Error): void {
     const pending = this.#pending;
     if (pending.length === 0) return;
-    this.#pending = [];
+    this.#pending = NONE_PENDING;
     for (const op of pending) this.#settle(op, error);
   }
 

@@ -80,7 +80,9 @@ export class ProactorTCPServer extends BaseServer<AcceptedHandle> {
   ): RequestTask {
     const asyncSocket = this.#proactor.adoptAccepted(socket);
     const connection = new ProactorConnection(asyncSocket, this.limits);
-    return new ProactorRequest(asyncSocket, this.runHandler(connection, context));
+    const request = new ProactorRequest(asyncSocket);
+    request.done = this.runHandler(connection, context, undefined, request);
+    return request;
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -127,14 +129,17 @@ export class ProactorTCPServer extends BaseServer<AcceptedHandle> {
   }
 }
 
-/** A running request: prototype methods rather than two closures per (idle) connection. */
+/**
+ * A running request: prototype methods rather than two closures per (idle)
+ * connection; the runner reports its end to the server (`runHandler`'s task).
+ */
 class ProactorRequest implements RequestTask {
   readonly #socket: AsyncSocket;
-  readonly done: Promise<RequestOutcome>;
+  /** Set once, right after construction: the runner needs the task first. */
+  done!: Promise<RequestOutcome>;
 
-  constructor(socket: AsyncSocket, done: Promise<RequestOutcome>) {
+  constructor(socket: AsyncSocket) {
     this.#socket = socket;
-    this.done = done;
   }
 
   closeWrite(): void {

@@ -3,6 +3,11 @@
 import { LineTooLongError } from '@iomodels/contract';
 
 const EMPTY = new Uint8Array(0);
+/**
+ * The chunks of every queue that holds none, never written to: an idle
+ * socket keeps no array of its own (a push makes a fresh one).
+ */
+const NO_CHUNKS = Object.freeze([]) as unknown as Uint8Array[];
 
 /**
  * Received bytes in arrival order. Every queued chunk belongs to the queue
@@ -10,7 +15,7 @@ const EMPTY = new Uint8Array(0);
  * taken whole is handed out as is, with no copy.
  */
 export class ReceiveQueue {
-  #chunks: Uint8Array[] = [];
+  #chunks: Uint8Array[] = NO_CHUNKS;
   #size = 0;
 
   /** Bytes queued. */
@@ -21,7 +26,8 @@ export class ReceiveQueue {
   /** Appends `chunk`, which the queue now owns. An empty chunk is ignored. */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
+    if (this.#chunks.length === 0) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
     this.#size += chunk.length;
   }
 
@@ -29,22 +35,24 @@ export class ReceiveQueue {
   unshift(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     // A copy even of a Buffer, whose slice() is a view.
-    this.#chunks.unshift(new Uint8Array(bytes));
+    const copy = new Uint8Array(bytes);
+    if (this.#chunks.length === 0) this.#chunks = [copy];
+    else this.#chunks.unshift(copy);
     this.#size += bytes.length;
   }
 
   /** Drops every queued byte. */
   clear(): void {
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#size = 0;
   }
 
   /** Copies queued bytes into `buffer` from `offset` on; returns how many. */
   takeInto(buffer: Uint8Array, offset = 0): number {
     let at = offset;
-    const chunks = this.#chunks;
-    while (at < buffer.length && chunks.length > 0) {
-      const head = chunks[0]!;
+    // this.#chunks read each turn: taking the last chunk swaps in NO_CHUNKS.
+    while (at < buffer.length && this.#chunks.length > 0) {
+      const head = this.#chunks[0]!;
       const n = copyInto(buffer.subarray(at), head, head.length);
       at += n;
       this.#consume(head, n);
@@ -93,8 +101,9 @@ export class ReceiveQueue {
 
   #consume(head: Uint8Array, n: number): void {
     this.#size -= n;
-    if (n === head.length) this.#chunks.shift();
-    else this.#chunks[0] = head.subarray(n);
+    if (n < head.length) this.#chunks[0] = head.subarray(n);
+    else if (this.#chunks.length === 1) this.#chunks = NO_CHUNKS;
+    else this.#chunks.shift();
   }
 
   /** Merges the queue into one chunk, so a delimiter split across chunks is found (composed reads only). */

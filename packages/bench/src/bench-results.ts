@@ -55,7 +55,7 @@ export interface MemoryFigure {
   connections: number;
   opened: number;
   served: number;
-  /** (tree PSS with the connections open − before) / connections opened, KiB. */
+  /** (tree anonymous PSS with the connections open − before) / connections opened, KiB (see `TreeMemory.anon`). */
   kibPerConnection: number | null;
   pssBeforeKiB: number | null;
   pssAfterKiB: number | null;

@@ -7,6 +7,8 @@ describe.runIf(procAvailable())('proc-stats', () => {
     const memory = treeMemory(process.pid)!;
     expect(memory.rss).toBeGreaterThan(1024 * 1024);
     expect(memory.pss).toBeGreaterThan(0);
+    expect(memory.anon).toBeGreaterThan(0);
+    expect(memory.anon).toBeLessThanOrEqual(memory.pss);
     expect(memory.processes).toBeGreaterThanOrEqual(1);
   });
 });

@@ -490,7 +490,7 @@ async function idleMemory(
     opened: idle.opened,
     served: idle.served,
     kibPerConnection:
-      before && after && idle.opened > 0 ? (after.pss - before.pss) / 1024 / idle.opened : null,
+      before && after && idle.opened > 0 ? (after.anon - before.anon) / 1024 / idle.opened : null,
     pssBeforeKiB: kib(before?.pss),
     pssAfterKiB: kib(after?.pss),
     rssAfterKiB: kib(after?.rss),

@@ -145,7 +145,7 @@ async function measure(
   };
 }
 
-/** Opens `connections` idle connections to `server`; KiB of PSS each (null without /proc). */
+/** Opens `connections` idle connections to `server`; KiB of anonymous PSS each (null without /proc). */
 async function idleKiB(
   load: LoadProcess,
   server: RunningServer,
@@ -169,7 +169,7 @@ async function idleKiB(
     progress(`  (${idle.served} of ${connections} idle connections served, ${idle.errors} errors)`);
   }
   if (!before || !after || idle.opened === 0) return null;
-  return (after.pss - before.pss) / 1024 / idle.opened;
+  return (after.anon - before.anon) / 1024 / idle.opened;
 }
 
 /** Starts `spec` pinned to `cpu` on an ephemeral port, or on the socket file `unixPath`. */
@@ -277,13 +277,23 @@ async function main(): Promise<number> {
     const idleRows: string[] = [];
     for (const n of args.idle) {
       const kib: [number, number][] = [];
+      await stopAll();
       for (let i = 0; i < args.pairs; i++) {
-        // A fresh start of both per pair: allocators keep what earlier connections freed.
-        await stopAll();
-        await startAll();
-        const pair = await interleaved(i, (w) =>
-          idleKiB(idleLoad!, servers[w]!, n, args.idleSettleMs),
-        );
+        // A fresh start of each server right before its own measurement:
+        // allocators keep what earlier connections freed, and a Node server
+        // gives back the young generation it grew in the ramp only if V8's
+        // memory reducer runs after the ramp — its first run is ~8 s after
+        // the process starts. Started together, the second server measured
+        // ramped ~20 s after its start, the first at once: the pair's order
+        // swung async/proactor by ~2.5 KiB per connection at 2,000.
+        const pair = await interleaved(i, async (w) => {
+          const server = await start(specs[w]!, serverCpu, unixDir?.next() ?? null);
+          try {
+            return await idleKiB(idleLoad!, server, n, args.idleSettleMs);
+          } finally {
+            await server.stop();
+          }
+        });
         if (pair[0] === null || pair[1] === null) throw new Error('idle memory needs /proc');
         kib.push(pair as [number, number]);
         progress(
@@ -302,7 +312,7 @@ async function main(): Promise<number> {
       idleRows.length === 0
         ? []
         : [
-            `${names}: idle memory per connection (PSS growth ÷ connections; fresh start per pair; median, range)`,
+            `${names}: idle memory per connection (anonymous PSS growth ÷ connections; a fresh start of each server per measurement; median, range)`,
             '',
             '| idle connections | baseline KiB | candidate KiB | candidate ÷ baseline (lower = leaner) |',
             '|---:|---:|---:|---:|',

@@ -31,6 +31,8 @@ export class DispatchContext {
   readonly signal: AbortSignal;
   readonly server: ServerInfo;
   readonly onError: ErrorSink;
+  /** The task whose end the runner reports to the server itself (`BaseServer.runHandler`). */
+  reportingTask: object | undefined = undefined;
   readonly #pending: { readonly local: Address };
 
   constructor(

@@ -25,7 +25,14 @@ import {
   type ReceiveProxyOptions,
   receiveProxyHeader,
 } from './proxy/receive-proxy-header.js';
-import { type ErrorSink, type RequestOutcome, runRequest } from './run-request.js';
+import {
+  type EndSink,
+  type ErrorSink,
+  type RequestOutcome,
+  type RequestRunner,
+  runRequest,
+  serveRequest,
+} from './run-request.js';
 import type { ModelDescription, ServerDescription } from './server-description.js';
 import type { ServerInfo } from './server-info.js';
 import { describeServer, logRequestError } from './server-log.js';
@@ -147,6 +154,9 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
   #handlerClass: HandlerClass | undefined;
   // Looks handleError up at call time, so an override or a spy on the instance is honoured.
   readonly #onError: ErrorSink = (error, address) => this.handleError(error, address);
+  readonly #onEnded: EndSink<RequestTask> = (task, outcome) => this.#ended(task, outcome);
+  /** What `runHandler` hands the runner for every request (see there). */
+  #runner: RequestRunner<RequestTask> | undefined;
   readonly #counters = {
     accepted: 0,
     completed: 0,
@@ -258,21 +268,49 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
    * models that run handlers in this thread). The handler was loaded, and
    * checked, once before listening. `released`: see `runRequest` (one
    * function for every connection, so no closure is kept per connection).
+   * `task`: the RequestTask this call's Promise becomes the `done` of; given,
+   * the runner counts its end (no `.then` on `done` per connection). What
+   * every request shares goes to the runner in one object made once, so a
+   * waiting request's frame holds only its own values.
    */
   protected runHandler<C extends Connection>(
     connection: C,
     context: RequestContext,
     released?: (connection: C) => Awaitable<unknown>,
+    task?: RequestTask,
   ): Promise<RequestOutcome> {
-    if (this.#handlerClass === undefined) throw new ListenError('server is not listening');
-    return runRequest(
-      this.#handlerClass,
-      withProxyHeader(connection, context.proxyHeader),
-      context.server,
-      context.signal,
-      context.onError,
-      released as ((connection: Connection) => Awaitable<unknown>) | undefined,
-    );
+    const handlerClass = this.#handlerClass;
+    if (handlerClass === undefined) throw new ListenError('server is not listening');
+    const served = withProxyHeader(connection, context.proxyHeader);
+    const release = released as ((connection: Connection) => Awaitable<unknown>) | undefined;
+    if (!(context instanceof DispatchContext)) {
+      return runRequest(
+        handlerClass,
+        served,
+        context.server,
+        context.signal,
+        context.onError,
+        release,
+      );
+    }
+    // The runner itself tells the server how `task` ended: nothing is chained on its `done`.
+    if (task !== undefined) context.reportingTask = task;
+    const ended = task === undefined ? undefined : this.#onEnded;
+    // What every request shares, made once (a model passes the same `released` each time).
+    let runner = this.#runner;
+    if (runner === undefined || runner.released !== release || runner.ended !== ended) {
+      runner = {
+        handlerClass,
+        server: context.server,
+        signal: context.signal,
+        onError: context.onError,
+        released: release,
+        ended,
+      };
+      this.#runner = runner;
+    }
+    // Without a task the key is never read: `ended` is unset.
+    return serveRequest(runner, served, task as RequestTask);
   }
 
   /**
@@ -491,7 +529,7 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     pending: PendingRequest,
     proxyHeader?: ProxyHeader,
   ): void {
-    const context: RequestContext = new DispatchContext(
+    const context = new DispatchContext(
       clientAddress,
       pending,
       proxyHeader,
@@ -512,15 +550,19 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
     const waiters = this.#nextRequestWaiters;
     this.#nextRequestWaiters = [];
     for (const waiter of waiters) waiter(task.done);
-    this.#track(task);
+    // The runner reports the end of a task given to runHandler (it cannot end
+    // before this: it awaits at least once); any other is tracked on its `done`.
+    if (context.reportingTask !== task) this.#track(task);
   }
 
   /** Counts the task's outcome when it is done. Its own scope: the closure holds the task alone, not the socket. */
   #track(task: RequestTask): void {
-    void task.done.then((outcome) => {
-      this.#counters[outcome]++;
-      this.#tasks.delete(task);
-    });
+    void task.done.then((outcome) => this.#ended(task, outcome));
+  }
+
+  #ended(task: RequestTask, outcome: RequestOutcome): void {
+    this.#counters[outcome]++;
+    this.#tasks.delete(task);
   }
 
   async #close(grace: number): Promise<ShutdownReport> {

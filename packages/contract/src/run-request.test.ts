@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BaseRequestHandler } from './base-request-handler.js';
 import { IdleTimeoutError } from './errors.js';
-import { runRequest } from './run-request.js';
+import { runRequest, serveRequest } from './run-request.js';
 import { connectionPair, testServerInfo } from './testing/index.js';
 
 const signal = new AbortController().signal;
@@ -125,5 +125,30 @@ describe('runRequest', () => {
     expect(outcome).toBe('timedOut');
     expect(errors).toEqual([]);
     expect(conn.closed).toBe(true);
+  });
+
+  it('serveRequest tells `ended` the outcome with its key before its own Promise settles', async () => {
+    class Throws extends BaseRequestHandler {
+      handle(): void {
+        throw new Error('boom');
+      }
+    }
+    const [conn] = connectionPair();
+    const key = { name: 'task' };
+    const seen: unknown[] = [];
+    const ended = (k: typeof key, outcome: string) => seen.push(k, outcome);
+    const runner = {
+      handlerClass: Throws,
+      server: testServerInfo(),
+      signal,
+      onError: () => {},
+      ended,
+    };
+    const run = serveRequest(runner, conn, key);
+    expect(seen).toEqual([]);
+    const outcome = await run;
+    expect(outcome).toBe('failed');
+    expect(seen[0]).toBe(key);
+    expect(seen[1]).toBe('failed');
   });
 });

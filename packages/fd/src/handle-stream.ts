@@ -12,7 +12,7 @@
 // `useUserBuffer`, `readStart`/`readStop`, `writeBuffer`/`writeUtf8String`,
 // `shutdown`, `close`, `reset`, `writeQueueSize`, and, on TCP handles only,
 // `setNoDelay`/`setKeepAlive`/`getsockname` (a Unix socket's `Pipe` handle lacks them).
-import net from 'node:net';
+import type net from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import { type Address, toAddress, unixAddress } from '@iomodels/contract/core';
@@ -51,7 +51,6 @@ interface StreamHandle {
   setNoDelay?(enabled: boolean): number;
   setKeepAlive?(enabled: boolean, delaySeconds: number): number;
   getsockname?(out: Record<string, unknown>): number;
-  [STREAM]?: HandleStream;
 }
 
 interface StreamWrapBinding {
@@ -155,7 +154,7 @@ function takeWriteRequest(): Request {
 
 /** Shared `onread` for every handle: `this` is the handle. */
 function onHandleRead(this: StreamHandle): unknown {
-  const stream = this[STREAM];
+  const stream = streamOn(this);
   if (stream === undefined) return undefined;
   return stream.handleRead((binding as StreamWrapBinding).streamBaseState);
 }
@@ -198,14 +197,13 @@ export function handleStream(
   // peer: our end's address is a getsockname(2) read when asked (`local()`).
   const remote = remoteOf(socket, handle);
   if (handle.reading) handle.readStop();
-  // A bare accepted handle never had a net.Socket to release.
-  if (socket instanceof net.Socket) releaseOwner(handle);
   owner._handle = null;
   // No handle any more: destroying only settles the socket's own state (and
   // takes it off its server's connection count).
   socket.destroy();
   const stream = new HandleStream(handle, listener, remote, buffer);
-  handle[STREAM] = stream;
+  // The stream is the handle's owner now; a net.Socket that was is let go.
+  setStreamOn(handle, stream);
   handle.onread = onHandleRead;
   handle.useUserBuffer(buffer);
   stream.readStart();
@@ -226,18 +224,30 @@ function remoteOf(socket: net.Socket | AcceptedHandle, handle: StreamHandle): Ad
 let ownerSymbol: symbol | undefined;
 
 /**
- * Drops the handle's back-pointer to its net.Socket (Node's internal
- * `owner_symbol`, found by its description): it would keep the destroyed
- * socket — its Readable and Writable state, over a KiB — alive for as long
- * as the connection. Nothing reads it once `onread` and the request
- * callbacks are ours.
+ * Where the handle keeps its HandleStream: Node's internal `owner_symbol`
+ * slot (found by its description), which every TCP and Pipe handle has from
+ * its template — null on a bare accepted handle, its net.Socket otherwise.
+ * Overwriting it also drops the back-pointer to the destroyed socket (its
+ * Readable and Writable state, over a KiB, would live as long as the
+ * connection), and a property of our own would grow the handle's
+ * property array (40 -> 64 B) on every connection. Nothing else reads it once `onread`
+ * and the request callbacks are ours. Our own symbol where the slot is absent.
  */
-function releaseOwner(handle: StreamHandle): void {
+function streamKey(handle: StreamHandle): symbol {
   ownerSymbol ??= Object.getOwnPropertySymbols(handle).find(
     (symbol) => symbol.description === 'owner_symbol',
   );
-  if (ownerSymbol !== undefined)
-    (handle as unknown as Record<symbol, unknown>)[ownerSymbol] = undefined;
+  return ownerSymbol !== undefined && Object.hasOwn(handle, ownerSymbol) ? ownerSymbol : STREAM;
+}
+
+function setStreamOn(handle: StreamHandle, stream: HandleStream | undefined): void {
+  (handle as unknown as Record<symbol, unknown>)[streamKey(handle)] = stream;
+}
+
+function streamOn(handle: StreamHandle): HandleStream | undefined {
+  const slots = handle as unknown as Record<symbol, unknown>;
+  const stream = (ownerSymbol !== undefined ? slots[ownerSymbol] : undefined) ?? slots[STREAM];
+  return stream instanceof HandleStream ? stream : undefined;
 }
 
 /**
@@ -267,7 +277,10 @@ export function handleStreamSupported(): boolean {
 
 /** See {@link handleStream}. */
 export class HandleStream implements ByteStream {
-  readonly kind = 'handle';
+  /** A getter: no field per connection. */
+  get kind(): 'handle' {
+    return 'handle';
+  }
   readonly #handle: StreamHandle;
   readonly #listener: ByteStreamListener;
   readonly #remote: Address;
@@ -425,7 +438,7 @@ export class HandleStream implements ByteStream {
     this.#closed = true;
     this.#reading = false;
     this.#handle.close(() => {
-      this.#handle[STREAM] = undefined;
+      setStreamOn(this.#handle, undefined);
       done?.();
     });
   }
@@ -439,7 +452,7 @@ export class HandleStream implements ByteStream {
     this.#closed = true;
     this.#reading = false;
     const status = handle.reset(() => {
-      handle[STREAM] = undefined;
+      setStreamOn(handle, undefined);
       done?.();
     });
     if (status !== 0) {

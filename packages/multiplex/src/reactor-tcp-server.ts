@@ -66,7 +66,9 @@ export class ReactorTCPServer extends BaseServer<AcceptedHandle> {
       idleTimeout: this.options.idleTimeout || undefined,
     });
     transport.start();
-    return new ReactorRequest(transport, this.runHandler(connection, context, released));
+    const request = new ReactorRequest(transport);
+    request.done = this.runHandler(connection, context, released, request);
+    return request;
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -96,14 +98,17 @@ function released(connection: ProtocolConnection): Promise<Error> | undefined {
   return connection.connected ? connection.lost : undefined;
 }
 
-/** A running request: prototype methods rather than two closures per connection. */
+/**
+ * A running request: prototype methods rather than two closures per
+ * connection; the runner reports its end to the server (`runHandler`'s task).
+ */
 class ReactorRequest implements RequestTask {
   readonly #transport: TCPTransport;
-  readonly done: Promise<RequestOutcome>;
+  /** Set once, right after construction: the runner needs the task first. */
+  done!: Promise<RequestOutcome>;
 
-  constructor(transport: TCPTransport, done: Promise<RequestOutcome>) {
+  constructor(transport: TCPTransport) {
     this.#transport = transport;
-    this.done = done;
   }
 
   closeWrite(): void {

@@ -138,7 +138,9 @@ export class PollingTCPServer extends BaseServer<AcceptedHandle> {
     const connection = new PollingConnection(new NonBlockingSocket(socket), this.#hooks);
     this.#connections.add(connection);
     this.#loop.accepted();
-    return new PollingRequest(connection, this.runHandler(connection, context));
+    const request = new PollingRequest(connection);
+    request.done = this.runHandler(connection, context, undefined, request);
+    return request;
   }
 
   /** One pass over every open connection, in accept order: one turn each. */
@@ -176,14 +178,17 @@ export class PollingTCPServer extends BaseServer<AcceptedHandle> {
   }
 }
 
-/** A running request: prototype methods rather than two closures per (idle) connection. */
+/**
+ * A running request: prototype methods rather than two closures per (idle)
+ * connection; the runner reports its end to the server (`runHandler`'s task).
+ */
 class PollingRequest implements RequestTask {
   readonly #connection: PollingConnection;
-  readonly done: Promise<RequestOutcome>;
+  /** Set once, right after construction: the runner needs the task first. */
+  done!: Promise<RequestOutcome>;
 
-  constructor(connection: PollingConnection, done: Promise<RequestOutcome>) {
+  constructor(connection: PollingConnection) {
     this.#connection = connection;
-    this.done = done;
   }
 
   closeWrite(): void {
