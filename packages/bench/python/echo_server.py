@@ -30,7 +30,7 @@ def announce(host, port, mode, path=None):
     sys.stdout.flush()
 
 
-def run_socketserver(mode, host, port, backlog, path):
+def run_socketserver(mode, host, port, backlog, path, recv_into=False):
     import socketserver
 
     class Echo(socketserver.BaseRequestHandler):
@@ -41,6 +41,19 @@ def run_socketserver(mode, host, port, backlog, path):
                 if not data:
                     return
                 sock.sendall(data)
+
+    class EchoInto(socketserver.BaseRequestHandler):
+        """The same echo without new bytes per message: one buffer per connection."""
+
+        def handle(self):
+            sock = self.request
+            buffer = bytearray(65536)
+            view = memoryview(buffer)
+            while True:
+                n = sock.recv_into(buffer)
+                if not n:
+                    return
+                sock.sendall(view[:n])
 
     if path is None:
         base = socketserver.ThreadingTCPServer if mode == "threading" else socketserver.ForkingTCPServer
@@ -58,7 +71,7 @@ def run_socketserver(mode, host, port, backlog, path):
         max_children = 1_000_000
         block_on_close = False
 
-    server = Server((host, port) if path is None else path, Echo)
+    server = Server((host, port) if path is None else path, EchoInto if recv_into else Echo)
     announce(host, server.server_address[1], mode, path)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -119,14 +132,19 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--backlog", type=int, default=QUEUE)
     parser.add_argument("--listen", help="unix:PATH: a Unix socket file instead of HOST:PORT")
+    parser.add_argument(
+        "--recv-into", action="store_true", help="threading/forking: echo with recv_into into one buffer"
+    )
     args = parser.parse_args()
+    if args.recv_into and args.mode not in ("threading", "forking"):
+        parser.error("--recv-into is for threading and forking")
     path = None
     if args.listen is not None:
         if not args.listen.startswith("unix:"):
             parser.error("--listen takes unix:PATH only")
         path = args.listen[len("unix:") :]
     if args.mode in ("threading", "forking"):
-        run_socketserver(args.mode, args.host, args.port, args.backlog, path)
+        run_socketserver(args.mode, args.host, args.port, args.backlog, path, args.recv_into)
     elif args.mode == "asyncio":
         run_asyncio(args.host, args.port, args.backlog, path)
     else:

@@ -24,7 +24,7 @@ import { NativeLoadGenerator } from './native-load.js';
 import { pingPongChartSvg } from './pingpong-chart.js';
 import { treeMemory } from './proc-stats.js';
 import { runScaling, scalingArgv } from './run-scaling.js';
-import { listenFlags, type ServerSpec, serverCatalog } from './server-catalog.js';
+import { listenFlags, type ServerSpec, selectServers, serverCatalog } from './server-catalog.js';
 import { canPin, pinned, type RunningServer, startServer } from './server-process.js';
 import { cpuOverMeasuredSpan, cpuSecondsBetween, sampleTreeCpu } from './tree-cpu.js';
 import { UnixSocketDir } from './unix-socket-dir.js';
@@ -114,11 +114,7 @@ async function main(): Promise<number> {
   const startedAt = Date.now();
   const machine = machineInfo();
   const pinning = canPin(os.cpus().length) ? { server: 0, load: 1 } : null;
-  let specs = serverCatalog();
-  if (args.only) {
-    const only = args.only;
-    specs = specs.filter((s) => s.kind === 'baseline' || only.some((o) => s.name.includes(o)));
-  }
+  const specs = selectServers(serverCatalog(), args.only);
   progress(
     `iomodels bench: ${profile.name}; ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}`,
   );

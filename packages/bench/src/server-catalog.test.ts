@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LISTEN_BACKLOG, serverCatalog } from './server-catalog.js';
+import { LISTEN_BACKLOG, selectServers, serverCatalog } from './server-catalog.js';
 import { startServer } from './server-process.js';
 
 const fake = mkdtempSync(join(os.tmpdir(), 'iomodels-catalog-'));
@@ -30,6 +30,26 @@ describe('serverCatalog', () => {
     // node-net and the seven model modes at least; Python peers when python3 is here.
     expect(runnable.length).toBeGreaterThanOrEqual(8);
     for (const spec of runnable) expect(backlogFlag(spec.command!), spec.name).toBeGreaterThan(0);
+  });
+
+  it('measures the recv_into handler variants only when they are named', () => {
+    const specs = serverCatalog({ packagesDir: `${fake}/` });
+    const variants = specs.filter((s) => s.variant).map((s) => s.name);
+    expect(variants).toEqual(
+      expect.arrayContaining(['blocking/threading-recv-into', 'blocking/forking-recv-into']),
+    );
+    const threading = specs.find((s) => s.name === 'blocking/threading-recv-into')!;
+    expect(threading.command).toContain('--mode');
+    expect(threading.command!.find((a) => a.endsWith('#RecvIntoEchoHandler'))).toMatch(
+      /handlers\/recv-into-echo\.mjs#/,
+    );
+    expect(selectServers(specs, null).some((s) => s.variant)).toBe(false);
+    expect(selectServers(specs, ['recv-into']).map((s) => s.name)).toEqual(
+      expect.arrayContaining(['node-net', 'blocking/threading-recv-into']),
+    );
+    expect(selectServers(specs, ['recv-into']).some((s) => s.name === 'blocking/threading')).toBe(
+      false,
+    );
   });
 
   // The kernel reports a listening socket's backlog as its Send-Q; it caps it at somaxconn.

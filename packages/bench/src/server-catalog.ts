@@ -27,6 +27,12 @@ export interface ServerSpec {
   tcpOnly?: string;
   /** Cap on idle connections for the memory workload, with the reason. */
   idleCap?: { connections: number; reason: string };
+  /**
+   * Set on a handler variant (not a model or peer of its own): measured
+   * only when named (`bench:compare --servers`, `bench --only`), so the full
+   * bench keeps one echo for every server.
+   */
+  variant?: string;
 }
 
 /** Listen queue every server under test gets (the kernel caps it at net.core.somaxconn). */
@@ -131,6 +137,7 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
       ...(exists ? {} : { skipped: `packages/${m.model}/dist/bin.js not built` }),
     });
   }
+  specs.push(...recvIntoVariants(packages, node, [...backlog, '--grace', '1']));
   specs.push(asyncUring(packages, node, [...handler, ...backlog]));
   specs.push(uringEcho(packages, node, backlog));
   const script = fileURLToPath(new URL('../python/echo_server.py', import.meta.url));
@@ -156,16 +163,55 @@ export function serverCatalog(options: { packagesDir?: string } = {}): ServerSpe
   ];
   for (const peer of peers) {
     const python = findPython(peer.module);
-    specs.push({
-      name: `python/${peer.mode}`,
-      description: peer.description,
-      kind: 'peer',
-      command: python ? [python, script, peer.mode, ...backlog] : null,
-      ...(python ? {} : { skipped: `no python3 that can import ${peer.module}` }),
-      ...(peer.idleCap ? { idleCap: peer.idleCap } : {}),
-    });
+    const run = (name: string, extra: string[], more: Partial<ServerSpec>) =>
+      specs.push({
+        name,
+        description: peer.description,
+        kind: 'peer',
+        command: python ? [python, script, peer.mode, ...extra, ...backlog] : null,
+        ...(python ? {} : { skipped: `no python3 that can import ${peer.module}` }),
+        ...(peer.idleCap ? { idleCap: peer.idleCap } : {}),
+        ...more,
+      });
+    run(`python/${peer.mode}`, [], {});
+    if (peer.module === 'socketserver') {
+      run(`python/${peer.mode}-recv-into`, ['--recv-into'], { variant: RECV_INTO_VARIANT });
+    }
   }
   return specs;
+}
+
+/**
+ * The servers a bench run measures: those whose name contains one of
+ * `only`'s strings (plain `net`, the baseline, always), or without `only`
+ * every server but the handler variants, which are measured when named.
+ */
+export function selectServers(specs: ServerSpec[], only: string[] | null): ServerSpec[] {
+  if (only)
+    return specs.filter((s) => s.kind === 'baseline' || only.some((o) => s.name.includes(o)));
+  return specs.filter((s) => !s.variant);
+}
+
+const RECV_INTO_VARIANT = 'the echo written with recv_into into one buffer per connection';
+
+/**
+ * ThreadingTCPServer and ForkingTCPServer running the echo as a blocking
+ * handler is written (`handlers/recv-into-echo.mjs`: `recvInto` and
+ * `sendall` without `await`), to set against Python's `--recv-into` peers:
+ * what the model costs without the portable contract's price.
+ */
+function recvIntoVariants(packages: string, node: string, flags: string[]): ServerSpec[] {
+  const bin = `${packages}blocking/dist/bin.js`;
+  const exists = existsSync(bin);
+  const handler = `${fileURLToPath(new URL('../handlers/recv-into-echo.mjs', import.meta.url))}#RecvIntoEchoHandler`;
+  return ['threading', 'forking'].map((mode) => ({
+    name: `blocking/${mode}-recv-into`,
+    description: `${mode === 'threading' ? 'ThreadingTCPServer' : 'ForkingTCPServer'} with a recvInto echo handler`,
+    kind: 'model' as const,
+    command: exists ? [node, bin, '--handler', handler, '--mode', mode, ...flags] : null,
+    ...(exists ? {} : { skipped: 'packages/blocking/dist/bin.js not built' }),
+    variant: RECV_INTO_VARIANT,
+  }));
 }
 
 /** The proactor model on io_uring (`iomodels-async --backend uring`), when the add-on is built. */
