@@ -7,8 +7,8 @@ import {
   type HandlerSpec,
   type ModelDescription,
   type RequestContext,
-  type RequestOutcome,
   type RequestTask,
+  RunningRequest,
   type ServerOptions,
 } from '@iomodels/contract';
 import { type AcceptedHandle, acceptHandles, nonBlockingReader } from '@iomodels/fd';
@@ -80,9 +80,7 @@ export class ProactorTCPServer extends BaseServer<AcceptedHandle> {
   ): RequestTask {
     const asyncSocket = this.#proactor.adoptAccepted(socket);
     const connection = new ProactorConnection(asyncSocket, this.limits);
-    const request = new ProactorRequest(asyncSocket);
-    request.done = this.runHandler(connection, context, undefined, request);
-    return request;
+    return this.runTask(new ProactorRequest(asyncSocket), connection, context);
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -129,16 +127,11 @@ export class ProactorTCPServer extends BaseServer<AcceptedHandle> {
   }
 }
 
-/**
- * A running request: prototype methods rather than two closures per (idle)
- * connection; the runner reports its end to the server (`runHandler`'s task).
- */
-class ProactorRequest implements RequestTask {
+/** A running request (its `done` set by `runTask`). */
+class ProactorRequest extends RunningRequest {
   readonly #socket: AsyncSocket;
-  /** Set once, right after construction: the runner needs the task first. */
-  done!: Promise<RequestOutcome>;
-
   constructor(socket: AsyncSocket) {
+    super();
     this.#socket = socket;
   }
 

@@ -71,6 +71,19 @@ export interface RequestTask {
 }
 
 /**
+ * A model's running request, its `done` set by `BaseServer.runTask`: the
+ * runner needs the task before its Promise exists, and then reports the
+ * request's end itself (nothing chained on `done` per connection). Methods
+ * on the prototype rather than two closures per (idle) connection.
+ */
+export abstract class RunningRequest implements RequestTask {
+  /** Set by `runTask`, right after construction. */
+  done!: Promise<RequestOutcome>;
+  abstract closeWrite(): void;
+  abstract abort(): void;
+}
+
+/**
  * What the server reads of an accepted connection before dispatch: a
  * net.Socket, or a model's lighter stand-in for one (`acceptBelowSocket`).
  */
@@ -261,6 +274,21 @@ export abstract class BaseServer<Bare extends AcceptedSocket = AcceptedSocket>
   describe(): ServerDescription {
     const address = this.#address ? formatAddress(this.#address) : 'not listening';
     return describeServer(this, address, this.describeModel());
+  }
+
+  /**
+   * Runs the handler over `connection` for `task` and makes the runner's
+   * Promise the task's `done` (see `runHandler`'s `task`); returns `task`,
+   * for `processRequest` to return.
+   */
+  protected runTask<T extends RunningRequest, C extends Connection>(
+    task: T,
+    connection: C,
+    context: RequestContext,
+    released?: (connection: C) => Awaitable<unknown>,
+  ): T {
+    task.done = this.runHandler(connection, context, released, task);
+    return task;
   }
 
   /**

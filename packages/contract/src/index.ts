@@ -9,6 +9,7 @@ export {
   type PendingRequest,
   type RequestContext,
   type RequestTask,
+  RunningRequest,
   type ServerStats,
 } from './base-server.js';
 export { formatDatagramShutdownLine } from './cli/format-datagram-shutdown-line.js';

@@ -7,8 +7,8 @@ import {
   type HandlerSpec,
   type ModelDescription,
   type RequestContext,
-  type RequestOutcome,
   type RequestTask,
+  RunningRequest,
   type ServerOptions,
 } from '@iomodels/contract';
 import { type AcceptedHandle, acceptHandles, nonBlockingReader } from '@iomodels/fd';
@@ -66,9 +66,7 @@ export class ReactorTCPServer extends BaseServer<AcceptedHandle> {
       idleTimeout: this.options.idleTimeout || undefined,
     });
     transport.start();
-    const request = new ReactorRequest(transport);
-    request.done = this.runHandler(connection, context, released, request);
-    return request;
+    return this.runTask(new ReactorRequest(transport), connection, context, released);
   }
 
   /** TLS is served: the accepted socket becomes a `TLSSocket`, read through fd's public-API ByteStream. */
@@ -98,16 +96,11 @@ function released(connection: ProtocolConnection): Promise<Error> | undefined {
   return connection.connected ? connection.lost : undefined;
 }
 
-/**
- * A running request: prototype methods rather than two closures per
- * connection; the runner reports its end to the server (`runHandler`'s task).
- */
-class ReactorRequest implements RequestTask {
+/** A running request (its `done` set by `runTask`). */
+class ReactorRequest extends RunningRequest {
   readonly #transport: TCPTransport;
-  /** Set once, right after construction: the runner needs the task first. */
-  done!: Promise<RequestOutcome>;
-
   constructor(transport: TCPTransport) {
+    super();
     this.#transport = transport;
   }
 

@@ -8,8 +8,8 @@ import {
   type HandlerSpec,
   type ModelDescription,
   type RequestContext,
-  type RequestOutcome,
   type RequestTask,
+  RunningRequest,
   type ServerOptions,
   UsageError,
 } from '@iomodels/contract';
@@ -138,9 +138,7 @@ export class PollingTCPServer extends BaseServer<AcceptedHandle> {
     const connection = new PollingConnection(new NonBlockingSocket(socket), this.#hooks);
     this.#connections.add(connection);
     this.#loop.accepted();
-    const request = new PollingRequest(connection);
-    request.done = this.runHandler(connection, context, undefined, request);
-    return request;
+    return this.runTask(new PollingRequest(connection), connection, context);
   }
 
   /** One pass over every open connection, in accept order: one turn each. */
@@ -178,16 +176,11 @@ export class PollingTCPServer extends BaseServer<AcceptedHandle> {
   }
 }
 
-/**
- * A running request: prototype methods rather than two closures per (idle)
- * connection; the runner reports its end to the server (`runHandler`'s task).
- */
-class PollingRequest implements RequestTask {
+/** A running request (its `done` set by `runTask`). */
+class PollingRequest extends RunningRequest {
   readonly #connection: PollingConnection;
-  /** Set once, right after construction: the runner needs the task first. */
-  done!: Promise<RequestOutcome>;
-
   constructor(connection: PollingConnection) {
+    super();
     this.#connection = connection;
   }
 
