@@ -2,6 +2,10 @@
 // one real read(2) on the descriptor, sendall write(2)s until every byte is
 // out. The same class runs on the main thread (TCPServer), in a worker
 // thread (ThreadingTCPServer) and in a child process (ForkingTCPServer).
+
+// Imported, not the global: Node's global `Buffer` is an accessor, a
+// getter call on every recv.
+import { Buffer } from 'node:buffer';
 import {
   type Address,
   type BlockingConnection,
@@ -62,6 +66,13 @@ export class DescriptorConnection implements BlockingConnection {
   readonly local: Address;
   readonly #fd: number;
   readonly #buffer: Buffer;
+  /**
+   * The read buffer's first `#copyLength` bytes, the view recv copies from:
+   * remade only when a read's length differs from the last one's (a
+   * protocol's messages are mostly one size), not for every message.
+   */
+  #copySource: Uint8Array = EMPTY;
+  #copyLength = 0;
   readonly #hooks: DescriptorHooks;
   readonly #beforeRead: () => void;
   readonly #afterRead: (bytes: number) => void;
@@ -107,9 +118,13 @@ export class DescriptorConnection implements BlockingConnection {
     const buffer = this.#buffer;
     const n = this.#read(buffer, Math.min(maxBytes, buffer.length));
     if (n === 0) return EMPTY;
+    if (n !== this.#copyLength) {
+      this.#copySource = new Uint8Array(buffer.buffer, buffer.byteOffset, n);
+      this.#copyLength = n;
+    }
     const data = Buffer.allocUnsafe(n);
     // What buffer.copy does once its arguments are checked.
-    data.set(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
+    data.set(this.#copySource);
     return data;
   }
 

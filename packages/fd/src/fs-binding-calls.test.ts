@@ -53,6 +53,28 @@ describe('fsBindingCalls', () => {
     );
   });
 
+  it('writes again after a failed write: the error does not stick to later calls', () => {
+    const { write } = fsBindingCalls();
+    const file = path.join(dir, 'data');
+    fs.writeFileSync(file, '');
+    const readOnly = fs.openSync(file, 'r');
+    const writable = fs.openSync(file, 'w');
+    try {
+      expect(() => write(readOnly, Buffer.from('x'), 0, 1)).toThrow(
+        expect.objectContaining({ code: 'EBADF' }),
+      );
+      expect(write(writable, Buffer.from('ok'), 0, 2)).toBe(2);
+      expect(() => write(readOnly, Buffer.from('y'), 0, 1)).toThrow(
+        expect.objectContaining({ code: 'EBADF' }),
+      );
+      expect(write(writable, Buffer.from('!'), 0, 1)).toBe(1);
+      expect(fs.readFileSync(file, 'utf8')).toBe('ok!');
+    } finally {
+      fs.closeSync(readOnly);
+      fs.closeSync(writable);
+    }
+  });
+
   it('leaves arguments the binding would abort on to the public functions', () => {
     const { read, write } = fsBindingCalls();
     const fd = fs.openSync(path.join(dir, 'data'), 'w+');

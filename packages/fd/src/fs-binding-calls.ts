@@ -92,27 +92,38 @@ export function fsBindingCalls(
   binding = loadBinding(),
 ): { read: ReadCall; write: WriteCall; direct: boolean } {
   const b = binding;
+  // The binding object is in dictionary mode: `b.read` would be a
+  // property lookup the optimising compiler cannot inline, on every call.
+  // The functions are taken once and called with the binding as `this`.
+  const bindingRead = b && typeof b.read === 'function' ? b.read : null;
+  const bindingWrite = b && typeof b.writeBuffer === 'function' ? b.writeBuffer : null;
   const read: ReadCall | null =
-    b && typeof b.read === 'function' && READ_SHAPE.test(readSource)
+    bindingRead && READ_SHAPE.test(readSource)
       ? (fd, buffer, offset, length) =>
           checked(fd, buffer, offset, length)
-            ? b.read!(fd, buffer, offset, length, -1)
+            ? bindingRead.call(b, fd, buffer, offset, length, -1)
             : publicRead(fd, buffer, offset, length)
       : null;
   let write: WriteCall | null = null;
-  if (b && typeof b.writeBuffer === 'function') {
+  if (bindingWrite) {
     if (WRITE_SHAPE_CTX.test(writeSource)) {
+      // One context object for every call: the binding writes to it only
+      // on an error, and an error replaces it.
+      let ctx: { errno?: number } = {};
       write = (fd, data, offset, length) => {
         if (!checked(fd, data, offset, length)) return publicWrite(fd, data, offset, length);
-        const ctx: { errno?: number } = {};
-        const n = b.writeBuffer!(fd, data, offset, length, null, undefined, ctx);
-        if (ctx.errno !== undefined) throw systemError(ctx.errno, 'write');
+        const n = bindingWrite.call(b, fd, data, offset, length, null, undefined, ctx);
+        if (ctx.errno !== undefined) {
+          const { errno } = ctx;
+          ctx = {};
+          throw systemError(errno, 'write');
+        }
         return n;
       };
     } else if (WRITE_SHAPE_THROWS.test(writeSource)) {
       write = (fd, data, offset, length) =>
         checked(fd, data, offset, length)
-          ? b.writeBuffer!(fd, data, offset, length, null)
+          ? bindingWrite.call(b, fd, data, offset, length, null)
           : publicWrite(fd, data, offset, length);
     }
   }
