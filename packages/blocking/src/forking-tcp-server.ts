@@ -1,7 +1,7 @@
 // ForkingTCPServer: each connection's descriptor is passed to a pooled
 // child process that serves it with real blocking read(2)/write(2).
 import type { ErrorSink, HandlerSpec, ModelDescription, ServerOptions } from '@iomodels/contract';
-import { positiveInteger, spareCount } from './pool-options.js';
+import { positiveInteger, runnerIdleTimeout, spareCount } from './pool-options.js';
 import { PooledServer } from './pooled-server.js';
 import { ProcessPool } from './process-pool.js';
 
@@ -19,9 +19,14 @@ export interface ChildPoolOptions {
   maxChildren?: number;
   /** Idle children kept ready (default 2). */
   spareChildren?: number;
+  /**
+   * Ms a child beyond `spareChildren` may wait idle before it is stopped
+   * (default 30,000; 0: never), so the pool shrinks back after a burst.
+   */
+  childIdleTimeout?: number;
 }
 
-/** Checks `maxChildren` and `spareChildren` and fills in their defaults. */
+/** Checks `maxChildren`, `spareChildren` and `childIdleTimeout` and fills in their defaults. */
 export function childPoolSize(options: ChildPoolOptions) {
   const maxChildren = positiveInteger('maxChildren', options.maxChildren, DEFAULT_MAX_CHILDREN);
   // At least one warm child: a child takes tens of milliseconds to start.
@@ -29,7 +34,8 @@ export function childPoolSize(options: ChildPoolOptions) {
     min: 1,
     max: maxChildren,
   });
-  return { maxChildren, spareChildren };
+  const childIdleTimeout = runnerIdleTimeout('childIdleTimeout', options.childIdleTimeout);
+  return { maxChildren, spareChildren, childIdleTimeout };
 }
 
 /** Children alive, busy, their pids, and requests waiting for one. */
@@ -59,13 +65,15 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
   readonly mode = 'forking';
   readonly maxChildren: number;
   readonly spareChildren: number;
+  readonly childIdleTimeout: number;
   readonly #childExecArgv: readonly string[];
 
   constructor(handler: HandlerSpec, options: ForkingServerOptions = {}) {
-    const { maxChildren, spareChildren } = childPoolSize(options);
+    const { maxChildren, spareChildren, childIdleTimeout } = childPoolSize(options);
     super(handler, options, maxChildren);
     this.maxChildren = maxChildren;
     this.spareChildren = spareChildren;
+    this.childIdleTimeout = childIdleTimeout;
     this.#childExecArgv = [...(options.childExecArgv ?? [])];
   }
 
@@ -79,6 +87,7 @@ export class ForkingTCPServer extends PooledServer<ProcessPool> {
       handler: this.handlerReference,
       maxChildren: this.maxChildren,
       spareChildren: this.spareChildren,
+      childIdleTimeout: this.childIdleTimeout,
       onError,
       idleTimeout: this.options.idleTimeout,
       execArgv: this.#childExecArgv,

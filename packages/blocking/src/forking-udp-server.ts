@@ -23,10 +23,15 @@ export class ForkingUDPServer extends PooledDatagramServer<ProcessPool> {
   readonly mode = 'forking';
   readonly maxChildren: number;
   readonly spareChildren: number;
+  readonly childIdleTimeout: number;
 
   constructor(handler: DatagramHandlerSpec, options: ForkingUDPServerOptions = {}) {
     super(handler, options);
-    ({ maxChildren: this.maxChildren, spareChildren: this.spareChildren } = childPoolSize(options));
+    ({
+      maxChildren: this.maxChildren,
+      spareChildren: this.spareChildren,
+      childIdleTimeout: this.childIdleTimeout,
+    } = childPoolSize(options));
   }
 
   /** Children alive, busy, their pids, and datagrams waiting for one. */
@@ -39,6 +44,7 @@ export class ForkingUDPServer extends PooledDatagramServer<ProcessPool> {
       handler: this.handlerReference,
       maxChildren: this.maxChildren,
       spareChildren: this.spareChildren,
+      childIdleTimeout: this.childIdleTimeout,
       onError,
       datagram: true,
     });

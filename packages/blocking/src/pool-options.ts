@@ -17,6 +17,24 @@ export function positiveInteger(name: string, value: number | undefined, fallbac
   return value;
 }
 
+/**
+ * How long an idle thread or child beyond the spares is kept before it is
+ * stopped: 30 s, long enough that a steady load's short lulls do not cost
+ * starts (a thread takes tens of milliseconds of CPU, a child more), short
+ * enough that the memory of a burst's runners (a V8 isolate each, or a
+ * whole process) comes back.
+ */
+export const DEFAULT_RUNNER_IDLE_TIMEOUT = 30_000;
+
+/** Checks a runner idle timeout in ms (an integer >= 0; 0: never) and returns it or its default. */
+export function runnerIdleTimeout(name: string, value: number | undefined): number {
+  if (value === undefined) return DEFAULT_RUNNER_IDLE_TIMEOUT;
+  if (!(Number.isInteger(value) && value >= 0)) {
+    throw new UsageError(`${name} must be an integer >= 0 (ms; 0: never), got ${value}`);
+  }
+  return value;
+}
+
 /** Checks a spare-runner count (an integer >= 0) and returns it, or its default, within [min, max]. */
 export function spareCount(
   name: string,

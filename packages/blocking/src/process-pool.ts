@@ -18,6 +18,8 @@ export interface ProcessPoolOptions {
   onError: ErrorSink;
   /** The server's `idleTimeout` in ms (0/absent: none). */
   idleTimeout?: number;
+  /** Ms an idle child beyond `spareChildren` lives before it is stopped (0/absent: never). */
+  childIdleTimeout?: number;
   /** Children handle datagrams (a UDP server's pool), not connections. */
   datagram?: boolean;
   /** Node options for each child (default none: a child does not inherit the server's). */
@@ -149,7 +151,7 @@ export class ProcessPool extends RunnerPool<PoolChild> {
 
   constructor(options: ProcessPoolOptions) {
     const { maxChildren: max, spareChildren: spare, onError, idleTimeout, handler } = options;
-    super({ max, spare, onError, idleTimeout });
+    super({ max, spare, onError, idleTimeout, retireIdleAfter: options.childIdleTimeout });
     this.#boot = { handler, idleTimeout, ...(options.datagram && { datagram: true }) };
     this.#execArgv = options.execArgv ?? [];
   }

@@ -43,6 +43,11 @@ export interface RunnerPoolOptions {
   onError: ErrorSink;
   /** The server's `idleTimeout` in ms (0/absent: none), watched over each busy runner's activity. */
   idleTimeout?: number;
+  /**
+   * Ms an idle runner beyond the `spare` ones lives before it is retired
+   * (0/absent: never), so that the pool shrinks back after a burst.
+   */
+  retireIdleAfter?: number;
 }
 
 /** How a runner reports to its pool. */
@@ -60,6 +65,8 @@ export abstract class PoolRunner {
   /** For messages: `handler thread 3`, `handler process 4711`. */
   abstract readonly name: string;
   #toldServer = false;
+  /** While it is parked beyond the spares: the timer that retires it. */
+  retireTimer: NodeJS.Timeout | undefined;
 
   /** Hands it `job` (the pool has set `job.runner`). */
   abstract serve(job: PoolJob): void;
@@ -263,7 +270,7 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
   ): RequestTask {
     const job = new PoolJob(socket, context, this, datagram);
     this.#watch(context.signal);
-    const idle = this.#idle.pop();
+    const idle = this.#takeIdle();
     if (idle) this.#run(idle, job);
     else this.#queue.push(job);
     this.#grow();
@@ -278,6 +285,7 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
   /** Ends every runner (see each adapter's `end`). */
   async stop(): Promise<void> {
     this.#stopping = true;
+    for (const runner of this.#idle) clearTimeout(runner.retireTimer);
     await Promise.all([...this.#runners].map((runner) => runner.end()));
   }
 
@@ -340,8 +348,7 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
         this.#failStart(new Error(`${runner.name} exited (${signal ?? code}) before it was ready`));
       }
     }
-    const idleIndex = this.#idle.indexOf(runner);
-    if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
+    this.#removeIdle(runner);
     const job = runner.job;
     runner.job = undefined;
     if (job) {
@@ -406,7 +413,39 @@ export abstract class RunnerPool<R extends PoolRunner> implements RunnerEvents<R
     } else {
       runner.park();
       this.#idle.push(runner);
+      this.#scheduleRetire(runner);
     }
+  }
+
+  /** The runner parked last (its caches are the warmest), no longer idle. */
+  #takeIdle(): R | undefined {
+    const runner = this.#idle.pop();
+    if (runner) clearTimeout(runner.retireTimer);
+    return runner;
+  }
+
+  #removeIdle(runner: R): void {
+    clearTimeout(runner.retireTimer);
+    const index = this.#idle.indexOf(runner);
+    if (index !== -1) this.#idle.splice(index, 1);
+  }
+
+  /**
+   * After a burst the pool holds as many runners as the burst had
+   * connections, each a V8 isolate or a whole process. An idle one beyond
+   * the spares is retired once it has waited `retireIdleAfter` unused (a
+   * ThreadPoolExecutor's keep-alive time, Apache's MaxSpareServers);
+   * connections take the runner parked last, so the ones that wait longest
+   * are the ones that go. The timer does not keep the process alive.
+   */
+  #scheduleRetire(runner: R): void {
+    const after = this.#options.retireIdleAfter ?? 0;
+    if (after <= 0) return;
+    runner.retireTimer = setTimeout(() => {
+      if (this.#stopping || this.#idle.length <= this.#options.spare) return;
+      this.#removeIdle(runner);
+      runner.retire();
+    }, after).unref();
   }
 
   #run(runner: R, job: PoolJob): void {

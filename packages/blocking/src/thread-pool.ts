@@ -23,6 +23,8 @@ export interface ThreadPoolOptions {
   onError: ErrorSink;
   /** The server's `idleTimeout` in ms (0/absent: none). */
   idleTimeout?: number;
+  /** Ms an idle thread beyond `spareThreads` lives before it is stopped (0/absent: never). */
+  threadIdleTimeout?: number;
   /** Threads handle datagrams (a UDP server's pool), not connections. */
   datagram?: boolean;
 }
@@ -122,6 +124,7 @@ export class ThreadPool extends RunnerPool<PoolThread> {
       startConcurrency: options.startConcurrency,
       onError: options.onError,
       idleTimeout: options.idleTimeout,
+      retireIdleAfter: options.threadIdleTimeout,
     });
     const { handler, idleTimeout, datagram } = options;
     this.#boot = { handler, idleTimeout, ...(datagram && { datagram }) };

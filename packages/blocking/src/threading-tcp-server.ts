@@ -12,7 +12,7 @@ import type {
   ShutdownReport,
 } from '@iomodels/contract';
 import { setBlocking } from '@iomodels/fd';
-import { positiveInteger, spareCount } from './pool-options.js';
+import { positiveInteger, runnerIdleTimeout, spareCount } from './pool-options.js';
 import { PooledServer } from './pooled-server.js';
 import { ThreadPool } from './thread-pool.js';
 
@@ -31,14 +31,19 @@ export const DEFAULT_MAX_THREADS = 128;
  */
 export const DEFAULT_SPARE_THREADS = 4;
 
-/** Checks `maxThreads` and `spareThreads` and fills in their defaults (the TCP and UDP servers alike). */
-export function threadPoolSize(options: { maxThreads?: number; spareThreads?: number }) {
+/** Checks `maxThreads`, `spareThreads` and `threadIdleTimeout` and fills in their defaults (the TCP and UDP servers alike). */
+export function threadPoolSize(options: {
+  maxThreads?: number;
+  spareThreads?: number;
+  threadIdleTimeout?: number;
+}) {
   const maxThreads = positiveInteger('maxThreads', options.maxThreads, DEFAULT_MAX_THREADS);
   const spareThreads = spareCount('spareThreads', options.spareThreads, DEFAULT_SPARE_THREADS, {
     min: 0,
     max: maxThreads,
   });
-  return { maxThreads, spareThreads };
+  const threadIdleTimeout = runnerIdleTimeout('threadIdleTimeout', options.threadIdleTimeout);
+  return { maxThreads, spareThreads, threadIdleTimeout };
 }
 
 /** Threads alive, busy, and requests waiting for one. */
@@ -54,6 +59,11 @@ export interface ThreadingServerOptions extends ServerOptions {
   maxQueuedConnections?: number;
   /** Idle threads kept started, ready for the next connections (default 4; at most `maxThreads`). */
   spareThreads?: number;
+  /**
+   * Ms a thread beyond `spareThreads` may wait idle before it is stopped
+   * (default 30,000; 0: never), so the pool shrinks back after a burst.
+   */
+  threadIdleTimeout?: number;
   /**
    * Python's `daemon_threads` (default false): when true, a thread serving a
    * connection does not keep the process alive. A thread inside read(2)
@@ -86,14 +96,16 @@ export class ThreadingTCPServer extends PooledServer<ThreadPool> {
   readonly mode = 'threading';
   readonly maxThreads: number;
   readonly spareThreads: number;
+  readonly threadIdleTimeout: number;
   readonly daemonThreads: boolean;
   readonly blockOnClose: boolean;
 
   constructor(handler: HandlerSpec, options: ThreadingServerOptions = {}) {
-    const { maxThreads, spareThreads } = threadPoolSize(options);
+    const { maxThreads, spareThreads, threadIdleTimeout } = threadPoolSize(options);
     super(handler, options, maxThreads);
     this.maxThreads = maxThreads;
     this.spareThreads = spareThreads;
+    this.threadIdleTimeout = threadIdleTimeout;
     this.daemonThreads = options.daemonThreads ?? false;
     this.blockOnClose = options.blockOnClose ?? true;
   }
@@ -115,6 +127,7 @@ export class ThreadingTCPServer extends PooledServer<ThreadPool> {
       handler: this.handlerReference,
       maxThreads: this.maxThreads,
       spareThreads: this.spareThreads,
+      threadIdleTimeout: this.threadIdleTimeout,
       daemonThreads: this.daemonThreads,
       onError,
       idleTimeout: this.options.idleTimeout,

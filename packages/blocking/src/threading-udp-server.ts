@@ -15,6 +15,8 @@ export interface ThreadingUDPServerOptions extends DatagramServerOptions {
   maxThreads?: number;
   /** Idle threads kept started, ready for the next datagrams (default 4; at most `maxThreads`). */
   spareThreads?: number;
+  /** Ms a thread beyond `spareThreads` may wait idle before it is stopped (default 30,000; 0: never). */
+  threadIdleTimeout?: number;
 }
 
 /**
@@ -27,10 +29,15 @@ export class ThreadingUDPServer extends PooledDatagramServer<ThreadPool> {
   readonly mode = 'threading';
   readonly maxThreads: number;
   readonly spareThreads: number;
+  readonly threadIdleTimeout: number;
 
   constructor(handler: DatagramHandlerSpec, options: ThreadingUDPServerOptions = {}) {
     super(handler, options);
-    ({ maxThreads: this.maxThreads, spareThreads: this.spareThreads } = threadPoolSize(options));
+    ({
+      maxThreads: this.maxThreads,
+      spareThreads: this.spareThreads,
+      threadIdleTimeout: this.threadIdleTimeout,
+    } = threadPoolSize(options));
   }
 
   /** Threads alive, busy, and datagrams waiting for one. */
@@ -43,6 +50,7 @@ export class ThreadingUDPServer extends PooledDatagramServer<ThreadPool> {
       handler: this.handlerReference,
       maxThreads: this.maxThreads,
       spareThreads: this.spareThreads,
+      threadIdleTimeout: this.threadIdleTimeout,
       daemonThreads: false,
       onError,
       datagram: true,

@@ -102,6 +102,27 @@ describe('ForkingTCPServer', () => {
     }
   });
 
+  it('shrinks back to spareChildren once a burst has left; the others exit (childIdleTimeout)', async () => {
+    const server = await start('echo', { spareChildren: 1, childIdleTimeout: 50 });
+    const burst = await Promise.all(Array.from({ length: 4 }, () => connect(server)));
+    await Promise.all(
+      burst.map((client, i) => {
+        client.write(`b${i}`);
+        return client.waitFor(`b${i}`);
+      }),
+    );
+    const pids = server.poolStats().pids;
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    for (const client of burst) client.socket.end();
+    await eventually(() => server.stats().completed === 4);
+    await eventually(() => server.poolStats().children === 1);
+    const [kept] = server.poolStats().pids;
+    await eventually(() => pids.filter((pid) => pid !== kept).every((pid) => !isRunning(pid)));
+    const next = await connect(server);
+    next.write('after');
+    await next.waitFor('after');
+  });
+
   it('serves 60 clients connecting at once, through a small pool', async () => {
     const server = await start('echo', { maxChildren: 4 });
     const burst = await Promise.all(Array.from({ length: 60 }, () => connect(server)));

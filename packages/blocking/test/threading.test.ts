@@ -151,6 +151,34 @@ describe('ThreadingTCPServer', () => {
     expect(server.poolStats()).toEqual({ threads: 3, busy: 1, queued: 0 });
   });
 
+  it('shrinks back to spareThreads once a burst has left (threadIdleTimeout)', async () => {
+    const server = await start('echo', { spareThreads: 1, threadIdleTimeout: 50 });
+    const burst = await Promise.all(Array.from({ length: 5 }, () => connect(server)));
+    // Every client is served at once, each by a thread of its own.
+    await Promise.all(
+      burst.map((client, i) => {
+        client.write(`b${i}`);
+        return client.waitFor(`b${i}`);
+      }),
+    );
+    expect(server.poolStats().busy).toBe(5);
+    for (const client of burst) client.socket.end();
+    await eventually(() => server.stats().completed === 5);
+    await eventually(() => server.poolStats().threads === 1);
+    const next = await connect(server);
+    next.write('after');
+    await next.waitFor('after');
+  });
+
+  it('refuses a threadIdleTimeout that is not a whole number of ms >= 0', () => {
+    for (const threadIdleTimeout of [-1, 1.5, Number.NaN]) {
+      expect(() => new ThreadingTCPServer('echo', { threadIdleTimeout })).toThrow(
+        /threadIdleTimeout must be an integer >= 0/,
+      );
+    }
+    expect(new ThreadingTCPServer('echo', {}).threadIdleTimeout).toBe(30_000);
+  });
+
   it('serves 200 clients connecting at once, through a small pool', async () => {
     const server = await start('echo', { maxThreads: 6 });
     const burst = await Promise.all(Array.from({ length: 200 }, () => connect(server)));
