@@ -25,6 +25,14 @@ describe('pairedRatio', () => {
     expect(r.msgsPerSec.min).toBeGreaterThan(1);
   });
 
+  it("sets each server's best pair against the other's, whichever pairs they came from", () => {
+    // The baseline's best is pair 1 (120), the candidate's pair 2 (90): 0.75,
+    // where the per-pair ratios read 0.5, 1.125 and 0.7.
+    const r = pairedRatio([pair(120, 60), pair(80, 90), pair(100, 70)]);
+    expect(r.bestOfEach).toBeCloseTo(0.75);
+    expect(r.msgsPerSec.median).toBeCloseTo(0.7);
+  });
+
   it('leaves the CPU ratio out without CPU samples, and refuses no pairs', () => {
     expect(pairedRatio([pair(1, 2)]).cpuPerMsg).toBeNull();
     expect(() => pairedRatio([])).toThrow(RangeError);

@@ -197,7 +197,7 @@ function range(r: PairedRatio['msgsPerSec']): string {
 
 function ratioRow(point: number, r: PairedRatio, absolute: [number, number]): string {
   const cpu = r.cpuPerMsg ? range(r.cpuPerMsg) : '—';
-  return `| ${point} | ${formatNumber(absolute[0])} | ${formatNumber(absolute[1])} | ${range(r.msgsPerSec)} | ${r.candidateAhead} of ${r.pairs} | ${cpu} |`;
+  return `| ${point} | ${formatNumber(absolute[0])} | ${formatNumber(absolute[1])} | ${range(r.msgsPerSec)} | ${r.candidateAhead} of ${r.pairs} | ${r.bestOfEach.toFixed(2)}× | ${cpu} |`;
 }
 
 function table(title: string, unit: string, rows: string[]): string[] {
@@ -205,8 +205,8 @@ function table(title: string, unit: string, rows: string[]): string[] {
   return [
     title,
     '',
-    `| ${unit} | baseline /s (median) | candidate /s (median) | candidate ÷ baseline | candidate ahead | server CPU per unit |`,
-    '|---:|---:|---:|---:|---:|---:|',
+    `| ${unit} | baseline /s (median) | candidate /s (median) | candidate ÷ baseline | candidate ahead | best ÷ best | server CPU per unit |`,
+    '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
   ];
