@@ -24,7 +24,12 @@ async function probe(): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', resolve);
+      // exclusive: in a node:cluster worker a shared listen(0) gets the
+      // same port in every worker, and the primary hands each connection to
+      // any of them: a worker's probe would accept another's connection
+      // (and wait for its own forever, or misread it as an unsupported
+      // runtime) when several workers start at once (`--workers N`).
+      server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, resolve);
     });
     const { port } = server.address() as net.AddressInfo;
     const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));

@@ -38,6 +38,21 @@ describe.each(TRANSPORTS)('over %s', (transport) => {
       await expect(probeRuntime()).resolves.toBeUndefined();
     });
 
+    it('probes in node:cluster workers that start at once, each with its own connection (--workers N)', async () => {
+      // A shared listen(0) would give every worker the same port, and the
+      // primary would hand one worker's probe connection to another.
+      const child = fork(new URL('./fixtures/cluster-probe.mjs', import.meta.url), [], {
+        execArgv: [],
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      });
+      let out = '';
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+      });
+      await once(child, 'exit');
+      expect(JSON.parse(out)).toEqual({ probed: 40, failures: [] });
+    });
+
     it('names the missing internal when a socket has no handle', async () => {
       pair = await socketPair(transport);
       pair.server.destroy();
