@@ -14,7 +14,7 @@ import {
   type Sendable,
   toBytes,
 } from '@iomodels/contract/core';
-import { readDescriptor, writeAll } from '@iomodels/fd';
+import { readInto, writeEvery } from './descriptor-io.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -145,7 +145,7 @@ export class DescriptorConnection implements BlockingConnection {
   #read(buffer: Uint8Array, length: number): number {
     if (this.#closed) throw new ConnectionClosedError('connection is closed');
     this.#beforeRead();
-    const n = readDescriptor(this.#fd, buffer, 0, length);
+    const n = readInto(this.#fd, buffer, length);
     this.#afterRead(n);
     return n;
   }
@@ -156,7 +156,7 @@ export class DescriptorConnection implements BlockingConnection {
       throw new ConnectionClosedError('connection is closed for writing');
     }
     this.#beforeWrite();
-    writeAll(this.#fd, toBytes(data));
+    writeEvery(this.#fd, toBytes(data));
     this.#afterWrite();
   }
 

@@ -1,5 +1,6 @@
 // @iomodels/blocking — the public surface, by name.
 export { DescriptorConnection } from './descriptor-connection.js';
+export { type DescriptorIoPath, descriptorIoPath } from './descriptor-io.js';
 export {
   DEFAULT_MAX_CHILDREN,
   DEFAULT_SPARE_CHILDREN,

@@ -35,6 +35,19 @@ describe('ThreadingTCPServer', () => {
     await eventually(() => server.stats().completed === 1);
   });
 
+  it("serves through Node's fs binding where the native read/write is off (IOMODELS_BLOCKING_NATIVE=0)", async () => {
+    // Threads copy the environment when they start: these read and write through @iomodels/fd.
+    vi.stubEnv('IOMODELS_BLOCKING_NATIVE', '0');
+    try {
+      const server = await start('echo', { spareThreads: 0 });
+      const client = await connect(server);
+      client.write('through fs');
+      await client.waitFor('through fs');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('runs a handler typed with BlockingConnection (synchronous recv/sendall)', async () => {
     const server = await start(fixture('SyncEchoHandler'));
     const client = await connect(server);
