@@ -10,6 +10,7 @@
 // throw the same errors.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 import { toConnectionError } from '@iomodels/contract/core';
 import { readDescriptor, writeAll } from '@iomodels/fd';
@@ -32,7 +33,9 @@ function load(): { io: NativeDescriptorIo } | { io: null; reason: string } {
     return { io: null, reason: 'IOMODELS_BLOCKING_NATIVE=0' };
   }
   try {
-    return { io: createRequire(import.meta.url)(new URL('descriptor-io.node', BUILD).pathname) };
+    return {
+      io: createRequire(import.meta.url)(fileURLToPath(new URL('descriptor-io.node', BUILD))),
+    };
   } catch (error) {
     const reasonFile = new URL('reason.txt', BUILD);
     const reason = existsSync(reasonFile)
