@@ -11,9 +11,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { getSystemErrorName } from 'node:util';
 import { toConnectionError } from '@iomodels/contract/core';
-import { readDescriptor, writeAll } from '@iomodels/fd';
+import { readDescriptor, systemError, writeAll } from '@iomodels/fd';
 
 interface NativeDescriptorIo {
   /** read(2) into `buffer[offset, offset + length)`: the count, or -errno. */
@@ -49,23 +48,19 @@ const loaded = load();
 const native = loaded.io;
 
 /** Which path reads and writes take in this process (and its threads: each loads the same). */
-export const descriptorIoPath: DescriptorIoPath = native
-  ? { native: true }
-  : { native: false, reason: (loaded as { reason: string }).reason };
+export const descriptorIoPath: DescriptorIoPath =
+  loaded.io === null ? { native: false, reason: loaded.reason } : { native: true };
 
-/** The error fs would have thrown for `-errno`, mapped as the contract maps a peer's errors. */
-function systemError(result: number, syscall: string): Error {
-  const code = getSystemErrorName(result);
-  return toConnectionError(
-    Object.assign(new Error(`${code}: ${syscall} failed`), { errno: result, code, syscall }),
-  );
+/** The error the fs path throws for `-errno`, mapped as the contract maps a peer's errors. */
+function failure(result: number, syscall: string): Error {
+  return toConnectionError(systemError(result, syscall));
 }
 
 /** One `read(2)` into `buffer[0, length)`: the count, 0 at end of stream. */
 export const readInto: (fd: number, buffer: Uint8Array, length: number) => number = native
   ? (fd, buffer, length) => {
       const n = native.read(fd, buffer, 0, length);
-      if (n < 0) throw systemError(n, 'read');
+      if (n < 0) throw failure(n, 'read');
       return n;
     }
   : (fd, buffer, length) => readDescriptor(fd, buffer, 0, length);
@@ -76,7 +71,7 @@ export const writeEvery: (fd: number, data: Uint8Array) => void = native
       let offset = 0;
       while (offset < data.length) {
         const n = native.write(fd, data, offset, data.length - offset);
-        if (n < 0) throw systemError(n, 'write');
+        if (n < 0) throw failure(n, 'write');
         offset += n;
       }
     }

@@ -63,8 +63,8 @@ const publicRead: ReadCall = (fd, buffer, offset, length) =>
   fs.readSync(fd, buffer, offset, length, null);
 const publicWrite: WriteCall = (fd, data, offset, length) => fs.writeSync(fd, data, offset, length);
 
-/** The error `fs.writeSync` throws for an errno the binding put in `ctx`. */
-function systemError(errno: number, syscall: string): NodeJS.ErrnoException {
+/** The error `fs.writeSync` throws for an errno (negative, as libuv gives it) the binding put in `ctx`. */
+export function systemError(errno: number, syscall: string): NodeJS.ErrnoException {
   const code = getSystemErrorName(errno);
   return Object.assign(new Error(`${code}, ${syscall}`), { errno, code, syscall });
 }

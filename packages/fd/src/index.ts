@@ -13,6 +13,7 @@ export {
   writeAll,
   writeDescriptor,
 } from './descriptor-io.js';
+export { systemError } from './fs-binding-calls.js';
 export { closeHandle, receivedHandle, sendSocket } from './handle-passing.js';
 export {
   HandleStream,
